@@ -1,0 +1,48 @@
+"""Start the Hàng đợi server: eventlet by default, gevent with HANGDOI_ASYNC_MODE=gevent (see README)."""
+
+import os
+import warnings
+
+ASYNC_MODE = os.environ.get("HANGDOI_ASYNC_MODE", "eventlet")
+# Patch the standard library before anything else imports it (Flask-SocketIO docs, deployment).
+if ASYNC_MODE == "eventlet":
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+    import eventlet
+
+    eventlet.monkey_patch()
+elif ASYNC_MODE == "gevent":
+    from gevent import monkey
+
+    monkey.patch_all()
+
+import argparse  # noqa: E402
+import logging  # noqa: E402
+import sys  # noqa: E402
+
+from server import create_app  # noqa: E402
+from server.core.center import CenterConfigError  # noqa: E402
+from server.settings import Settings  # noqa: E402
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Hàng đợi server")
+    parser.add_argument("--demo", action="store_true",
+                        help="demo center, issuing numbers at any hour so it can be tried outside office hours")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings.from_environment()
+    settings.ignore_opening_hours = settings.ignore_opening_hours or args.demo
+    try:
+        app = create_app(settings)
+    except CenterConfigError as exc:
+        sys.exit(f"Cấu hình trung tâm không hợp lệ / invalid center file:\n  {exc}")
+    socketio = app.extensions["hangdoi"].socketio
+    print(f"Hàng đợi: {app.extensions['hangdoi'].center.name}", flush=True)
+    print(f"  http://{settings.host}:{settings.port}/  ({socketio.async_mode}, database {settings.database})",
+          flush=True)
+    socketio.run(app, host=settings.host, port=settings.port, log_output=False,
+                 allow_unsafe_werkzeug=settings.async_mode == "threading")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""Hàng đợi: queue and satisfaction system for public administrative service centers."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+
+from flask import Flask
+from flask_socketio import SocketIO
+
+from .core.center import OpeningHours, Session, load_center
+from .core.queue import Queue
+from .core.store import Store
+from .settings import Settings
+from .web import Runtime, api, pages, realtime
+from .web.errors import register_error_handlers
+
+log = logging.getLogger("hangdoi")
+
+ALWAYS_OPEN = OpeningHours(frozenset(range(7)), (Session(dt.time.min, dt.time.max),), 0, frozenset())
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    # Ticket pages carry their token in the URL: never leak it to another site.
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self';"
+                               " connect-src 'self' ws: wss:; media-src 'self'; frame-ancestors 'none'",
+}
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app for one center: load and check its file, open its database, wire HTTP and Socket.IO."""
+    settings = settings or Settings.from_environment()
+    center = load_center(settings.center_file)
+    if settings.ignore_opening_hours:
+        center = dataclasses.replace(center, hours=ALWAYS_OPEN)
+    store = Store(settings.database)
+
+    app = Flask(__name__, static_folder=None)
+    app.config.update(SECRET_KEY=settings.secret_key, TESTING=settings.testing, MAX_CONTENT_LENGTH=64 * 1024)
+    app.json.ensure_ascii = False
+    # Same origin only (no cors_allowed_origins): every screen is served by this app.
+    socketio = SocketIO(app, async_mode=settings.async_mode, ping_interval=10, ping_timeout=10)
+    rt = Runtime(settings, center, store, Queue(center, store), socketio)
+    app.extensions["hangdoi"] = rt
+    store.listeners.append(realtime.Broadcaster(socketio).publish)
+
+    app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
+    register_error_handlers(app)
+    realtime.register_handlers(socketio, rt)
+
+    @app.get("/healthz")
+    def health():
+        """Liveness for the service manager: the database answers."""
+        with store.read() as conn:
+            conn.execute("SELECT 1").fetchone()
+        return {"ok": True, "center": center.name, "async_mode": socketio.async_mode}
+
+    @app.after_request
+    def security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return app

@@ -1,0 +1,522 @@
+"""Queue rules: issuing numbers, calling, serving, transferring and finishing tickets.
+
+Plain Python over the Store; it knows nothing of HTTP or Socket.IO. Every method that changes state returns an
+Outcome holding the result and the events it recorded; the transport layer broadcasts those events and nothing
+else. Refusals raise QueueRefused with a Vietnamese message a screen can show as it is, and change nothing.
+
+Ticket life: waiting → called → serving → done; called → no_show; called/serving → transferred (a new waiting
+ticket in the target keeps the arrival time and links to the first); waiting → cancelled; serving ⇄ parked.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+import time
+from dataclasses import dataclass, field
+
+from .center import Center, Counter
+from .events import Event
+from .store import Store
+
+WAITING, CALLED, SERVING, PARKED = "waiting", "called", "serving", "parked"
+DONE, NO_SHOW, TRANSFERRED, CANCELLED = "done", "no_show", "transferred", "cancelled"
+ACTIVE_AT_COUNTER = (CALLED, SERVING)
+CHANNELS = ("kiosk", "phone", "staff")
+
+# How many recent finished tickets of a service feed its mean cycle time, and how many are enough to trust it.
+CYCLE_SAMPLE = 20
+CYCLE_MIN_SAMPLES = 3
+
+STATE_NAMES = {
+    WAITING: "Đang chờ", CALLED: "Đã gọi", SERVING: "Đang phục vụ", PARKED: "Tạm gác",
+    DONE: "Đã hoàn thành", NO_SHOW: "Vắng mặt", TRANSFERRED: "Đã chuyển", CANCELLED: "Đã hủy",
+}
+
+
+class QueueRefused(Exception):
+    """An action the rules do not allow; `message` is Vietnamese, for the screen."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+@dataclass
+class Outcome:
+    """What an action produced: its result for the caller and the events for everyone else."""
+
+    result: dict | None
+    events: list[Event] = field(default_factory=list)
+
+
+class Queue:
+    """The queue of one center for every service and counter."""
+
+    def __init__(self, center: Center, store: Store, clock=time.time):
+        self.center, self.store, self.clock = center, store, clock
+        with store.write() as conn:  # every configured counter has a state row, closed until someone opens it
+            conn.executemany("INSERT OR IGNORE INTO counter_state (counter_number) VALUES (?)",
+                             [(c.number,) for c in center.counters])
+
+    def now(self) -> int:
+        return int(self.clock())
+
+    # ----- issuing ---------------------------------------------------------------------------------
+
+    def issue(self, service_code, priority_group=None, channel="kiosk", device=None) -> Outcome:
+        """Give the next number of a service for today, or refuse (closed, unknown service, daily cap)."""
+        service = self.center.services.get(service_code) if isinstance(service_code, str) else None
+        if service is None:
+            raise QueueRefused("unknown_service", "Lĩnh vực không tồn tại. Mời Ông/Bà chọn lại.")
+        if priority_group is not None and (not isinstance(priority_group, str)
+                                           or self.center.priority_group(priority_group) is None):
+            raise QueueRefused("unknown_priority_group", "Nhóm ưu tiên không hợp lệ.")
+        if channel not in CHANNELS:
+            raise QueueRefused("unknown_channel", "Kênh lấy số không hợp lệ.")
+        now = self.now()
+        if not self.center.hours.is_issuing(self.center.local(now)):
+            raise QueueRefused("closed", "Hiện chưa đến giờ lấy số hoặc đã hết giờ lấy số.")
+        day = self.center.local_date(now)
+        with self.store.write() as conn:
+            # Write first: the increment takes the write lock before anything is read, so two kiosks can never
+            # read the same last number (research/stack.md §2.2).
+            number = conn.execute(
+                "INSERT INTO number_sequences (local_date, prefix, last_number) VALUES (?, ?, 1)"
+                " ON CONFLICT (local_date, prefix) DO UPDATE SET last_number = last_number + 1"
+                " RETURNING last_number", (day, service.prefix)).fetchone()[0]
+            if number > service.daily_cap:
+                raise QueueRefused("daily_cap_reached", "Lĩnh vực này đã hết số trong ngày.")  # rolls back
+            label = f"{service.prefix}{number:03d}"
+            ticket_id = conn.execute(
+                "INSERT INTO tickets (token, local_date, service_code, department_code, prefix, number, label,"
+                " priority_group, channel, state, arrived_at, issued_at, device)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (secrets.token_urlsafe(16), day, service.code, service.department_code, service.prefix, number,
+                 label, priority_group, channel, WAITING, now, now, device)).fetchone()[0]
+            ticket = self._ticket(conn, ticket_id)
+            event = self._event(conn, "ticket_issued", ticket, now)
+            view = self._view(conn, ticket, with_token=True)
+        return Outcome(view, [event])
+
+    # ----- counters --------------------------------------------------------------------------------
+
+    def open_counter(self, counter_number, officer: str) -> Outcome:
+        """An officer takes a counter; a counter has at most one officer and an officer at most one counter."""
+        counter = self._counter(counter_number)
+        now = self.now()
+        with self.store.write() as conn:
+            state = self._counter_state(conn, counter.number)
+            if state["status"] != "closed" and state["officer"] != officer:
+                raise QueueRefused("counter_taken", f"Quầy {counter.number:02d} đang do công chức khác đảm nhận.")
+            held = conn.execute("SELECT counter_number FROM counter_state WHERE officer = ? AND status != 'closed'"
+                                " AND counter_number != ?", (officer, counter.number)).fetchone()
+            if held:
+                raise QueueRefused("officer_elsewhere", f"Ông/Bà đang đảm nhận quầy {held[0]:02d}.")
+            if state["status"] != "closed":
+                return Outcome(self._counter_view(conn, counter.number))  # same officer again: nothing changes
+            conn.execute("UPDATE counter_state SET status = 'open', officer = ?, since = ?, pause_reason = NULL,"
+                         " normals_since_priority = ? WHERE counter_number = ?",
+                         (officer, now, self.center.priority_every, counter.number))
+            event = self._counter_event(conn, "counter_opened", counter.number, officer, now)
+            return Outcome(self._counter_view(conn, counter.number), [event])
+
+    def close_counter(self, counter_number, officer: str) -> Outcome:
+        """The officer leaves the counter; a ticket still being served must be finished or parked first."""
+        counter = self._counter(counter_number)
+        now = self.now()
+        with self.store.write() as conn:
+            state = self._held_state(conn, counter, officer)
+            if state["current_ticket_id"] is not None:
+                raise QueueRefused("counter_busy", "Quầy đang phục vụ một số; hãy hoàn thành trước khi đóng quầy.")
+            conn.execute("UPDATE counter_state SET status = 'closed', officer = NULL, pause_reason = NULL,"
+                         " since = ? WHERE counter_number = ?", (now, counter.number))
+            event = self._counter_event(conn, "counter_closed", counter.number, officer, now)
+            return Outcome(self._counter_view(conn, counter.number), [event])
+
+    def pause_counter(self, counter_number, officer: str, reason: str) -> Outcome:
+        """Tạm dừng: the counter stops calling until resumed; the reason is kept for the supervisor."""
+        if not isinstance(reason, str) or not reason.strip() or len(reason) > 200:
+            raise QueueRefused("reason_required", "Vui lòng chọn hoặc nhập lý do tạm dừng.")
+        return self._set_pause(counter_number, officer, "paused", reason.strip(), "counter_paused")
+
+    def resume_counter(self, counter_number, officer: str) -> Outcome:
+        """Tiếp tục after a pause."""
+        return self._set_pause(counter_number, officer, "open", None, "counter_resumed")
+
+    def _set_pause(self, counter_number, officer, status, reason, kind) -> Outcome:
+        counter = self._counter(counter_number)
+        now = self.now()
+        with self.store.write() as conn:
+            state = self._held_state(conn, counter, officer)
+            if state["status"] == status:
+                return Outcome(self._counter_view(conn, counter.number))
+            conn.execute("UPDATE counter_state SET status = ?, pause_reason = ?, since = ? WHERE counter_number = ?",
+                         (status, reason, now, counter.number))
+            event = self._counter_event(conn, kind, counter.number, officer, now, {"reason": reason})
+            return Outcome(self._counter_view(conn, counter.number), [event])
+
+    # ----- calling and serving ----------------------------------------------------------------------
+
+    def call_next(self, counter_number, officer: str) -> Outcome:
+        """Gọi số tiếp theo: priority policy first, then the counter's service order, then arrival time."""
+        counter = self._counter(counter_number)
+        now = self.now()
+        with self.store.write() as conn:
+            state = self._ready_state(conn, counter, officer)
+            candidates = self._waiting_for_counter(conn, counter, self.center.local_date(now))
+            if not candidates:
+                raise QueueRefused("queue_empty", "Hiện không có công dân nào đang chờ.")
+            ticket = self._choose(candidates, counter, state["normals_since_priority"])
+            return self._call(conn, counter, officer, ticket, state, now)
+
+    def call_ticket(self, counter_number, officer: str, label) -> Outcome:
+        """Gọi số cụ thể: call one waiting ticket of today by its number, out of turn."""
+        counter = self._counter(counter_number)
+        if not isinstance(label, str):
+            raise QueueRefused("unknown_ticket", "Không tìm thấy số thứ tự này.")
+        now = self.now()
+        with self.store.write() as conn:
+            state = self._ready_state(conn, counter, officer)
+            wanted = label.strip().upper()
+            ticket = next((t for t in self._waiting_for_counter(conn, counter, self.center.local_date(now))
+                           if t["label"] == wanted), None)
+            if ticket is None:
+                raise QueueRefused("unknown_ticket", f"Số {wanted} không có trong hàng chờ của quầy này.")
+            return self._call(conn, counter, officer, ticket, state, now)
+
+    def _call(self, conn, counter: Counter, officer, ticket, state, now) -> Outcome:
+        conn.execute("UPDATE tickets SET state = ?, call_count = 1, first_called_at = ?, last_called_at = ?,"
+                     " counter_number = ?, officer = ? WHERE id = ?",
+                     (CALLED, now, now, counter.number, officer, ticket["id"]))
+        normals = 0 if ticket["priority_group"] else state["normals_since_priority"] + 1
+        conn.execute("UPDATE counter_state SET current_ticket_id = ?, normals_since_priority = ?"
+                     " WHERE counter_number = ?", (ticket["id"], normals, counter.number))
+        called = self._ticket(conn, ticket["id"])
+        event = self._event(conn, "ticket_called", called, now, officer=officer)
+        return Outcome(self._view(conn, called), [event])
+
+    def recall(self, counter_number, officer: str) -> Outcome:
+        """Gọi lại: call the counter's current ticket once more."""
+        return self._current_action(counter_number, officer, (CALLED,), "ticket_recalled",
+                                    "call_count = call_count + 1, last_called_at = :now")
+
+    def start_service(self, counter_number, officer: str) -> Outcome:
+        """Bắt đầu tiếp nhận: the citizen has arrived at the counter."""
+        return self._current_action(counter_number, officer, (CALLED,), "service_started",
+                                    "state = 'serving', service_started_at = :now")
+
+    def finish(self, counter_number, officer: str) -> Outcome:
+        """Hoàn thành: the service is over; the counter is free again."""
+        return self._current_action(counter_number, officer, (SERVING,), "ticket_finished",
+                                    "state = 'done', ended_at = :now", release=True)
+
+    def no_show(self, counter_number, officer: str) -> Outcome:
+        """Vắng mặt – bỏ qua: allowed only after the configured number of calls and seconds."""
+        calls, seconds = self.center.no_show_min_calls, self.center.no_show_min_seconds
+
+        def called_enough(ticket, now):
+            if ticket["call_count"] < calls or now - ticket["first_called_at"] < seconds:
+                raise QueueRefused("no_show_too_soon",
+                                   f"Chỉ được bỏ qua sau {calls} lần gọi và {seconds} giây kể từ lần gọi đầu.")
+
+        return self._current_action(counter_number, officer, (CALLED,), "ticket_no_show",
+                                    "state = 'no_show', ended_at = :now", release=True, check=called_enough)
+
+    def park(self, counter_number, officer: str) -> Outcome:
+        """Tạm gác: set the ticket being served aside (the citizen fetches a paper) and free the counter."""
+        return self._current_action(counter_number, officer, (SERVING,), "ticket_parked", "state = 'parked'",
+                                    release=True)
+
+    def resume_parked(self, counter_number, officer: str, label) -> Outcome:
+        """Tiếp tục a ticket this counter parked earlier today."""
+        counter = self._counter(counter_number)
+        now = self.now()
+        with self.store.write() as conn:
+            state = self._ready_state(conn, counter, officer)
+            ticket = conn.execute(
+                "SELECT * FROM tickets WHERE state = ? AND counter_number = ? AND label = ? AND local_date = ?",
+                (PARKED, counter.number, str(label).strip().upper(), self.center.local_date(now))).fetchone()
+            if ticket is None:
+                raise QueueRefused("unknown_ticket", "Không có số tạm gác này tại quầy.")
+            conn.execute("UPDATE tickets SET state = ? WHERE id = ?", (SERVING, ticket["id"]))
+            conn.execute("UPDATE counter_state SET current_ticket_id = ? WHERE counter_number = ?",
+                         (ticket["id"], counter.number))
+            resumed = self._ticket(conn, ticket["id"])
+            event = self._event(conn, "ticket_resumed", resumed, now, officer=officer, extra={"state_before": PARKED})
+            return Outcome(self._view(conn, resumed), [event])
+
+    def transfer(self, counter_number, officer: str, to_service=None, to_counter=None) -> Outcome:
+        """Chuyển lĩnh vực / chuyển quầy: end this ticket and queue a new one that keeps its arrival time."""
+        counter = self._counter(counter_number)
+        if (to_service is None) == (to_counter is None):
+            raise QueueRefused("transfer_target", "Hãy chọn một lĩnh vực hoặc một quầy để chuyển đến.")
+        target_counter = self._counter(to_counter) if to_counter is not None else None
+        if target_counter is not None and target_counter.number == counter.number:
+            raise QueueRefused("transfer_target", "Không thể chuyển đến chính quầy này.")
+        now = self.now()
+        with self.store.write() as conn:
+            ticket = self._current(conn, counter, officer, ACTIVE_AT_COUNTER)
+            if target_counter is not None:
+                service_code = ticket["service_code"] if ticket["service_code"] in target_counter.services \
+                    else target_counter.services[0]
+            else:
+                service_code = to_service
+            service = self.center.services.get(service_code) if isinstance(service_code, str) else None
+            if service is None:
+                raise QueueRefused("unknown_service", "Lĩnh vực chuyển đến không tồn tại.")
+            if target_counter is None and service.code == ticket["service_code"]:
+                raise QueueRefused("transfer_target", "Số này đã thuộc lĩnh vực được chọn.")
+            conn.execute("UPDATE tickets SET state = ?, ended_at = ? WHERE id = ?", (TRANSFERRED, now, ticket["id"]))
+            self._release(conn, counter)
+            # The citizen keeps the printed number; the new ticket only changes where it waits.
+            new_id = conn.execute(
+                "INSERT INTO tickets (token, local_date, service_code, department_code, prefix, number, label,"
+                " priority_group, channel, state, arrived_at, issued_at, reserved_counter, transferred_from,"
+                " root_ticket_id, device) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (secrets.token_urlsafe(16), ticket["local_date"], service.code, service.department_code,
+                 ticket["prefix"], ticket["number"], ticket["label"], ticket["priority_group"], ticket["channel"],
+                 WAITING, ticket["arrived_at"], now, target_counter.number if target_counter else None,
+                 ticket["id"], ticket["root_ticket_id"] or ticket["id"], ticket["device"])).fetchone()[0]
+            old, new = self._ticket(conn, ticket["id"]), self._ticket(conn, new_id)
+            extra = {"to_service": service.code, "to_service_name": service.name,
+                     "to_counter": target_counter.number if target_counter else None}
+            events = [self._event(conn, "ticket_transferred", old, now, officer=officer, extra=extra,
+                                  token=self._root_token(conn, old)),
+                      self._event(conn, "ticket_requeued", new, now, officer=officer,
+                                  token=self._root_token(conn, new))]
+            return Outcome(self._view(conn, new), events)
+
+    def cancel(self, token) -> Outcome:
+        """Hủy số: the citizen gives up a waiting ticket (from the phone page, by its token)."""
+        now = self.now()
+        with self.store.write() as conn:
+            ticket = self._by_token(conn, token)
+            if ticket["state"] != WAITING:
+                raise QueueRefused("invalid_transition", "Chỉ có thể hủy số đang chờ.")
+            conn.execute("UPDATE tickets SET state = ?, ended_at = ? WHERE id = ?", (CANCELLED, now, ticket["id"]))
+            cancelled = self._ticket(conn, ticket["id"])
+            event = self._event(conn, "ticket_cancelled", cancelled, now, token=token)
+            return Outcome(self._view(conn, cancelled), [event])
+
+    def _current_action(self, counter_number, officer, allowed, kind, assignments, release=False,
+                        check=None) -> Outcome:
+        """Apply one transition to the counter's current ticket, refusing from any other state."""
+        counter = self._counter(counter_number)
+        now = self.now()
+        with self.store.write() as conn:
+            ticket = self._current(conn, counter, officer, allowed)
+            if check:
+                check(ticket, now)
+            conn.execute(f"UPDATE tickets SET {assignments} WHERE id = :id", {"now": now, "id": ticket["id"]})
+            if release:
+                self._release(conn, counter)
+            changed = self._ticket(conn, ticket["id"])
+            event = self._event(conn, kind, changed, now, officer=officer, extra={"state_before": ticket["state"]})
+            return Outcome(self._view(conn, changed), [event])
+
+    # ----- reading ---------------------------------------------------------------------------------
+
+    def ticket_status(self, token) -> dict:
+        """What the citizen's phone shows: the newest ticket of the chain the token started."""
+        with self.store.read() as conn:
+            return self._view(conn, self._by_token(conn, token))
+
+    def service_overview(self) -> list[dict]:
+        """Waiting count, open counters and estimated wait of every service today, in config order."""
+        day = self.center.local_date(self.now())
+        with self.store.read() as conn:
+            waiting = dict(conn.execute(
+                "SELECT service_code, count(*) FROM tickets WHERE state = ? AND local_date = ?"
+                " GROUP BY service_code", (WAITING, day)).fetchall())
+            open_counters = self._open_counters(conn)
+            rows = []
+            for department in self.center.departments:
+                for service in department.services:
+                    count = waiting.get(service.code, 0)
+                    servers = self._servers(service.code, open_counters)
+                    rows.append({
+                        "service_code": service.code, "service_name": service.name, "prefix": service.prefix,
+                        "department_code": department.code, "department_name": department.name,
+                        "waiting": count, "open_counters": len([c for c in self.center.counters_serving(service.code)
+                                                                if c.number in open_counters]),
+                        "estimated_wait_minutes": self._minutes(count * self._cycle_seconds(conn, service.code)
+                                                                / servers),
+                    })
+            return rows
+
+    def counters_overview(self) -> list[dict]:
+        """Every counter with its status, officer and current ticket."""
+        with self.store.read() as conn:
+            return [self._counter_view(conn, c.number) for c in self.center.counters]
+
+    # ----- internals -------------------------------------------------------------------------------
+
+    def _counter(self, number) -> Counter:
+        counter = self.center.counter(number) if isinstance(number, int) and not isinstance(number, bool) else None
+        if counter is None:
+            raise QueueRefused("unknown_counter", "Quầy không tồn tại.")
+        return counter
+
+    def _counter_state(self, conn, number: int):
+        return conn.execute("SELECT * FROM counter_state WHERE counter_number = ?", (number,)).fetchone()
+
+    def _held_state(self, conn, counter: Counter, officer):
+        state = self._counter_state(conn, counter.number)
+        if state["status"] == "closed" or state["officer"] != officer:
+            raise QueueRefused("counter_not_held", f"Ông/Bà chưa nhận quầy {counter.number:02d}.")
+        return state
+
+    def _ready_state(self, conn, counter: Counter, officer):
+        state = self._held_state(conn, counter, officer)
+        if state["status"] == "paused":
+            raise QueueRefused("counter_paused", "Quầy đang tạm dừng; bấm Tiếp tục để gọi số.")
+        if state["current_ticket_id"] is not None:
+            current = self._ticket(conn, state["current_ticket_id"])
+            raise QueueRefused("counter_busy", f"Quầy đang phục vụ số {current['label']}; hãy hoàn thành trước.")
+        return state
+
+    def _current(self, conn, counter: Counter, officer, allowed):
+        state = self._held_state(conn, counter, officer)
+        if state["current_ticket_id"] is None:
+            raise QueueRefused("no_current_ticket", "Quầy chưa gọi số nào.")
+        ticket = self._ticket(conn, state["current_ticket_id"])
+        if ticket["state"] not in allowed:
+            raise QueueRefused("invalid_transition",
+                               f"Số {ticket['label']} đang ở trạng thái “{STATE_NAMES[ticket['state']]}”, "
+                               "không thể thực hiện thao tác này.")
+        return ticket
+
+    def _release(self, conn, counter: Counter):
+        conn.execute("UPDATE counter_state SET current_ticket_id = NULL WHERE counter_number = ?", (counter.number,))
+
+    def _waiting_for_counter(self, conn, counter: Counter, day: str) -> list:
+        """Today's waiting tickets this counter may call: reserved for it, or in a service it serves."""
+        marks = ",".join("?" * len(counter.services))
+        return conn.execute(
+            f"SELECT * FROM tickets WHERE state = ? AND local_date = ? AND (reserved_counter = ?"
+            f" OR (reserved_counter IS NULL AND service_code IN ({marks}))) ORDER BY arrived_at, id",
+            (WAITING, day, counter.number, *counter.services)).fetchall()
+
+    def _choose(self, candidates: list, counter: Counter, normals_since_priority: int):
+        """The rules of call next, applied to today's candidates of one counter."""
+        reserved = [t for t in candidates if t["reserved_counter"] == counter.number]
+        if reserved:
+            return reserved[0]  # sent here by another counter: already waited once
+        preference = {code: i for i, code in enumerate(counter.services)}
+        ordered = sorted(candidates, key=lambda t: (preference[t["service_code"]], t["arrived_at"], t["id"]))
+        priority = [t for t in ordered if t["priority_group"]]
+        normal = [t for t in ordered if not t["priority_group"]]
+        if priority and (not normal or self.center.priority_policy == "strict"
+                         or normals_since_priority >= self.center.priority_every):
+            return priority[0]
+        return normal[0]
+
+    def _service_order(self, conn, service_code: str, day: str) -> list:
+        """Waiting tickets of a service in the order the policy would call them, for 'people ahead'."""
+        waiting = conn.execute("SELECT id, priority_group FROM tickets WHERE state = ? AND local_date = ?"
+                               " AND service_code = ? ORDER BY arrived_at, id", (WAITING, day, service_code)).fetchall()
+        priority = [t["id"] for t in waiting if t["priority_group"]]
+        normal = [t["id"] for t in waiting if not t["priority_group"]]
+        if self.center.priority_policy == "strict":
+            return priority + normal
+        order, every = [], self.center.priority_every
+        while priority or normal:  # one priority, then up to N normal, as a counter fresh from a priority call
+            if priority:
+                order.append(priority.pop(0))
+            order.extend(normal[:every])
+            del normal[:every]
+        return order
+
+    def _cycle_seconds(self, conn, service_code: str) -> float:
+        """Mean time a counter spends per ticket (first call to end) over recent history, or the default."""
+        rows = conn.execute("SELECT ended_at - first_called_at FROM tickets WHERE service_code = ? AND state = ?"
+                            " AND ended_at IS NOT NULL ORDER BY ended_at DESC LIMIT ?",
+                            (service_code, DONE, CYCLE_SAMPLE)).fetchall()
+        if len(rows) >= CYCLE_MIN_SAMPLES:
+            return sum(r[0] for r in rows) / len(rows)
+        return self.center.services[service_code].default_service_minutes * 60
+
+    def _open_counters(self, conn) -> set:
+        return {r[0] for r in conn.execute("SELECT counter_number FROM counter_state WHERE status = 'open'")}
+
+    def _servers(self, service_code: str, open_counters: set) -> int:
+        """Counters that will work this service: the open ones, or all that serve it before any opens."""
+        serving = self.center.counters_serving(service_code)
+        return max(1, len([c for c in serving if c.number in open_counters]) or len(serving))
+
+    @staticmethod
+    def _minutes(seconds: float) -> int:
+        return math.ceil(seconds / 60) if seconds > 0 else 0
+
+    def _ticket(self, conn, ticket_id: int):
+        return conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+
+    def _by_token(self, conn, token):
+        """The newest ticket of the chain a token belongs to (a transfer keeps the citizen's QR working)."""
+        first = conn.execute("SELECT id, root_ticket_id FROM tickets WHERE token = ?",
+                             (token,)).fetchone() if isinstance(token, str) else None
+        if first is None:
+            raise QueueRefused("unknown_ticket", "Không tìm thấy phiếu này.")
+        root = first["root_ticket_id"] or first["id"]
+        return conn.execute("SELECT * FROM tickets WHERE id = ? OR root_ticket_id = ? ORDER BY id DESC LIMIT 1",
+                            (root, root)).fetchone()
+
+    def _root_token(self, conn, ticket) -> str:
+        root = ticket["root_ticket_id"] or ticket["id"]
+        return conn.execute("SELECT token FROM tickets WHERE id = ?", (root,)).fetchone()[0]
+
+    def _view(self, conn, ticket, with_token=False) -> dict:
+        """A ticket as screens show it, with people ahead and the estimated wait while it waits."""
+        service = self.center.services[ticket["service_code"]]
+        department = self.center.department(service.department_code)
+        group = self.center.priority_group(ticket["priority_group"]) if ticket["priority_group"] else None
+        counters = ([ticket["reserved_counter"]] if ticket["reserved_counter"]
+                    else [c.number for c in self.center.counters_serving(service.code)])
+        view = {
+            "label": ticket["label"], "state": ticket["state"], "state_name": STATE_NAMES[ticket["state"]],
+            "service_code": service.code, "service_name": service.name,
+            "department_code": department.code, "department_name": department.name,
+            "priority_group": ticket["priority_group"], "priority_name": group.name if group else None,
+            "counters": counters, "counter_number": ticket["counter_number"],
+            "call_count": ticket["call_count"], "issued_at": ticket["issued_at"], "local_date": ticket["local_date"],
+            "transferred": ticket["transferred_from"] is not None, "ahead": None, "estimated_wait_minutes": None,
+        }
+        if ticket["state"] == WAITING:
+            order = self._service_order(conn, service.code, ticket["local_date"])
+            ahead = order.index(ticket["id"]) if ticket["id"] in order else 0
+            servers = self._servers(service.code, self._open_counters(conn))
+            view["ahead"] = ahead
+            view["estimated_wait_minutes"] = self._minutes(ahead * self._cycle_seconds(conn, service.code) / servers)
+        if with_token:
+            view["token"] = ticket["token"]
+        return view
+
+    def _counter_view(self, conn, number: int) -> dict:
+        state = self._counter_state(conn, number)
+        counter = self.center.counter(number)
+        officer = self.center.officer(state["officer"]) if state["officer"] else None
+        current = self._ticket(conn, state["current_ticket_id"]) if state["current_ticket_id"] else None
+        return {
+            "number": number, "name": counter.name, "services": list(counter.services), "status": state["status"],
+            "officer": state["officer"], "officer_name": officer.name if officer else state["officer"],
+            "pause_reason": state["pause_reason"], "since": state["since"],
+            "current": None if current is None else {
+                "label": current["label"], "state": current["state"], "service_code": current["service_code"],
+                "first_called_at": current["first_called_at"], "service_started_at": current["service_started_at"],
+                "call_count": current["call_count"], "priority_group": current["priority_group"]},
+        }
+
+    def _event(self, conn, kind, ticket, now, officer=None, extra=None, token=None) -> Event:
+        service = self.center.services[ticket["service_code"]]
+        payload = {"label": ticket["label"], "state": ticket["state"], "service_code": service.code,
+                   "service_name": service.name, "department_code": service.department_code,
+                   "counter_number": ticket["counter_number"], "priority": bool(ticket["priority_group"]),
+                   "call_count": ticket["call_count"], **(extra or {})}
+        return self.store.record_event(conn, kind, now, payload, ticket_id=ticket["id"], counter_number=ticket["counter_number"],
+                            officer=officer, service_code=service.code,
+                            ticket_token=token or self._root_token(conn, ticket))
+
+    def _counter_event(self, conn, kind, number, officer, now, extra=None) -> Event:
+        payload = {"counter": self._counter_view(conn, number), **(extra or {})}
+        return self.store.record_event(conn, kind, now, payload, counter_number=number, officer=officer)

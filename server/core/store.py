@@ -1,0 +1,164 @@
+"""The SQLite file: connection settings, schema migrations and the one write path.
+
+One long-lived connection serves the queue (opening a connection per request costs milliseconds, keeping one
+costs microseconds, research/stack.md §2.2). Writes run as BEGIN IMMEDIATE transactions behind one lock, so a
+transaction never starts by reading and then fails to upgrade to a write. Report threads open their own
+read-only connections with `reader()` and never touch the queue's connection.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from .events import Event, record_event
+
+BUSY_TIMEOUT_MS = 5000
+
+migrations = sqlite_utils.Migrations("hangdoi")
+
+
+def _configure(conn: sqlite3.Connection) -> sqlite3.Connection:
+    """Pragmas every connection needs: WAL readers never block the writer, NORMAL sync is crash-safe in WAL."""
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
+class Store:
+    """The database of one center."""
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we issue BEGIN ourselves, so Python never opens a deferred transaction for us.
+        self.conn = _configure(sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                               timeout=BUSY_TIMEOUT_MS / 1000))
+        if self.path != ":memory:":
+            self.conn.execute("PRAGMA journal_mode=WAL")
+        self.lock = threading.RLock()
+        self.listeners = []  # called with each committed transaction's events, in commit order
+        self._pending: list[Event] = []
+        self.db = sqlite_utils.Database(self.conn)
+        with self.lock:
+            migrations.apply(self.db)
+
+    @contextmanager
+    def write(self):
+        """A write transaction; everything in it commits together or not at all."""
+        with self.lock:
+            if self.conn.in_transaction:  # nested use joins the outer transaction
+                yield self.conn
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._pending = []
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                self._pending = []
+                raise
+            self.conn.execute("COMMIT")
+            committed, self._pending = self._pending, []
+            # Still under the lock: listeners see transactions in the order of their sequence numbers.
+            if committed:
+                for listener in self.listeners:
+                    listener(committed)
+
+    def record_event(self, conn, kind: str, at: int, payload: dict, **routing) -> Event:
+        """Append an event to the open transaction; listeners receive it once the transaction commits."""
+        event = record_event(conn, kind, at, payload, **routing)
+        self._pending.append(event)
+        return event
+
+    @contextmanager
+    def read(self):
+        """The shared connection for short reads on the queue's hot paths."""
+        with self.lock:
+            yield self.conn
+
+    def reader(self) -> sqlite3.Connection:
+        """A new read-only connection for long queries in a worker thread; the caller closes it."""
+        if self.path == ":memory:":
+            raise RuntimeError("an in-memory store has no second connection")
+        uri = f"file:{Path(self.path).resolve()}?mode=ro"
+        return _configure(sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000))
+
+    def close(self):
+        """Close the connection (checkpointing the WAL)."""
+        with self.lock:
+            self.conn.close()
+
+
+@migrations()
+def m001_queue(db: sqlite_utils.Database):
+    """Tickets, their numbering, the event log and counter state."""
+    for statement in _QUEUE_SCHEMA.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+_QUEUE_SCHEMA = """
+CREATE TABLE number_sequences (
+    local_date TEXT NOT NULL,
+    prefix TEXT NOT NULL,
+    last_number INTEGER NOT NULL,
+    PRIMARY KEY (local_date, prefix)
+) WITHOUT ROWID;
+CREATE TABLE tickets (
+    id INTEGER PRIMARY KEY,
+    token TEXT NOT NULL UNIQUE,
+    local_date TEXT NOT NULL,
+    service_code TEXT NOT NULL,
+    department_code TEXT NOT NULL,
+    prefix TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    priority_group TEXT,
+    channel TEXT NOT NULL,
+    state TEXT NOT NULL,
+    arrived_at INTEGER NOT NULL,
+    issued_at INTEGER NOT NULL,
+    call_count INTEGER NOT NULL DEFAULT 0,
+    first_called_at INTEGER,
+    last_called_at INTEGER,
+    service_started_at INTEGER,
+    ended_at INTEGER,
+    counter_number INTEGER,
+    officer TEXT,
+    reserved_counter INTEGER,
+    transferred_from INTEGER REFERENCES tickets(id),
+    root_ticket_id INTEGER REFERENCES tickets(id),
+    device TEXT
+);
+CREATE UNIQUE INDEX tickets_number_per_day ON tickets(local_date, prefix, number) WHERE transferred_from IS NULL;
+CREATE INDEX tickets_by_state ON tickets(state, service_code, arrived_at);
+CREATE INDEX tickets_by_day ON tickets(local_date, service_code);
+CREATE INDEX tickets_by_service_end ON tickets(service_code, ended_at);
+CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    ticket_id INTEGER REFERENCES tickets(id),
+    counter_number INTEGER,
+    officer TEXT,
+    payload TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX events_by_ticket ON events(ticket_id);
+CREATE TABLE counter_state (
+    counter_number INTEGER PRIMARY KEY,
+    status TEXT NOT NULL DEFAULT 'closed',
+    officer TEXT,
+    pause_reason TEXT,
+    since INTEGER,
+    current_ticket_id INTEGER REFERENCES tickets(id),
+    normals_since_priority INTEGER NOT NULL DEFAULT 0
+)
+"""

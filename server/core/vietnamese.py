@@ -1,0 +1,45 @@
+"""Vietnamese formats: numbers (1.545), percentages (95,3%), dates and the wording of waits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def format_number(value: int) -> str:
+    """Thousands separated by dots: 1545 → '1.545'."""
+    return f"{value:,}".replace(",", ".")
+
+
+def format_decimal(value: float, places: int = 1) -> str:
+    """A decimal comma: 95.25 → '95,3' (thousands dotted)."""
+    whole = f"{value:,.{places}f}"
+    return whole.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def format_percent(value: float, places: int = 1) -> str:
+    """95.3 → '95,3%'."""
+    return f"{format_decimal(value, places)}%"
+
+
+def format_date_long(day: dt.date) -> str:
+    """'ngày 21 tháng 11 năm 2025', as in report headers."""
+    return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+
+
+def format_date(day: dt.date) -> str:
+    """'21/11/2025', as in tables."""
+    return day.strftime("%d/%m/%Y")
+
+
+def format_clock(moment: dt.datetime) -> str:
+    """'08:15 ngày 21/11/2025'."""
+    return f"{moment:%H:%M} ngày {format_date(moment.date())}"
+
+
+def wait_phrase(minutes: int | None, ahead: int | None) -> str:
+    """How a ticket words its estimated wait."""
+    if minutes is None:
+        return ""
+    if ahead == 0 or minutes <= 1:
+        return "Sắp đến lượt"
+    return f"khoảng {minutes} phút"

@@ -1,0 +1,42 @@
+"""The transport layers: HTTP views and Socket.IO handlers, thin wrappers around the core."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_socketio import SocketIO
+
+from ..core.center import Center
+from ..core.queue import Queue
+from ..core.store import Store
+from ..settings import Settings
+
+
+@dataclass
+class Runtime:
+    """What every view and handler of one app needs; lives in `app.extensions['hangdoi']`."""
+
+    settings: Settings
+    center: Center
+    store: Store
+    queue: Queue
+    socketio: SocketIO
+
+    def offload(self, fn, *args):
+        """Run blocking work (image rendering, long queries) off the event loop and wait for its result."""
+        mode = self.socketio.async_mode
+        if mode == "eventlet":
+            from eventlet import tpool
+
+            return tpool.execute(fn, *args)
+        if mode == "gevent":
+            import gevent
+
+            return gevent.get_hub().threadpool.apply(fn, args)
+        return fn(*args)  # threading: a blocking call holds only its own thread
+
+
+def runtime() -> Runtime:
+    """The runtime of the app handling the current request or event."""
+    return current_app.extensions["hangdoi"]

@@ -1,0 +1,117 @@
+"""The HTTP JSON API for kiosks and phones: issuing tickets and reading queue state (docs/API.md)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+
+from ..core.ticket_print import qr_svg, render_ticket_png, ticket_lines
+from . import runtime
+from .errors import BadRequest
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def json_body() -> dict:
+    """The request's JSON object, or a 400 refusal saying what is wrong."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("Dữ liệu gửi lên phải là một đối tượng JSON.", "invalid_json")
+    return body
+
+
+def optional_string(body: dict, key: str) -> str | None:
+    value = body.get(key)
+    if value is not None and not isinstance(value, str):
+        raise BadRequest(f"Trường “{key}” phải là chuỗi ký tự.")
+    return value or None
+
+
+def follow_url(token: str) -> str:
+    """The phone page of a ticket, as printed in its QR code."""
+    base = runtime().settings.public_url or request.host_url.rstrip("/")
+    return f"{base}/t/{token}"
+
+
+def with_links(ticket: dict, token: str) -> dict:
+    return {**ticket, "follow_url": follow_url(token), "print_url": f"/kiosk/print/{token}",
+            "png_url": f"/api/tickets/{token}/ticket.png", "qr_url": f"/api/tickets/{token}/qr.svg"}
+
+
+@bp.get("/ping")
+@bp.post("/ping")
+def ping():
+    """The empty route: benchmarks measure the server's floor against it."""
+    return jsonify(ok=True)
+
+
+@bp.get("/center")
+def center():
+    """What a kiosk shows: the center, its departments and services, priority groups, and whether it issues now."""
+    rt = runtime()
+    c = rt.center
+    return jsonify(
+        name=c.name, address=c.address, notice=c.notice, issuing=c.hours.is_issuing(c.local(rt.queue.now())),
+        departments=[{"code": d.code, "name": d.name, "services": [
+            {"code": s.code, "name": s.name, "prefix": s.prefix, "target_wait_minutes": s.target_wait_minutes,
+             "counters": [k.number for k in c.counters_serving(s.code)]} for s in d.services]}
+            for d in c.departments],
+        priority_groups=[{"code": g.code, "name": g.name} for g in c.priority_groups],
+        sessions=[{"start": s.start.strftime("%H:%M"), "end": s.end.strftime("%H:%M")} for s in c.hours.sessions],
+        rating={"levels": list(c.rating.levels), "reasons": list(c.rating.reasons)},
+    )
+
+
+@bp.post("/tickets")
+def issue_ticket():
+    """Lấy số: issue the next number of a service."""
+    body = json_body()
+    service_code = body.get("service_code")
+    if not isinstance(service_code, str) or not service_code:
+        raise BadRequest("Thiếu lĩnh vực (service_code).")
+    channel = optional_string(body, "channel") or "kiosk"
+    if channel not in ("kiosk", "phone"):  # "staff" tickets come from the counter console, signed in
+        raise BadRequest("Kênh lấy số không hợp lệ.", "unknown_channel")
+    outcome = runtime().queue.issue(service_code, optional_string(body, "priority_group"), channel,
+                                    device=optional_string(body, "device"))
+    ticket = outcome.result
+    ticket["print"] = ticket_lines(runtime().center, ticket)
+    return jsonify(with_links(ticket, ticket["token"])), 201
+
+
+@bp.get("/tickets/<token>")
+def ticket_status(token):
+    """The ticket a token belongs to: state, position and estimated wait, or its counter once called."""
+    ticket = runtime().queue.ticket_status(token)
+    ticket["print"] = ticket_lines(runtime().center, ticket)
+    return jsonify(with_links(ticket, token))
+
+
+@bp.post("/tickets/<token>/cancel")
+def cancel_ticket(token):
+    """Hủy số: the citizen gives up a waiting ticket."""
+    return jsonify(runtime().queue.cancel(token).result)
+
+
+@bp.get("/tickets/<token>/ticket.png")
+def ticket_png(token):
+    """The ticket rendered for an image printer or a reprint."""
+    rt = runtime()
+    ticket = rt.queue.ticket_status(token)
+    png = rt.offload(render_ticket_png, rt.center, ticket, follow_url(token))
+    return Response(png, mimetype="image/png", headers={"Cache-Control": "no-store"})
+
+
+@bp.get("/tickets/<token>/qr.svg")
+def ticket_qr(token):
+    """The QR code of a ticket's phone page."""
+    rt = runtime()
+    rt.queue.ticket_status(token)  # refuses unknown tokens
+    svg = rt.offload(qr_svg, follow_url(token))
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=86400"})
+
+
+@bp.get("/queue")
+def queue_state():
+    """Waiting counts and estimates per service, and every counter's status and current number."""
+    q = runtime().queue
+    return jsonify(services=q.service_overview(), counters=q.counters_overview())

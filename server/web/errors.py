@@ -1,0 +1,66 @@
+"""Refusals and errors as JSON `{error, message}` with a Vietnamese message; never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from ..core.queue import QueueRefused
+
+log = logging.getLogger(__name__)
+
+# HTTP status of each refusal code of the core; anything unlisted is a conflict with the current state.
+REFUSAL_STATUS = {
+    "unknown_service": 404, "unknown_ticket": 404, "unknown_counter": 404,
+    "unknown_priority_group": 400, "unknown_channel": 400, "reason_required": 400, "transfer_target": 400,
+    "bad_request": 400,
+}
+
+HTTP_MESSAGES = {
+    400: "Yêu cầu không hợp lệ.",
+    404: "Không tìm thấy trang hoặc dữ liệu yêu cầu.",
+    405: "Thao tác không được hỗ trợ.",
+    413: "Dữ liệu gửi lên quá lớn.",
+    415: "Dữ liệu phải ở dạng JSON.",
+    429: "Quá nhiều yêu cầu, vui lòng thử lại sau.",
+}
+
+
+class BadRequest(QueueRefused):
+    """Input that is not what an endpoint takes (wrong JSON, missing or mistyped field)."""
+
+    def __init__(self, message: str, code: str = "bad_request"):
+        super().__init__(code, message)
+
+
+def refusal_response(refusal: QueueRefused):
+    return jsonify(error=refusal.code, message=refusal.message), REFUSAL_STATUS.get(refusal.code, 409)
+
+
+def register_error_handlers(app: Flask):
+    """JSON bodies for API paths, a plain Vietnamese page elsewhere."""
+
+    app.register_error_handler(QueueRefused, refusal_response)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        message = HTTP_MESSAGES.get(exc.code, "Yêu cầu không thể thực hiện.")
+        if request.path.startswith("/api/"):
+            return jsonify(error=exc.name.lower().replace(" ", "_"), message=message), exc.code
+        return _page(message), exc.code
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        message = "Hệ thống đang bận, vui lòng thử lại hoặc liên hệ cán bộ hướng dẫn."
+        if request.path.startswith("/api/"):
+            return jsonify(error="internal_error", message=message), 500
+        return _page(message), 500
+
+
+def _page(message: str) -> str:
+    return ("<!doctype html><html lang=vi><meta charset=utf-8><title>Hàng đợi</title>"
+            "<link rel=stylesheet href=/ui/shared/base.css>"
+            f"<main class=notice><p>{message}</p><p><a href=/>Về trang đầu</a></p></main></html>")

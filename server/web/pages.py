@@ -1,0 +1,72 @@
+"""The screens: one folder each at the top of the project, served as plain files (no build step)."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, abort, send_from_directory
+
+from ..settings import ROOT
+
+bp = Blueprint("pages", __name__)
+
+# URL name of each screen → its folder.
+SCREENS = {name: ROOT / f"{name}_ui" for name in ("shared", "kiosk", "ticket", "display", "counter", "tablet",
+                                                  "admin")}
+NODE_MODULES = ROOT / "node_modules"
+# Third-party browser files, installed by `npm ci` from package.json and served from node_modules only.
+VENDOR = {
+    "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
+    "chart.umd.min.js": "chart.js/dist/chart.umd.min.js",
+}
+FONT_DIR = "@fontsource/be-vietnam-pro"
+FONT_FILE = re.compile(r"^(?:(?:vietnamese|latin|latin-ext)-)?[1-9]00\.css$"
+                       r"|^files/be-vietnam-pro-(?:vietnamese|latin|latin-ext)-[1-9]00-normal\.woff2?$")
+
+
+def screen_page(screen: str, page: str = "index.html"):
+    """An HTML page of a screen; never cached so a restarted server's new pages reach the kiosks."""
+    response = send_from_directory(SCREENS[screen], page, max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/")
+def home():
+    """The list of screens, for whoever sets up the center."""
+    return screen_page("shared", "index.html")
+
+
+@bp.get("/kiosk")
+def kiosk():
+    return screen_page("kiosk")
+
+
+@bp.get("/kiosk/print/<token>")
+def kiosk_print(token):
+    """The 80 mm print page of a ticket; the kiosk browser prints it silently."""
+    return screen_page("kiosk", "print.html")
+
+
+@bp.get("/t/<token>")
+def follow_ticket(token):
+    """The page a ticket's QR code opens on the citizen's phone."""
+    return screen_page("ticket")
+
+
+@bp.get("/ui/<screen>/<path:name>")
+def screen_file(screen, name):
+    """Scripts, styles and sounds of a screen."""
+    if screen not in SCREENS:
+        abort(404)
+    return send_from_directory(SCREENS[screen], name, max_age=300)
+
+
+@bp.get("/vendor/<path:name>")
+def vendor(name):
+    """An allow-listed file from node_modules; nothing else there is reachable."""
+    if name in VENDOR:
+        return send_from_directory(NODE_MODULES, VENDOR[name], max_age=86400)
+    if name.startswith("be-vietnam-pro/") and FONT_FILE.match(name.removeprefix("be-vietnam-pro/")):
+        return send_from_directory(NODE_MODULES / FONT_DIR, name.removeprefix("be-vietnam-pro/"), max_age=86400)
+    abort(404)
