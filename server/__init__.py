@@ -22,11 +22,11 @@ ALWAYS_OPEN = OpeningHours(frozenset(range(7)), (Session(dt.time.min, dt.time.ma
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
+    "X-Frame-Options": "SAMEORIGIN",
     # Ticket pages carry their token in the URL: never leak it to another site.
     "Referrer-Policy": "no-referrer",
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self';"
-                               " connect-src 'self' ws: wss:; media-src 'self'; frame-ancestors 'none'",
+                               " connect-src 'self' ws: wss:; media-src 'self'; frame-ancestors 'self'",
 }
 
 

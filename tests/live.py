@@ -1,0 +1,68 @@
+"""The real server in a subprocess (run.py, eventlet by default) on a free port, for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL_CENTER = ROOT / "tests" / "centers" / "small.toml"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """One server process over one database file; can be killed and started again on the same port."""
+
+    def __init__(self, database: Path, center: Path = SMALL_CENTER, async_mode: str = "eventlet", env=None):
+        self.database, self.center, self.async_mode = database, center, async_mode
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.extra_env = env or {}
+        self.process = None
+
+    def start(self, timeout: float = 20):
+        env = {**os.environ, "HANGDOI_CENTER": str(self.center), "HANGDOI_DATABASE": str(self.database),
+               "HANGDOI_PORT": str(self.port), "HANGDOI_HOST": "127.0.0.1", "HANGDOI_ASYNC_MODE": self.async_mode,
+               "HANGDOI_SECRET_KEY": "test-secret", "PYTHONUNBUFFERED": "1", **self.extra_env}
+        self.log = open(self.database.with_suffix(".log"), "ab")
+        self.process = subprocess.Popen([sys.executable, str(ROOT / "run.py")], cwd=ROOT, env=env,
+                                        stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.database.with_suffix('.log').read_text()[-2000:]}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).ok:
+                    return self
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not answer in time")
+
+    def stop(self, kill: bool = False):
+        """Stop the process: SIGTERM, or SIGKILL to simulate a crash."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+        if getattr(self, "log", None):
+            self.log.close()
+
+    def restart(self, kill: bool = False):
+        self.stop(kill)
+        return self.start()
