@@ -36,7 +36,8 @@ class BadRequest(QueueRefused):
 
 
 def refusal_response(refusal: QueueRefused):
-    return jsonify(error=refusal.code, message=refusal.message), REFUSAL_STATUS.get(refusal.code, 409)
+    status = 400 if isinstance(refusal, BadRequest) else REFUSAL_STATUS.get(refusal.code, 409)
+    return jsonify(error=refusal.code, message=refusal.message), status
 
 
 def register_error_handlers(app: Flask):
