@@ -24,6 +24,18 @@ from server.core.center import CenterConfigError  # noqa: E402
 from server.settings import Settings  # noqa: E402
 
 
+DEMO_PASSWORD = "hangdoi"
+
+
+def seed_demo_passwords(rt):
+    """Demo only: officers without a password get DEMO_PASSWORD so the console can be tried at once."""
+    seeded = [o.username for o in rt.center.officers if not rt.accounts.has_password(o.username)]
+    for username in seeded:
+        rt.accounts.set_password(username, DEMO_PASSWORD)
+    if seeded:
+        print(f"  demo officers {', '.join(seeded)}: password '{DEMO_PASSWORD}'", flush=True)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Hàng đợi server")
     parser.add_argument("--demo", action="store_true",
@@ -36,7 +48,10 @@ def main(argv=None):
         app = create_app(settings)
     except CenterConfigError as exc:
         sys.exit(f"Cấu hình trung tâm không hợp lệ / invalid center file:\n  {exc}")
-    socketio = app.extensions["hangdoi"].socketio
+    rt = app.extensions["hangdoi"]
+    if args.demo:
+        seed_demo_passwords(rt)
+    socketio = rt.socketio
     print(f"Hàng đợi: {app.extensions['hangdoi'].center.name}", flush=True)
     print(f"  http://{settings.host}:{settings.port}/  ({socketio.async_mode}, database {settings.database})",
           flush=True)

@@ -9,11 +9,12 @@ import logging
 from flask import Flask
 from flask_socketio import SocketIO
 
+from .core.accounts import Accounts
 from .core.center import OpeningHours, Session, load_center
 from .core.queue import Queue
 from .core.store import Store
 from .settings import Settings
-from .web import Runtime, api, pages, realtime
+from .web import Runtime, api, auth, pages, realtime
 from .web.errors import register_error_handlers
 
 log = logging.getLogger("hangdoi")
@@ -39,15 +40,17 @@ def create_app(settings: Settings | None = None) -> Flask:
     store = Store(settings.database)
 
     app = Flask(__name__, static_folder=None)
-    app.config.update(SECRET_KEY=settings.secret_key, TESTING=settings.testing, MAX_CONTENT_LENGTH=64 * 1024)
+    app.config.update(SECRET_KEY=settings.secret_key, TESTING=settings.testing, MAX_CONTENT_LENGTH=64 * 1024,
+                      SESSION_COOKIE_SAMESITE="Lax", PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12))
     app.json.ensure_ascii = False
     # Same origin only (no cors_allowed_origins): every screen is served by this app.
     socketio = SocketIO(app, async_mode=settings.async_mode, ping_interval=10, ping_timeout=10)
-    rt = Runtime(settings, center, store, Queue(center, store), socketio)
+    rt = Runtime(settings, center, store, Queue(center, store), Accounts(center, store), socketio)
     app.extensions["hangdoi"] = rt
     store.listeners.append(realtime.Broadcaster(socketio).publish)
 
     app.register_blueprint(api.bp)
+    app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     register_error_handlers(app)
     realtime.register_handlers(socketio, rt)

@@ -25,6 +25,8 @@ class Settings:
     public_url: str = ""
     # For demonstrations outside office hours only: the kiosk issues numbers at any time.
     ignore_opening_hours: bool = False
+    # A folder of the center's own voice recordings, named like display_ui/sounds/default/ (optional).
+    voice_dir: Path | None = None
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
     testing: bool = False
 
@@ -43,6 +45,8 @@ class Settings:
         settings.port = int(environ.get("HANGDOI_PORT", settings.port))
         settings.public_url = environ.get("HANGDOI_PUBLIC_URL", "").rstrip("/")
         settings.ignore_opening_hours = environ.get("HANGDOI_IGNORE_OPENING_HOURS", "") in ("1", "true", "yes")
+        if environ.get("HANGDOI_VOICE_DIR"):
+            settings.voice_dir = Path(environ["HANGDOI_VOICE_DIR"])
         if environ.get("HANGDOI_SECRET_KEY"):
             settings.secret_key = environ["HANGDOI_SECRET_KEY"]
         return settings

@@ -10,13 +10,15 @@ ticket in the target keeps the arrival time and links to the first); waiting →
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import math
 import secrets
 import time
 from dataclasses import dataclass, field
 
 from .center import Center, Counter
-from .events import Event
+from .events import Event, last_seq
 from .store import Store
 
 WAITING, CALLED, SERVING, PARKED = "waiting", "called", "serving", "parked"
@@ -134,7 +136,7 @@ class Queue:
             event = self._counter_event(conn, "counter_closed", counter.number, officer, now)
             return Outcome(self._counter_view(conn, counter.number), [event])
 
-    def pause_counter(self, counter_number, officer: str, reason: str) -> Outcome:
+    def pause_counter(self, counter_number, officer: str, reason: str = "") -> Outcome:
         """Tạm dừng: the counter stops calling until resumed; the reason is kept for the supervisor."""
         if not isinstance(reason, str) or not reason.strip() or len(reason) > 200:
             raise QueueRefused("reason_required", "Vui lòng chọn hoặc nhập lý do tạm dừng.")
@@ -170,7 +172,7 @@ class Queue:
             ticket = self._choose(candidates, counter, state["normals_since_priority"])
             return self._call(conn, counter, officer, ticket, state, now)
 
-    def call_ticket(self, counter_number, officer: str, label) -> Outcome:
+    def call_ticket(self, counter_number, officer: str, label=None) -> Outcome:
         """Gọi số cụ thể: call one waiting ticket of today by its number, out of turn."""
         counter = self._counter(counter_number)
         if not isinstance(label, str):
@@ -228,7 +230,7 @@ class Queue:
         return self._current_action(counter_number, officer, (SERVING,), "ticket_parked", "state = 'parked'",
                                     release=True)
 
-    def resume_parked(self, counter_number, officer: str, label) -> Outcome:
+    def resume_parked(self, counter_number, officer: str, label=None) -> Outcome:
         """Tiếp tục a ticket this counter parked earlier today."""
         counter = self._counter(counter_number)
         now = self.now()
@@ -344,6 +346,47 @@ class Queue:
                                                                 / servers),
                     })
             return rows
+
+    def snapshot(self, recent_calls: int = 10) -> dict:
+        """The whole live state screens start from, with the sequence number it is current to."""
+        now = self.now()
+        day = self.center.local_date(now)
+        day_start = int(dt.datetime.combine(dt.date.fromisoformat(day), dt.time.min, self.center.timezone).timestamp())
+        with self.store.read() as conn:  # one lock: state and sequence number agree
+            waiting = dict(conn.execute("SELECT service_code, count(*) FROM tickets WHERE state = ? AND local_date = ?"
+                                        " GROUP BY service_code", (WAITING, day)).fetchall())
+            calls = conn.execute("SELECT seq, kind, at, payload FROM events WHERE kind IN (?, ?) AND at >= ?"
+                                 " ORDER BY seq DESC LIMIT ?",
+                                 ("ticket_called", "ticket_recalled", day_start, recent_calls)).fetchall()
+            return {
+                "seq": last_seq(conn), "now": now, "local_date": day,
+                "counters": [self._counter_view(conn, c.number) for c in self.center.counters],
+                "waiting": {code: waiting.get(code, 0) for code in self.center.services},
+                "recent_calls": [{"seq": r["seq"], "kind": r["kind"], "at": r["at"], **json.loads(r["payload"])}
+                                 for r in calls],
+            }
+
+    def counter_stats(self, counter_number) -> dict:
+        """What a console shows beside the current ticket: queue lengths, served today, mean wait today."""
+        counter = self._counter(counter_number)
+        day = self.center.local_date(self.now())
+        with self.store.read() as conn:
+            waiting = dict(conn.execute(
+                f"SELECT service_code, count(*) FROM tickets WHERE state = ? AND local_date = ? AND service_code IN"
+                f" ({','.join('?' * len(counter.services))}) GROUP BY service_code",
+                (WAITING, day, *counter.services)).fetchall())
+            served, mean_wait = conn.execute(
+                "SELECT count(*) FILTER (WHERE state = 'done'), avg(first_called_at - arrived_at) FROM tickets"
+                " WHERE local_date = ? AND counter_number = ? AND first_called_at IS NOT NULL",
+                (day, counter.number)).fetchone()
+            parked = [r[0] for r in conn.execute("SELECT label FROM tickets WHERE state = ? AND counter_number = ?"
+                                                 " AND local_date = ? ORDER BY id", (PARKED, counter.number, day))]
+        return {
+            "waiting": [{"service_code": code, "service_name": self.center.services[code].name,
+                         "waiting": waiting.get(code, 0)} for code in counter.services],
+            "served_today": served, "mean_wait_minutes": round(mean_wait / 60, 1) if mean_wait is not None else None,
+            "parked": parked,
+        }
 
     def counters_overview(self) -> list[dict]:
         """Every counter with its status, officer and current ticket."""
@@ -509,10 +552,13 @@ class Queue:
 
     def _event(self, conn, kind, ticket, now, officer=None, extra=None, token=None) -> Event:
         service = self.center.services[ticket["service_code"]]
+        waiting = conn.execute("SELECT count(*) FROM tickets WHERE state = ? AND local_date = ? AND service_code = ?",
+                               (WAITING, ticket["local_date"], service.code)).fetchone()[0]
+        # `waiting` lets every screen show the service's queue length without deriving it from events.
         payload = {"label": ticket["label"], "state": ticket["state"], "service_code": service.code,
                    "service_name": service.name, "department_code": service.department_code,
                    "counter_number": ticket["counter_number"], "priority": bool(ticket["priority_group"]),
-                   "call_count": ticket["call_count"], **(extra or {})}
+                   "call_count": ticket["call_count"], "waiting": waiting, **(extra or {})}
         return self.store.record_event(conn, kind, now, payload, ticket_id=ticket["id"], counter_number=ticket["counter_number"],
                             officer=officer, service_code=service.code,
                             ticket_token=token or self._root_token(conn, ticket))

@@ -52,10 +52,23 @@ class Store:
 
     @contextmanager
     def write(self):
-        """A write transaction; everything in it commits together or not at all."""
+        """A write transaction; everything in it commits together or not at all.
+
+        Used inside another write it becomes a savepoint: a refusal raised inside undoes only the inner part,
+        so a caller can record the refusal and still commit (an action log does exactly that).
+        """
         with self.lock:
-            if self.conn.in_transaction:  # nested use joins the outer transaction
-                yield self.conn
+            if self.conn.in_transaction:
+                mark = len(self._pending)
+                self.conn.execute("SAVEPOINT nested")
+                try:
+                    yield self.conn
+                except BaseException:
+                    self.conn.execute("ROLLBACK TO nested")
+                    self.conn.execute("RELEASE nested")
+                    del self._pending[mark:]
+                    raise
+                self.conn.execute("RELEASE nested")
                 return
             self.conn.execute("BEGIN IMMEDIATE")
             self._pending = []
@@ -162,3 +175,12 @@ CREATE TABLE counter_state (
     normals_since_priority INTEGER NOT NULL DEFAULT 0
 )
 """
+
+
+@migrations()
+def m002_officers_and_actions(db: sqlite_utils.Database):
+    """Officers' password hashes, and counter actions already performed (each action id at most once)."""
+    db.execute("CREATE TABLE officer_accounts (username TEXT PRIMARY KEY, password_hash TEXT NOT NULL,"
+               " changed_at INTEGER NOT NULL)")
+    db.execute("CREATE TABLE counter_actions (action_id TEXT PRIMARY KEY, counter_number INTEGER NOT NULL,"
+               " officer TEXT NOT NULL, action TEXT NOT NULL, at INTEGER NOT NULL, response TEXT NOT NULL)")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_socketio import SocketIO
 
+from ..core.accounts import Accounts
 from ..core.center import Center
 from ..core.queue import Queue
 from ..core.store import Store
@@ -21,6 +22,7 @@ class Runtime:
     center: Center
     store: Store
     queue: Queue
+    accounts: Accounts
     socketio: SocketIO
 
     def offload(self, fn, *args):

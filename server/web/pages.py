@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, send_from_directory
+from flask import Blueprint, abort, current_app, send_from_directory
 
+from ..core.announcements import clip_path
 from ..settings import ROOT
 
 bp = Blueprint("pages", __name__)
@@ -14,6 +15,7 @@ bp = Blueprint("pages", __name__)
 SCREENS = {name: ROOT / f"{name}_ui" for name in ("shared", "kiosk", "ticket", "display", "counter", "tablet",
                                                   "admin")}
 NODE_MODULES = ROOT / "node_modules"
+DEFAULT_VOICE = ROOT / "display_ui" / "sounds" / "default"
 # Third-party browser files, installed by `npm ci` from package.json and served from node_modules only.
 VENDOR = {
     "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
@@ -52,6 +54,36 @@ def kiosk_print(token):
 def follow_ticket(token):
     """The page a ticket's QR code opens on the citizen's phone."""
     return screen_page("ticket")
+
+
+@bp.get("/display")
+def lobby_display():
+    """The lobby TV; ?counters=1,2,3 or ?departments=STP,SGTVT limits it to part of the hall."""
+    return screen_page("display")
+
+
+@bp.get("/display/counter/<int:number>")
+def counter_display(number):
+    """The small screen above one counter."""
+    return screen_page("display", "counter.html")
+
+
+@bp.get("/counter")
+def console():
+    """The officer's counter console."""
+    return screen_page("counter")
+
+
+@bp.get("/voice/<key>.wav")
+def voice_clip(key):
+    """One clip of the voice announcements: the center's own recording when it has one, else the default."""
+    if not re.fullmatch(r"[a-z0-9-]{1,60}", key):
+        abort(404)
+    settings = current_app.extensions["hangdoi"].settings
+    path = clip_path(key, settings.voice_dir, DEFAULT_VOICE)
+    if not path.is_file():
+        abort(404)
+    return send_from_directory(path.parent, path.name, max_age=86400)
 
 
 @bp.get("/ui/<screen>/<path:name>")

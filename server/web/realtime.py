@@ -1,17 +1,37 @@
 """Socket.IO: the one place where the core's events become broadcasts, and the handlers screens talk to.
 
-Rooms: `displays` (lobby screens), `counter:<n>` (a counter's display, console and tablet), `service:<code>`
-(phones following a ticket of that service) and `ticket:<token>` (the phone of one ticket). Every event carries
-the core's sequence number.
+Rooms: `screens` (lobby and counter displays, consoles, tablets: they all receive every queue event, so a gap in
+sequence numbers always means a missed message), `service:<code>` and `ticket:<token>` (phones following a
+ticket). A screen subscribes with an acknowledgement that returns a snapshot and its sequence number, then
+applies events with a higher number; on a gap it subscribes again. Protocol: docs/API.md.
 """
 
 from __future__ import annotations
 
+from flask import session
 from flask_socketio import SocketIO, join_room, leave_room, rooms
 
+from ..core import desk
+from ..core.announcements import call_clips, call_text
 from ..core.events import Event
 from ..core.queue import QueueRefused
 from . import Runtime, runtime
+
+SCREENS = ("display", "counter_display", "console", "tablet")
+
+
+def announcement(event: Event) -> dict | None:
+    """The voice line of a call, recall or transfer to a counter, as text and as the clips that speak it."""
+    p = event.payload
+    if event.kind == "ticket_called":
+        kind, counter = ("priority" if p["priority"] else "call"), p["counter_number"]
+    elif event.kind == "ticket_recalled":
+        kind, counter = "recall", p["counter_number"]
+    elif event.kind == "ticket_transferred" and p.get("to_counter"):
+        kind, counter = "transfer", p["to_counter"]
+    else:
+        return None
+    return {"kind": kind, "text": call_text(p["label"], counter, kind), "clips": call_clips(p["label"], counter, kind)}
 
 
 class Broadcaster:
@@ -23,9 +43,10 @@ class Broadcaster:
     def publish(self, events: list[Event]):
         for event in events:
             message = event.public()
-            self.socketio.emit("queue_event", message, to="displays")
-            if event.counter_number is not None:
-                self.socketio.emit("queue_event", message, to=f"counter:{event.counter_number}")
+            spoken = announcement(event)
+            if spoken:
+                message["announcement"] = spoken
+            self.socketio.emit("queue_event", message, to="screens")
             if event.service_code is not None:
                 self.socketio.emit("service_event", {"seq": event.seq, "kind": event.kind,
                                                      "service_code": event.service_code},
@@ -38,8 +59,57 @@ def refusal(exc: QueueRefused) -> dict:
     return {"ok": False, "error": exc.code, "message": exc.message}
 
 
+def signed_in() -> tuple[str | None, int | None]:
+    """The officer and counter of this socket's session (set by the sign-in page)."""
+    return session.get("officer"), session.get("counter")
+
+
 def register_handlers(socketio: SocketIO, rt: Runtime):
     """Attach the Socket.IO event handlers."""
+
+    @socketio.on("subscribe")
+    def subscribe(data):
+        """A screen (re)starts: join the rooms, get the snapshot to draw from."""
+        screen = data.get("screen") if isinstance(data, dict) else None
+        if screen not in SCREENS:
+            return {"ok": False, "error": "bad_request", "message": "Loại màn hình không hợp lệ."}
+        if screen == "console":
+            officer, counter = signed_in()
+            if officer is None:
+                return {"ok": False, "error": "not_signed_in", "message": "Phiên đăng nhập đã hết; mời đăng nhập lại."}
+        join_room("screens")  # before the snapshot: nothing committed after it can be missed
+        snapshot = runtime().queue.snapshot()
+        if screen == "console":
+            snapshot["console"] = console_state(counter)
+        return {"ok": True, "snapshot": snapshot}
+
+    def console_state(counter):
+        q = runtime().queue
+        return {"counter": next(c for c in q.counters_overview() if c["number"] == counter),
+                "stats": q.counter_stats(counter)}
+
+    @socketio.on("console_state")
+    def console_refresh(_data=None):
+        """The console's own view: its counter, queue lengths, served today, mean wait."""
+        officer, counter = signed_in()
+        if officer is None:
+            return {"ok": False, "error": "not_signed_in", "message": "Phiên đăng nhập đã hết; mời đăng nhập lại."}
+        return {"ok": True, "console": console_state(counter)}
+
+    @socketio.on("counter_action")
+    def counter_action(data):
+        """One console action (call next, recall, …), applied at most once per action id."""
+        officer, counter = signed_in()
+        if officer is None:
+            return {"ok": False, "error": "not_signed_in", "message": "Phiên đăng nhập đã hết; mời đăng nhập lại."}
+        if not isinstance(data, dict):
+            return {"ok": False, "error": "bad_request", "message": "Yêu cầu không hợp lệ."}
+        try:
+            outcome = desk.perform(runtime().queue, data.get("action_id"), counter, officer, data.get("action"),
+                                   data.get("params", {}))
+        except QueueRefused as exc:
+            return refusal(exc)
+        return outcome.result
 
     @socketio.on("follow_ticket")
     def follow_ticket(data):
