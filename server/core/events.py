@@ -22,6 +22,8 @@ class Event:
     counter_number: int | None = None
     service_code: str | None = None
     ticket_token: str | None = field(default=None, repr=False)
+    # Details only supervisors see (a dissatisfied citizen's reasons and comment); never sent to public screens.
+    detail: dict | None = field(default=None, repr=False)
 
     def public(self) -> dict:
         """The form screens receive."""
@@ -29,14 +31,14 @@ class Event:
 
 
 def record_event(conn: sqlite3.Connection, kind: str, at: int, payload: dict, *, ticket_id=None,
-                 counter_number=None, officer=None, service_code=None, ticket_token=None) -> Event:
+                 counter_number=None, officer=None, service_code=None, ticket_token=None, detail=None) -> Event:
     """Append an event inside the caller's transaction and return it with its sequence number."""
     seq = conn.execute(
         "INSERT INTO events (at, kind, ticket_id, counter_number, officer, payload) VALUES (?, ?, ?, ?, ?, ?)"
         " RETURNING seq",
         (at, kind, ticket_id, counter_number, officer, json.dumps(payload, ensure_ascii=False)),
     ).fetchone()[0]
-    return Event(seq, kind, at, payload, counter_number, service_code, ticket_token)
+    return Event(seq, kind, at, payload, counter_number, service_code, ticket_token, detail)
 
 
 def last_seq(conn: sqlite3.Connection) -> int:

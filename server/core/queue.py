@@ -558,7 +558,8 @@ class Queue:
         payload = {"label": ticket["label"], "state": ticket["state"], "service_code": service.code,
                    "service_name": service.name, "department_code": service.department_code,
                    "counter_number": ticket["counter_number"], "priority": bool(ticket["priority_group"]),
-                   "call_count": ticket["call_count"], "waiting": waiting, **(extra or {})}
+                   "call_count": ticket["call_count"], "waiting": waiting, "local_date": ticket["local_date"],
+                   **(extra or {})}
         return self.store.record_event(conn, kind, now, payload, ticket_id=ticket["id"], counter_number=ticket["counter_number"],
                             officer=officer, service_code=service.code,
                             ticket_token=token or self._root_token(conn, ticket))

@@ -184,3 +184,33 @@ def m002_officers_and_actions(db: sqlite_utils.Database):
                " changed_at INTEGER NOT NULL)")
     db.execute("CREATE TABLE counter_actions (action_id TEXT PRIMARY KEY, counter_number INTEGER NOT NULL,"
                " officer TEXT NOT NULL, action TEXT NOT NULL, at INTEGER NOT NULL, response TEXT NOT NULL)")
+
+
+@migrations()
+def m003_ratings(db: sqlite_utils.Database):
+    """Ratings: one per served ticket, bound to who served it, never edited."""
+    db.execute("""CREATE TABLE ratings (
+        id INTEGER PRIMARY KEY,
+        ticket_id INTEGER NOT NULL UNIQUE REFERENCES tickets(id),
+        client_id TEXT UNIQUE,
+        channel TEXT NOT NULL,
+        level INTEGER NOT NULL,
+        level_name TEXT NOT NULL,
+        scale INTEGER NOT NULL,
+        reasons TEXT NOT NULL DEFAULT '[]',
+        comment TEXT,
+        local_date TEXT NOT NULL,
+        service_local_date TEXT NOT NULL,
+        rated_at INTEGER NOT NULL,
+        counter_number INTEGER NOT NULL,
+        officer TEXT,
+        service_code TEXT NOT NULL,
+        department_code TEXT NOT NULL,
+        device TEXT
+    )""")
+    db.execute("CREATE INDEX ratings_by_day ON ratings(service_local_date)")
+    # Ratings are never edited or deleted: the database itself refuses.
+    db.execute("CREATE TRIGGER ratings_never_updated BEFORE UPDATE ON ratings"
+               " BEGIN SELECT RAISE(ABORT, 'ratings are never edited'); END")
+    db.execute("CREATE TRIGGER ratings_never_deleted BEFORE DELETE ON ratings"
+               " BEGIN SELECT RAISE(ABORT, 'ratings are never deleted'); END")

@@ -1,0 +1,161 @@
+"""Rating rules: one per served ticket, bound to who served it, refused otherwise, never edited."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+
+import pytest
+
+from server.core.center import RATING_LEVELS, RatingScale
+from server.core.queue import Queue, QueueRefused
+from server.core.ratings import Ratings
+from tests.test_queue import refused
+
+
+@pytest.fixture
+def ratings(queue):
+    return Ratings(queue)
+
+
+def served(queue, counter=1, officer="an", service="ly-lich"):
+    """Issue a ticket and serve it to the end at a counter; returns the ticket with its token."""
+    ticket = queue.issue(service).result
+    queue.open_counter(counter, officer)
+    queue.call_next(counter, officer)
+    queue.start_service(counter, officer)
+    queue.finish(counter, officer)
+    return ticket
+
+
+def rows(store, sql="SELECT * FROM ratings"):
+    with store.read() as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_tablet_rating_is_bound_to_the_service(queue, ratings, store, clock):
+    ticket = served(queue)
+    clock.advance(seconds=10)
+    outcome = ratings.rate_at_counter(1, "A001", 1, client_id="tablet-1-0001", device="T1")
+    assert outcome.result["level_name"] == "Rất hài lòng"
+    [row] = rows(store)
+    assert (row["counter_number"], row["officer"], row["service_code"], row["department_code"], row["channel"]) == \
+        (1, "an", "ly-lich", "STP", "tablet")
+    assert row["service_local_date"] == ticket["local_date"]
+    [event] = outcome.events
+    assert event.kind == "rating_recorded" and event.payload["dissatisfied"] is False and event.detail is None
+
+
+def test_one_rating_per_ticket(queue, ratings, store):
+    served(queue)
+    ratings.rate_at_counter(1, "A001", 2, client_id="tablet-1-0001")
+    refused("already_rated", ratings.rate_at_counter, 1, "A001", 1, client_id="tablet-1-0002")
+    assert len(rows(store)) == 1
+
+
+def test_a_resent_client_id_is_accepted_once(queue, ratings, store):
+    served(queue)
+    first = ratings.rate_at_counter(1, "A001", 2, client_id="offline-0001")
+    again = ratings.rate_at_counter(1, "A001", 2, client_id="offline-0001")
+    assert again.result["duplicate"] and again.events == [] and first.events
+    assert len(rows(store)) == 1
+
+
+def test_refused_ratings(queue, ratings, store):
+    served(queue)  # A001 at counter 1
+    queue.issue("ly-lich")
+    queue.call_next(1, "an")  # A002 called, not finished
+    refused("not_served_here", ratings.rate_at_counter, 2, "A001", 1, client_id="tablet-2-0001")
+    refused("not_served_here", ratings.rate_at_counter, 1, "A009", 1, client_id="tablet-1-0001")
+    refused("not_finished", ratings.rate_at_counter, 1, "A002", 1, client_id="tablet-1-0002")
+    refused("bad_level", ratings.rate_at_counter, 1, "A001", 4, client_id="tablet-1-0003")
+    refused("bad_level", ratings.rate_at_counter, 1, "A001", "1", client_id="tablet-1-0004")
+    refused("bad_level", ratings.rate_at_counter, 1, "A001", True, client_id="tablet-1-0004")
+    refused("bad_reasons", ratings.rate_at_counter, 1, "A001", 3, ["Không có lý do này"], client_id="tablet-1-0005")
+    refused("bad_reasons", ratings.rate_at_counter, 1, "A001", 1, ["Thời gian chờ lâu"], client_id="tablet-1-0006")
+    refused("bad_comment", ratings.rate_at_counter, 1, "A001", 3, [], "x" * 501, client_id="tablet-1-0007")
+    refused("bad_client_id", ratings.rate_at_counter, 1, "A001", 1, client_id="x")
+    refused("unknown_counter", ratings.rate_at_counter, 9, "A001", 1, client_id="tablet-9-0001")
+    assert rows(store) == []
+
+
+def test_transferred_ticket_is_rated_where_it_was_finished(queue, ratings):
+    queue.issue("ly-lich")
+    queue.open_counter(1, "an")
+    queue.call_next(1, "an")
+    queue.transfer(1, "an", to_service="lai-xe")
+    refused("not_finished", ratings.rate_at_counter, 1, "A001", 1, client_id="tablet-1-0001")
+    queue.open_counter(3, "cuong")
+    queue.call_next(3, "cuong")
+    queue.start_service(3, "cuong")
+    queue.finish(3, "cuong")
+    assert ratings.rate_at_counter(3, "A001", 1, client_id="tablet-3-0001").result["officer"] == "cuong"
+
+
+def test_dissatisfied_rating_carries_reasons_for_supervisors_only(queue, ratings):
+    served(queue)
+    outcome = ratings.rate_at_counter(1, "A001", 3, ["Thời gian chờ lâu", "Hướng dẫn chưa rõ ràng, đầy đủ"],
+                                      "  Chờ quá lâu  ", client_id="tablet-1-0001")
+    [event] = outcome.events
+    assert event.payload["dissatisfied"] and event.payload["level_name"] == "Không hài lòng"
+    assert event.detail == {"reasons": ["Thời gian chờ lâu", "Hướng dẫn chưa rõ ràng, đầy đủ"],
+                            "comment": "Chờ quá lâu", "officer_name": "Nguyễn Văn An"}
+    assert "comment" not in event.public() and "reasons" not in event.public()
+
+
+def test_phone_rating_until_the_end_of_the_day(queue, ratings, clock):
+    first = served(queue)
+    assert ratings.rating_of(first["token"]) is None
+    assert ratings.rate_by_phone(first["token"], 2).result["channel"] == "phone"
+    assert ratings.rating_of(first["token"])["level_name"] == "Hài lòng"
+    refused("already_rated", ratings.rate_by_phone, first["token"], 1)
+    second = queue.issue("ly-lich").result
+    refused("not_finished", ratings.rate_by_phone, second["token"], 1)
+    queue.call_next(1, "an")
+    queue.start_service(1, "an")
+    queue.finish(1, "an")
+    clock.advance(minutes=24 * 60)
+    refused("rating_closed", ratings.rate_by_phone, second["token"], 1)
+    refused("unknown_ticket", ratings.rate_by_phone, "khong-co", 1)
+
+
+def test_tablet_and_phone_cannot_both_rate(queue, ratings):
+    ticket = served(queue)
+    ratings.rate_at_counter(1, "A001", 1, client_id="tablet-1-0001")
+    refused("already_rated", ratings.rate_by_phone, ticket["token"], 3)
+
+
+def test_offline_tablet_names_the_day_of_service(queue, ratings, clock):
+    served(queue)
+    day = queue.ticket_status(queue.issue("ly-lich").result["token"])["local_date"]
+    clock.advance(minutes=24 * 60)
+    served(queue)  # today's A001 at the same counter
+    assert ratings.rate_at_counter(1, "A001", 2, client_id="late-000001", service_date=day).result["level"] == 2
+    assert ratings.rate_at_counter(1, "A001", 1, client_id="today-00001").result["level"] == 1
+
+
+def test_five_level_scale(center, store, clock):
+    five = dataclasses.replace(center, rating=RatingScale(tuple(RATING_LEVELS[5]), center.rating.reasons))
+    queue = Queue(five, store, clock)
+    ratings = Ratings(queue)
+    served(queue)
+    outcome = ratings.rate_at_counter(1, "A001", 5, ["Thời gian chờ lâu"], client_id="tablet-1-0001")
+    assert outcome.result["level_name"] == "Rất không hài lòng" and outcome.events[0].payload["dissatisfied"]
+
+
+def test_ratings_are_never_edited_or_deleted(queue, ratings, store):
+    served(queue)
+    ratings.rate_at_counter(1, "A001", 3, client_id="tablet-1-0001")
+    for sql in ("UPDATE ratings SET level = 1", "DELETE FROM ratings"):
+        with pytest.raises(sqlite3.IntegrityError, match="never"):
+            with store.write() as conn:
+                conn.execute(sql)
+    assert rows(store)[0]["level"] == 3
+
+
+def test_refusal_message_is_vietnamese(queue, ratings):
+    served(queue)
+    ratings.rate_at_counter(1, "A001", 1, client_id="tablet-1-0001")
+    with pytest.raises(QueueRefused) as info:
+        ratings.rate_at_counter(1, "A001", 1, client_id="tablet-1-0002")
+    assert "đã được đánh giá" in info.value.message
