@@ -12,6 +12,7 @@ from flask_socketio import SocketIO
 from .core.accounts import Accounts
 from .core.center import OpeningHours, Session, load_center
 from .core.queue import Queue
+from .core.ratings import Ratings
 from .core.store import Store
 from .settings import Settings
 from .web import Runtime, api, auth, pages, realtime
@@ -45,7 +46,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.ensure_ascii = False
     # Same origin only (no cors_allowed_origins): every screen is served by this app.
     socketio = SocketIO(app, async_mode=settings.async_mode, ping_interval=10, ping_timeout=10)
-    rt = Runtime(settings, center, store, Queue(center, store), Accounts(center, store), socketio)
+    queue = Queue(center, store)
+    rt = Runtime(settings, center, store, queue, Accounts(center, store), Ratings(queue), socketio)
     app.extensions["hangdoi"] = rt
     store.listeners.append(realtime.Broadcaster(socketio).publish)
 

@@ -31,6 +31,7 @@ DEFAULT_DISSATISFACTION_REASONS = [
 ]
 
 PRIORITY_POLICIES = ("strict", "interleave")
+ROLES = ("officer", "supervisor")
 WEEKDAY_NAMES = {"T2": 0, "T3": 1, "T4": 2, "T5": 3, "T6": 4, "T7": 5, "CN": 6}
 _PREFIX_PATTERN = re.compile(r"^[A-Z]{1,2}$")
 _CODE_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
@@ -82,6 +83,7 @@ class Officer:
     username: str
     name: str
     department_code: str | None
+    role: str = "officer"  # "officer" works at a counter; "supervisor" also sees alerts and reports
 
 
 @dataclass(frozen=True)
@@ -342,7 +344,10 @@ class CenterReader:
             department = self.take(raw, "department", str, where, None)
             if department is not None and department not in department_codes:
                 self.fail(f"{where}.department", f"Sở, ngành {department!r} không tồn tại")
-            officers.append(Officer(username, self.take(raw, "name", str, where), department))
+            role = self.take(raw, "role", str, where, "officer")
+            if role not in ROLES:
+                self.fail(f"{where}.role", f"phải là một trong {ROLES}, nhận được {role!r}")
+            officers.append(Officer(username, self.take(raw, "name", str, where), department, role))
         return tuple(officers)
 
     def priority_groups(self) -> tuple[PriorityGroup, ...]:

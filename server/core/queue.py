@@ -358,8 +358,17 @@ class Queue:
             calls = conn.execute("SELECT seq, kind, at, payload FROM events WHERE kind IN (?, ?) AND at >= ?"
                                  " ORDER BY seq DESC LIMIT ?",
                                  ("ticket_called", "ticket_recalled", day_start, recent_calls)).fetchall()
+            finished = conn.execute(
+                "SELECT t.counter_number, t.label, t.local_date, max(t.ended_at) AS ended_at FROM tickets t"
+                " WHERE t.state = ? AND t.local_date = ? GROUP BY t.counter_number", (DONE, day)).fetchall()
+            rated = {r[0] for r in conn.execute("SELECT t.counter_number || ':' || t.label FROM ratings r JOIN tickets t"
+                                                " ON t.id = r.ticket_id WHERE t.local_date = ?", (day,))}
             return {
                 "seq": last_seq(conn), "now": now, "local_date": day,
+                # What a tablet that reconnects needs to offer the rating it may have missed.
+                "last_finished": {str(r["counter_number"]): {
+                    "label": r["label"], "local_date": r["local_date"], "ended_at": r["ended_at"],
+                    "rated": f"{r['counter_number']}:{r['label']}" in rated} for r in finished},
                 "counters": [self._counter_view(conn, c.number) for c in self.center.counters],
                 "waiting": {code: waiting.get(code, 0) for code in self.center.services},
                 "recent_calls": [{"seq": r["seq"], "kind": r["kind"], "at": r["at"], **json.loads(r["payload"])}

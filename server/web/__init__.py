@@ -10,6 +10,7 @@ from flask_socketio import SocketIO
 from ..core.accounts import Accounts
 from ..core.center import Center
 from ..core.queue import Queue
+from ..core.ratings import Ratings
 from ..core.store import Store
 from ..settings import Settings
 
@@ -23,6 +24,7 @@ class Runtime:
     store: Store
     queue: Queue
     accounts: Accounts
+    ratings: Ratings
     socketio: SocketIO
 
     def offload(self, fn, *args):

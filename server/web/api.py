@@ -81,9 +81,34 @@ def issue_ticket():
 @bp.get("/tickets/<token>")
 def ticket_status(token):
     """The ticket a token belongs to: state, position and estimated wait, or its counter once called."""
-    ticket = runtime().queue.ticket_status(token)
-    ticket["print"] = ticket_lines(runtime().center, ticket)
+    rt = runtime()
+    ticket = rt.queue.ticket_status(token)
+    ticket["print"] = ticket_lines(rt.center, ticket)
+    ticket["rating"] = rt.ratings.rating_of(token)
+    # The phone offers the rating once served, when no tablet rating was given, until the end of that day.
+    ticket["can_rate"] = (ticket["state"] == "done" and ticket["rating"] is None
+                          and ticket["local_date"] == rt.center.local_date(rt.queue.now()))
     return jsonify(with_links(ticket, token))
+
+
+@bp.post("/tickets/<token>/rating")
+def rate_by_phone(token):
+    """Đánh giá from the citizen's phone."""
+    body = json_body()
+    outcome = runtime().ratings.rate_by_phone(token, body.get("level"), body.get("reasons") or [],
+                                              body.get("comment"))
+    return jsonify(outcome.result), 201
+
+
+@bp.post("/ratings")
+def rate_at_counter():
+    """Đánh giá from a counter's tablet (also how an offline tablet delivers what it kept)."""
+    body = json_body()
+    outcome = runtime().ratings.rate_at_counter(
+        body.get("counter"), body.get("label"), body.get("level"), body.get("reasons") or [], body.get("comment"),
+        client_id=body.get("client_id"), service_date=body.get("service_date"),
+        device=optional_string(body, "device"))
+    return jsonify(outcome.result), 200 if outcome.result.get("duplicate") else 201
 
 
 @bp.post("/tickets/<token>/cancel")

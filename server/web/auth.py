@@ -16,7 +16,8 @@ bp = Blueprint("auth", __name__, url_prefix="/api")
 def session_view() -> dict:
     rt = runtime()
     officer = rt.center.officer(session.get("officer") or "")
-    return {"officer": {"username": officer.username, "name": officer.name} if officer else None,
+    return {"officer": {"username": officer.username, "name": officer.name, "role": officer.role}
+            if officer else None,
             "counter": session.get("counter") if officer else None}
 
 
@@ -31,14 +32,18 @@ def sign_in():
     """Đăng nhập: check the password, take the counter, remember both in the session."""
     body = json_body()
     username, password, counter = body.get("username"), body.get("password"), body.get("counter")
-    if not isinstance(username, str) or not isinstance(password, str) or not isinstance(counter, int):
+    if not isinstance(username, str) or not isinstance(password, str) or \
+            not (counter is None or isinstance(counter, int) and not isinstance(counter, bool)):
         raise BadRequest("Vui lòng nhập tên đăng nhập, mật khẩu và chọn quầy.")
     rt = runtime()
     stored = rt.accounts.stored_hash(username)
     # The hash check is deliberately slow: run it off the event loop.
     if stored is None or not rt.offload(password_matches, password, stored):
         return jsonify(error="bad_credentials", message="Tên đăng nhập hoặc mật khẩu không đúng."), 401
-    rt.queue.open_counter(counter, username)  # refuses a counter held by someone else
+    if counter is not None:
+        rt.queue.open_counter(counter, username)  # refuses a counter held by someone else
+    elif rt.center.officer(username).role != "supervisor":
+        raise BadRequest("Vui lòng chọn quầy làm việc.")
     session.clear()
     session.update(officer=username, counter=counter)
     session.permanent = True

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 REFUSAL_STATUS = {
     "unknown_service": 404, "unknown_ticket": 404, "unknown_counter": 404,
     "unknown_priority_group": 400, "unknown_channel": 400, "reason_required": 400, "transfer_target": 400,
-    "bad_request": 400,
+    "bad_request": 400, "bad_level": 400, "bad_reasons": 400, "bad_comment": 400, "bad_client_id": 400,
 }
 
 HTTP_MESSAGES = {

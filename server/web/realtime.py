@@ -17,7 +17,7 @@ from ..core.events import Event
 from ..core.queue import QueueRefused
 from . import Runtime, runtime
 
-SCREENS = ("display", "counter_display", "console", "tablet")
+SCREENS = ("display", "counter_display", "console", "tablet", "supervisor")
 
 
 def announcement(event: Event) -> dict | None:
@@ -53,6 +53,8 @@ class Broadcaster:
                                    to=f"service:{event.service_code}")
             if event.ticket_token is not None:
                 self.socketio.emit("ticket_event", message, to=f"ticket:{event.ticket_token}")
+            if event.detail is not None:  # a "Không hài lòng": supervisors see who, where and why at once
+                self.socketio.emit("alert", {**message, **event.detail}, to="supervisors")
 
 
 def refusal(exc: QueueRefused) -> dict:
@@ -73,10 +75,14 @@ def register_handlers(socketio: SocketIO, rt: Runtime):
         screen = data.get("screen") if isinstance(data, dict) else None
         if screen not in SCREENS:
             return {"ok": False, "error": "bad_request", "message": "Loại màn hình không hợp lệ."}
-        if screen == "console":
-            officer, counter = signed_in()
-            if officer is None:
-                return {"ok": False, "error": "not_signed_in", "message": "Phiên đăng nhập đã hết; mời đăng nhập lại."}
+        officer, counter = signed_in()
+        if screen == "console" and (officer is None or counter is None):
+            return {"ok": False, "error": "not_signed_in", "message": "Phiên đăng nhập đã hết; mời đăng nhập lại."}
+        if screen == "supervisor":
+            account = runtime().center.officer(officer or "")
+            if account is None or account.role != "supervisor":
+                return {"ok": False, "error": "forbidden", "message": "Chỉ lãnh đạo, giám sát được xem màn hình này."}
+            join_room("supervisors")
         join_room("screens")  # before the snapshot: nothing committed after it can be missed
         snapshot = runtime().queue.snapshot()
         if screen == "console":
@@ -110,6 +116,20 @@ def register_handlers(socketio: SocketIO, rt: Runtime):
         except QueueRefused as exc:
             return refusal(exc)
         return outcome.result
+
+    @socketio.on("rate")
+    def rate(data):
+        """A tablet's rating, acknowledged once stored; the same client id sent again is not counted twice."""
+        if not isinstance(data, dict):
+            return {"ok": False, "error": "bad_request", "message": "Yêu cầu không hợp lệ."}
+        try:
+            outcome = runtime().ratings.rate_at_counter(
+                data.get("counter"), data.get("label"), data.get("level"), data.get("reasons") or [],
+                data.get("comment"), client_id=data.get("client_id"), service_date=data.get("service_date"),
+                device=data.get("device") if isinstance(data.get("device"), str) else None)
+        except QueueRefused as exc:
+            return refusal(exc)
+        return {"ok": True, "rating": outcome.result}
 
     @socketio.on("follow_ticket")
     def follow_ticket(data):
