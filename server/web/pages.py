@@ -74,6 +74,18 @@ def console():
     return screen_page("counter")
 
 
+@bp.get("/tablet/<int:number>")
+def tablet(number):
+    """The rating tablet of one counter."""
+    return screen_page("tablet")
+
+
+@bp.get("/admin/live")
+def supervisor_live():
+    """Supervisors' live view: counters and alerts as they happen."""
+    return screen_page("admin", "live.html")
+
+
 @bp.get("/voice/<key>.wav")
 def voice_clip(key):
     """One clip of the voice announcements: the center's own recording when it has one, else the default."""
