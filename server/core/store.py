@@ -104,6 +104,13 @@ class Store:
         uri = f"file:{Path(self.path).resolve()}?mode=ro"
         return _configure(sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000))
 
+    def worker_connection(self) -> sqlite3.Connection:
+        """A new read-write connection for work done in another thread (daily summaries); the caller closes it."""
+        if self.path == ":memory:":
+            raise RuntimeError("an in-memory store has no second connection")
+        return _configure(sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                          timeout=BUSY_TIMEOUT_MS / 1000))
+
     def close(self):
         """Close the connection (checkpointing the WAL)."""
         with self.lock:
@@ -214,3 +221,18 @@ def m003_ratings(db: sqlite_utils.Database):
                " BEGIN SELECT RAISE(ABORT, 'ratings are never edited'); END")
     db.execute("CREATE TRIGGER ratings_never_deleted BEFORE DELETE ON ratings"
                " BEGIN SELECT RAISE(ABORT, 'ratings are never deleted'); END")
+
+
+@migrations()
+def m004_daily_summaries(db: sqlite_utils.Database):
+    """Stored daily summaries, and triggers that mark a day stale when its tickets or ratings change."""
+    db.execute("CREATE TABLE daily_summaries (local_date TEXT PRIMARY KEY, data TEXT NOT NULL)")
+    db.execute("CREATE TABLE summary_days (local_date TEXT PRIMARY KEY, stale INTEGER NOT NULL DEFAULT 0,"
+               " computed_at INTEGER NOT NULL)")
+    db.execute("CREATE INDEX events_by_time ON events(at)")
+    db.execute("CREATE TRIGGER tickets_mark_summary_stale AFTER UPDATE ON tickets BEGIN"
+               " UPDATE summary_days SET stale = 1 WHERE local_date = NEW.local_date AND stale = 0; END")
+    db.execute("CREATE TRIGGER new_ticket_marks_summary_stale AFTER INSERT ON tickets BEGIN"
+               " UPDATE summary_days SET stale = 1 WHERE local_date = NEW.local_date AND stale = 0; END")
+    db.execute("CREATE TRIGGER rating_marks_summary_stale AFTER INSERT ON ratings BEGIN"
+               " UPDATE summary_days SET stale = 1 WHERE local_date = NEW.service_local_date AND stale = 0; END")

@@ -1,0 +1,268 @@
+"""Reports: any period, grouped by center, department, service, counter, officer, hour or day, in the official form.
+
+Built from stored daily summaries (summaries.py). Ratings are stored at their raw level and reported in the
+official three levels; percentages add up to exactly 100 at the shown precision (largest remainder).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from .center import Center
+from .summaries import empty_group, merge_groups, percentile
+from .vietnamese import format_date, format_number, format_percent
+
+OFFICIAL_LEVELS = ("Rất hài lòng", "Hài lòng", "Không hài lòng")
+# Raw level → official level. "Bình thường" of the five-level scale is not dissatisfied (QĐ 766 counts only
+# "không hài lòng"), so it joins "Hài lòng".
+TO_OFFICIAL = {"Rất hài lòng": 0, "Hài lòng": 1, "Bình thường": 1, "Không hài lòng": 2, "Rất không hài lòng": 2}
+GROUPINGS = ("center", "department", "service", "counter", "officer", "department_officer", "hour", "day", "channel")
+PERIOD_KINDS = ("day", "week", "month", "quarter", "half", "year", "custom", "reporting_month", "reporting_year")
+PERCENT_PLACES = 1
+
+
+@dataclass(frozen=True)
+class Period:
+    """A report's date range, both ends included, with the words that name it."""
+
+    kind: str
+    first: dt.date
+    last: dt.date
+
+    @property
+    def title(self) -> str:
+        """'Từ ngày 01/11/2026 đến ngày 30/11/2026', the heading of the official tables."""
+        return f"Từ ngày {format_date(self.first)} đến ngày {format_date(self.last)}"
+
+    @property
+    def lead(self) -> str:
+        """How the summary paragraph opens: 'Trong ngày …', 'Trong tháng 11/2026', or the range."""
+        if self.first == self.last:
+            return f"Trong ngày {format_date(self.first)}"
+        if self.kind == "month":
+            return f"Trong tháng {self.first.month:02d}/{self.first.year}"
+        if self.kind == "quarter":
+            return f"Trong quý {(self.first.month - 1) // 3 + 1}/{self.first.year}"
+        if self.kind == "year":
+            return f"Trong năm {self.first.year}"
+        return self.title
+
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+
+def make_period(kind: str, anchor: dt.date, last: dt.date | None = None) -> Period:
+    """The period of a kind that contains `anchor` (for `custom`, from `anchor` to `last`).
+
+    `reporting_month` M is the 15th of month M-1 to the 14th of M, and `reporting_year` Y runs from 15/12 of Y-1 to
+    14/12 of Y, the periods the centers' own reports use (e.g. Quảng Ngãi, 2019: 15/12/2018–14/12/2019).
+    """
+    if kind == "day":
+        return Period(kind, anchor, anchor)
+    if kind == "week":
+        monday = anchor - dt.timedelta(days=anchor.weekday())
+        return Period(kind, monday, monday + dt.timedelta(days=6))
+    if kind == "month":
+        return Period(kind, anchor.replace(day=1), anchor.replace(day=calendar.monthrange(anchor.year, anchor.month)[1]))
+    if kind in ("quarter", "half"):
+        months = 3 if kind == "quarter" else 6
+        first_month = (anchor.month - 1) // months * months + 1
+        end_month = first_month + months - 1
+        return Period(kind, dt.date(anchor.year, first_month, 1),
+                      dt.date(anchor.year, end_month, calendar.monthrange(anchor.year, end_month)[1]))
+    if kind == "year":
+        return Period(kind, dt.date(anchor.year, 1, 1), dt.date(anchor.year, 12, 31))
+    if kind == "reporting_month":
+        end = anchor.replace(day=14) if anchor.day <= 14 else _add_month(anchor.replace(day=14))
+        return Period(kind, _add_month(end, -1).replace(day=15), end)
+    if kind == "reporting_year":
+        year = anchor.year if anchor <= dt.date(anchor.year, 12, 14) else anchor.year + 1
+        return Period(kind, dt.date(year - 1, 12, 15), dt.date(year, 12, 14))
+    if kind == "custom":
+        if last is None or last < anchor:
+            raise ValueError("a custom period needs a last day on or after the first")
+        return Period(kind, anchor, last)
+    raise ValueError(f"unknown period kind {kind!r}")
+
+
+def _add_month(day: dt.date, months: int = 1) -> dt.date:
+    month = day.month - 1 + months
+    return day.replace(year=day.year + month // 12, month=month % 12 + 1)
+
+
+def largest_remainder(counts: list[int], places: int = PERCENT_PLACES) -> list[float]:
+    """Percentages of a total that add up to exactly 100 at `places` decimals (Hamilton's method)."""
+    total = sum(counts)
+    if total == 0:
+        return [0.0 for _ in counts]
+    unit = 10 ** places
+    exact = [c * 100 * unit / total for c in counts]
+    floors = [math.floor(x) for x in exact]
+    short = 100 * unit - sum(floors)
+    # Give the missing units to the largest remainders; on a tie, to the larger count, then the earlier level.
+    order = sorted(range(len(counts)), key=lambda i: (-(exact[i] - floors[i]), -counts[i], i))
+    for i in order[:short]:
+        floors[i] += 1
+    return [f / unit for f in floors]
+
+
+def minutes(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 60, 1)
+
+
+def time_figures(histogram: dict) -> dict:
+    """Mean, median, 90th percentile and maximum of a time histogram, in minutes."""
+    n = histogram["n"]
+    return {"count": n, "mean": minutes(histogram["sum"] / n) if n else None,
+            "median": minutes(percentile(histogram, 0.5)), "p90": minutes(percentile(histogram, 0.9)),
+            "max": minutes(histogram["max"])}
+
+
+def official_ratings(levels: dict) -> dict:
+    """Counts per raw level name → the three official levels with counts and percentages summing to 100."""
+    counts = [0, 0, 0]
+    for name, n in levels.items():
+        counts[TO_OFFICIAL.get(name, 1)] += n
+    shares = largest_remainder(counts)
+    return {"total": sum(counts),
+            "levels": [{"name": OFFICIAL_LEVELS[i], "count": counts[i], "percent": shares[i]} for i in range(3)]}
+
+
+def row_figures(figures: dict) -> dict:
+    """What a report row shows, derived from the summed figures of a group."""
+    served, called, rated = figures["served"], figures["called"], figures["rated"]
+    return {
+        "issued": figures["issued"], "served": served, "no_show": figures["no_show"],
+        "transferred": figures["transferred"], "cancelled": figures["cancelled"],
+        "left_waiting": figures["left_waiting"], "by_channel": figures["by_channel"],
+        "wait": time_figures(figures["wait"]), "walk": time_figures(figures["walk"]),
+        "service": time_figures(figures["service"]),
+        "within_target": figures["within_target"], "over_target": called - figures["within_target"],
+        "service_level": round(100 * figures["within_target"] / called, 1) if called else None,
+        "ratings": official_ratings(figures["ratings"]), "rated": rated,
+        "response_rate": round(100 * rated / served, 1) if served else None,
+        # QĐ 766/QĐ-TTg: (served − rated "không hài lòng") ÷ served.
+        "satisfaction_766": round(100 * (served - figures["dissatisfied"]) / served, 1) if served else None,
+        "dissatisfied": figures["dissatisfied"],
+        "reasons": dict(sorted(figures["reasons"].items(), key=lambda kv: -kv[1])),
+        "presence": {"signed_in_hours": round(figures["signed_in_s"] / 3600, 2),
+                     "paused_hours": round(figures["paused_s"] / 3600, 2),
+                     "serving_hours": round(figures["serving_s"] / 3600, 2)},
+    }
+
+
+class ReportBuilder:
+    """Turns daily summaries into the tables and the paragraph leaders read."""
+
+    def __init__(self, center: Center):
+        self.center = center
+
+    def build(self, days: dict[dt.date, dict], period: Period, group_by: str = "department") -> dict:
+        """The report of a period grouped one way, with its total row, peak hour and summary paragraph."""
+        if group_by not in GROUPINGS:
+            raise ValueError(f"unknown grouping {group_by!r}")
+        groups: dict[str, dict] = {}
+        total, hours = empty_group(), {}
+        for day in sorted(days):
+            summary = days[day]
+            for name, figures in summary.items():
+                dimension, _, key = name.partition(":")
+                if dimension == "center":
+                    merge_groups(total, figures)
+                    if group_by == "day":
+                        merge_groups(groups.setdefault(day.isoformat(), empty_group()), figures)
+                if dimension == "hour":
+                    hours[key] = hours.get(key, 0) + figures["issued"]
+                if dimension == group_by:
+                    merge_groups(groups.setdefault(key, empty_group()), figures)
+        rows = [{"key": key, **self.describe(group_by, key), **row_figures(groups[key])}
+                for key in self.order(group_by, groups)]
+        peak = max(hours.items(), key=lambda kv: (kv[1], -int(kv[0])), default=None)
+        report = {
+            "center": self.center.name, "period": {"kind": period.kind, "first": period.first.isoformat(),
+                                                   "last": period.last.isoformat(), "title": period.title},
+            "group_by": group_by, "rows": rows, "total": row_figures(total),
+            "peak_hour": f"{peak[0]}:00–{int(peak[0]) + 1:02d}:00" if peak and peak[1] else None,
+        }
+        report["summary"] = self.paragraph(period, report)
+        return report
+
+    def describe(self, group_by: str, key: str) -> dict:
+        """Names of a row's key in Vietnamese (department, officer, …)."""
+        c = self.center
+        if group_by == "department":
+            d = c.department(key)
+            return {"name": d.name if d else key}
+        if group_by == "service":
+            s = c.services.get(key)
+            d = c.department(s.department_code) if s else None
+            return {"name": s.name if s else key, "department": d.name if d else ""}
+        if group_by == "counter":
+            counter = c.counter(int(key))
+            return {"name": counter.name if counter else f"Quầy {int(key):02d}"}
+        if group_by == "officer":
+            o = c.officer(key)
+            return {"name": o.name if o else key}
+        if group_by == "department_officer":
+            department, _, officer = key.partition("|")
+            d, o = c.department(department), c.officer(officer)
+            return {"name": o.name if o else officer, "department": d.name if d else department}
+        if group_by == "hour":
+            return {"name": f"{key}:00–{int(key) + 1:02d}:00"}
+        if group_by == "day":
+            return {"name": format_date(dt.date.fromisoformat(key))}
+        if group_by == "channel":
+            return {"name": {"kiosk": "Ki-ốt", "phone": "Điện thoại", "staff": "Cán bộ", "tablet": "Máy tính bảng"}
+                    .get(key, key)}
+        return {"name": c.name}
+
+    def order(self, group_by: str, groups: dict) -> list[str]:
+        """Rows in the order of the center file (departments, services, counters), else by key."""
+        c = self.center
+        if group_by == "department":
+            known = [d.code for d in c.departments]
+        elif group_by == "service":
+            known = list(c.services)
+        elif group_by == "counter":
+            known = [str(k.number) for k in c.counters]
+        elif group_by == "department_officer":
+            rank = {d.code: i for i, d in enumerate(c.departments)}
+            return sorted(groups, key=lambda k: (rank.get(k.partition("|")[0], 99), k))
+        else:
+            return sorted(groups)
+        return [k for k in known if k in groups] + sorted(k for k in groups if k not in known)
+
+    def paragraph(self, period: Period, report: dict) -> str:
+        """The summary in the official style, e.g. "… có 786 lượt đánh giá, trong đó: đánh giá Rất hài lòng là 749
+        lượt, chiếm 95,3%; …"."""
+        t = report["total"]
+        text = (f"{period.lead}, Trung tâm đã cấp {format_number(t['issued'])} số thứ tự, "
+                f"phục vụ {format_number(t['served'])} lượt")
+        if t["no_show"]:
+            text += f", {format_number(t['no_show'])} lượt vắng mặt"
+        ratings = t["ratings"]
+        if ratings["total"]:
+            parts, missing = [], []
+            for level in ratings["levels"]:
+                if level["count"]:
+                    parts.append(f"đánh giá {level['name']} là {format_number(level['count'])} lượt, "
+                                 f"chiếm {format_percent(level['percent'])}")
+                else:
+                    missing.append(level["name"])
+            text += (f"; có {format_number(ratings['total'])} lượt đánh giá cán bộ tại Trung tâm, trong đó: "
+                     + "; ".join(parts))
+            if missing:
+                text += "; không có đánh giá " + " và ".join(missing)
+            text += "."
+        else:
+            text += "; chưa có lượt đánh giá nào."
+        wait = t["wait"]
+        if wait["count"]:
+            text += (f" Thời gian chờ trung bình {format_number(round(wait['mean']))} phút"
+                     f"; {format_number(t['over_target'])} lượt chờ quá thời gian quy định.")
+        if t["satisfaction_766"] is not None and ratings["total"]:
+            text += f" Tỷ lệ hài lòng (theo Quyết định 766/QĐ-TTg) đạt {format_percent(t['satisfaction_766'])}."
+        return text
