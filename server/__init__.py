@@ -14,8 +14,9 @@ from .core.center import OpeningHours, Session, load_center
 from .core.queue import Queue
 from .core.ratings import Ratings
 from .core.store import Store
+from .core.summaries import summarize_past_days
 from .settings import Settings
-from .web import Runtime, api, auth, pages, realtime
+from .web import Runtime, api, auth, pages, realtime, reports
 from .web.errors import register_error_handlers
 
 log = logging.getLogger("hangdoi")
@@ -30,6 +31,21 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self';"
                                " connect-src 'self' ws: wss:; media-src 'self'; frame-ancestors 'self'",
 }
+
+
+SUMMARY_JOB_SECONDS = 600
+
+
+def keep_summaries_current(rt: Runtime):
+    """Every ten minutes, store the daily summaries of past days that changed (month reports read these)."""
+    while True:
+        try:
+            computed = rt.offload(summarize_past_days, rt.store, rt.center)
+            if computed:
+                log.info("stored %d daily summaries", computed)
+        except Exception:  # a failed run is retried at the next one; live calls go on regardless
+            log.exception("daily summaries failed")
+        rt.socketio.sleep(SUMMARY_JOB_SECONDS)
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -53,9 +69,13 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(reports.bp)
     app.register_blueprint(pages.bp)
     register_error_handlers(app)
     realtime.register_handlers(socketio, rt)
+
+    if not settings.testing:
+        socketio.start_background_task(keep_summaries_current, rt)
 
     @app.get("/healthz")
     def health():

@@ -1,13 +1,19 @@
-"""Command line: `python -m server passwd USERNAME` sets an officer's password (read from standard input)."""
+"""Command line: `python -m server passwd USERNAME` sets an officer's password (read from standard input);
+`python -m server report --period month --date 2026-11-01 --format xlsx --out bao-cao.xlsx` writes a report."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
+import json
 import sys
+import time
 
 from .core.accounts import Accounts
 from .core.center import CenterConfigError, load_center
+from .core.exports import to_csv, to_xlsx
+from .core.reports import GROUPINGS, PERIOD_KINDS, generate, make_period
 from .core.store import Store
 from .settings import Settings
 
@@ -17,6 +23,13 @@ def main(argv=None):
     commands = parser.add_subparsers(dest="command", required=True)
     passwd = commands.add_parser("passwd", help="set an officer's password")
     passwd.add_argument("username")
+    report = commands.add_parser("report", help="write a report to a file (for scheduled jobs)")
+    report.add_argument("--period", default="day", choices=PERIOD_KINDS)
+    report.add_argument("--date", help="a day in the period, YYYY-MM-DD (default: today)")
+    report.add_argument("--last", help="last day of a custom period")
+    report.add_argument("--group-by", default="department", choices=GROUPINGS)
+    report.add_argument("--format", default="xlsx", choices=("xlsx", "csv", "json", "text"))
+    report.add_argument("--out", required=True, help="file to write ('-' for standard output)")
     args = parser.parse_args(argv)
     settings = Settings.from_environment()
     try:
@@ -32,8 +45,32 @@ def main(argv=None):
             except ValueError as exc:
                 sys.exit(f"Không đặt được mật khẩu: {exc}")
             print(f"Đã đặt mật khẩu cho {args.username}.")
+        elif args.command == "report":
+            write_report(args, center, store)
     finally:
         store.close()
+
+
+def write_report(args, center, store):
+    """Compute a report and write it as Excel, CSV (wait table), JSON or the summary paragraph."""
+    anchor = dt.date.fromisoformat(args.date) if args.date else dt.date.fromisoformat(center.local_date(time.time()))
+    period = make_period(args.period, anchor, dt.date.fromisoformat(args.last) if args.last else None)
+    reports = generate(store, center, period, ("department_officer", args.group_by))
+    chosen = reports[args.group_by]
+    if args.format == "xlsx":
+        data = to_xlsx({"rating": reports["department_officer"], "wait": chosen})
+    elif args.format == "csv":
+        data = to_csv(chosen)
+    elif args.format == "json":
+        data = json.dumps(chosen, ensure_ascii=False, indent=2).encode()
+    else:
+        data = (chosen["summary"] + "\n").encode()
+    if args.out == "-":
+        sys.stdout.buffer.write(data)
+    else:
+        with open(args.out, "wb") as out:
+            out.write(data)
+        print(f"Đã ghi {args.out} ({period.title}).")
 
 
 if __name__ == "__main__":

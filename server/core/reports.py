@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 
 from .center import Center
-from .summaries import empty_group, merge_groups, percentile
+from .summaries import Summaries, empty_group, merge_groups, percentile
 from .vietnamese import format_date, format_number, format_percent
 
 OFFICIAL_LEVELS = ("Rất hài lòng", "Hài lòng", "Không hài lòng")
@@ -266,3 +266,15 @@ class ReportBuilder:
         if t["satisfaction_766"] is not None and ratings["total"]:
             text += f" Tỷ lệ hài lòng (theo Quyết định 766/QĐ-TTg) đạt {format_percent(t['satisfaction_766'])}."
         return text
+
+
+def generate(store, center: Center, period: Period, groupings=("department",), clock=None) -> dict[str, dict]:
+    """Reports of a period in several groupings, on a connection of the calling (worker) thread."""
+    conn = store.worker_connection()
+    try:
+        summaries = Summaries(conn, center, clock) if clock else Summaries(conn, center)
+        days = summaries.days(period.first, period.last)
+        builder = ReportBuilder(center)
+        return {group_by: builder.build(days, period, group_by) for group_by in groupings}
+    finally:
+        conn.close()

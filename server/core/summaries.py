@@ -226,3 +226,16 @@ class Summaries:
             "SELECT DISTINCT t.local_date FROM tickets t LEFT JOIN summary_days s ON s.local_date = t.local_date"
             " WHERE t.local_date < ? AND (s.local_date IS NULL OR s.stale)", (before.isoformat(),)).fetchall()
         return [dt.date.fromisoformat(r[0]) for r in rows]
+
+
+def summarize_past_days(store, center: Center, clock=time.time) -> int:
+    """The closing-time job: store the summaries of past days that have none or whose data changed."""
+    conn = store.worker_connection()
+    try:
+        summaries = Summaries(conn, center, clock)
+        days = summaries.stale_days(dt.date.fromisoformat(center.local_date(clock())))
+        for day in days:
+            summaries.compute(day)
+        return len(days)
+    finally:
+        conn.close()
