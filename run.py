@@ -21,6 +21,7 @@ import sys  # noqa: E402
 
 from server import create_app  # noqa: E402
 from server.core.center import CenterConfigError  # noqa: E402
+from server.core.store import DatabaseInUse  # noqa: E402
 from server.settings import Settings  # noqa: E402
 
 
@@ -48,6 +49,8 @@ def main(argv=None):
         app = create_app(settings)
     except CenterConfigError as exc:
         sys.exit(f"Cấu hình trung tâm không hợp lệ / invalid center file:\n  {exc}")
+    except DatabaseInUse as exc:
+        sys.exit(f"Không khởi động được: {exc}")
     rt = app.extensions["hangdoi"]
     if args.demo:
         seed_demo_passwords(rt)

@@ -10,10 +10,11 @@ from flask import Flask
 from flask_socketio import SocketIO
 
 from .core.accounts import Accounts
+from .core.backup import backup, backup_due
 from .core.center import OpeningHours, Session, load_center
 from .core.queue import Queue
 from .core.ratings import Ratings
-from .core.store import Store
+from .core.store import Store, hold_server_lock
 from .core.summaries import summarize_past_days
 from .settings import Settings
 from .web import Runtime, api, auth, pages, realtime, reports
@@ -48,12 +49,28 @@ def keep_summaries_current(rt: Runtime):
         rt.socketio.sleep(SUMMARY_JOB_SECONDS)
 
 
+BACKUP_CHECK_SECONDS = 3600
+
+
+def back_up_daily(rt: Runtime):
+    """An online backup whenever the newest is a day old (checked hourly), keeping HANGDOI_BACKUP_KEEP files."""
+    while True:
+        try:
+            if backup_due(rt.settings.backup_dir):
+                path = rt.offload(backup, rt.settings.database, rt.settings.backup_dir, rt.settings.backup_keep)
+                log.info("backup written to %s", path)
+        except Exception:
+            log.exception("backup failed")
+        rt.socketio.sleep(BACKUP_CHECK_SECONDS)
+
+
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app for one center: load and check its file, open its database, wire HTTP and Socket.IO."""
     settings = settings or Settings.from_environment()
     center = load_center(settings.center_file)
     if settings.ignore_opening_hours:
         center = dataclasses.replace(center, hours=ALWAYS_OPEN)
+    server_lock = hold_server_lock(settings.database)  # refuses a second server on the same file
     store = Store(settings.database)
 
     app = Flask(__name__, static_folder=None)
@@ -65,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     queue = Queue(center, store)
     rt = Runtime(settings, center, store, queue, Accounts(center, store), Ratings(queue), socketio)
     app.extensions["hangdoi"] = rt
+    app.extensions["hangdoi_lock"] = server_lock
     store.listeners.append(realtime.Broadcaster(socketio).publish)
 
     app.register_blueprint(api.bp)
@@ -76,6 +94,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     if not settings.testing:
         socketio.start_background_task(keep_summaries_current, rt)
+        socketio.start_background_task(back_up_daily, rt)
 
     @app.get("/healthz")
     def health():

@@ -11,6 +11,7 @@ import sys
 import time
 
 from .core.accounts import Accounts
+from .core.backup import backup, restore
 from .core.center import CenterConfigError, load_center
 from .core.exports import to_csv, to_xlsx
 from .core.reports import GROUPINGS, PERIOD_KINDS, generate, make_period
@@ -30,7 +31,17 @@ def main(argv=None):
     report.add_argument("--group-by", default="department", choices=GROUPINGS)
     report.add_argument("--format", default="xlsx", choices=("xlsx", "csv", "json", "text"))
     report.add_argument("--out", required=True, help="file to write ('-' for standard output)")
+    commands.add_parser("backup", help="write a backup of the database now (HANGDOI_BACKUP_DIR)")
+    restore_cmd = commands.add_parser("restore", help="replace the database with a backup (server stopped)")
+    restore_cmd.add_argument("file")
     args = parser.parse_args(argv)
+    if args.command == "restore":  # the database may be missing or broken: do not open it first
+        try:
+            restore(args.file, settings_database())
+        except ValueError as exc:
+            sys.exit(f"Không khôi phục được: {exc}")
+        print(f"Đã khôi phục {settings_database()} từ {args.file}.")
+        return
     settings = Settings.from_environment()
     try:
         center = load_center(settings.center_file)
@@ -45,10 +56,17 @@ def main(argv=None):
             except ValueError as exc:
                 sys.exit(f"Không đặt được mật khẩu: {exc}")
             print(f"Đã đặt mật khẩu cho {args.username}.")
+        elif args.command == "backup":
+            path = backup(settings.database, settings.backup_dir, settings.backup_keep)
+            print(f"Đã sao lưu vào {path}.")
         elif args.command == "report":
             write_report(args, center, store)
     finally:
         store.close()
+
+
+def settings_database():
+    return Settings.from_environment().database
 
 
 def write_report(args, center, store):

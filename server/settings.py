@@ -27,6 +27,8 @@ class Settings:
     ignore_opening_hours: bool = False
     # A folder of the center's own voice recordings, named like display_ui/sounds/default/ (optional).
     voice_dir: Path | None = None
+    backup_dir: Path = ROOT / "instance" / "backups"
+    backup_keep: int = 14
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
     testing: bool = False
 
@@ -47,6 +49,9 @@ class Settings:
         settings.ignore_opening_hours = environ.get("HANGDOI_IGNORE_OPENING_HOURS", "") in ("1", "true", "yes")
         if environ.get("HANGDOI_VOICE_DIR"):
             settings.voice_dir = Path(environ["HANGDOI_VOICE_DIR"])
+        if environ.get("HANGDOI_BACKUP_DIR"):
+            settings.backup_dir = Path(environ["HANGDOI_BACKUP_DIR"])
+        settings.backup_keep = int(environ.get("HANGDOI_BACKUP_KEEP", settings.backup_keep))
         if environ.get("HANGDOI_SECRET_KEY"):
             settings.secret_key = environ["HANGDOI_SECRET_KEY"]
         return settings

@@ -64,6 +64,7 @@ def app(tmp_path):
     application = create_app(settings)
     yield application
     application.extensions["hangdoi"].store.close()
+    application.extensions["hangdoi_lock"].close()
 
 
 @pytest.fixture

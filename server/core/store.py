@@ -8,6 +8,7 @@ read-only connections with `reader()` and never touch the queue's connection.
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -20,6 +21,24 @@ from .events import Event, record_event
 BUSY_TIMEOUT_MS = 5000
 
 migrations = sqlite_utils.Migrations("hangdoi")
+
+
+class DatabaseInUse(RuntimeError):
+    """Another server process already serves this database file."""
+
+
+def hold_server_lock(database: str | Path):
+    """Mark the database as served by this process for as long as it lives (an advisory lock beside the file).
+
+    A second server on the same file, or a restore while the server runs, is refused instead of corrupting data.
+    """
+    handle = open(f"{database}.lock", "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise DatabaseInUse(f"{database} đang được một máy chủ khác sử dụng") from None
+    return handle
 
 
 def _configure(conn: sqlite3.Connection) -> sqlite3.Connection:

@@ -86,6 +86,18 @@ def supervisor_live():
     return screen_page("admin", "live.html")
 
 
+@bp.get("/admin/reports")
+def supervisor_reports():
+    """Báo cáo, thống kê: the report screen with its tables, charts and export links."""
+    return screen_page("admin", "reports.html")
+
+
+@bp.get("/admin/reports/print")
+def supervisor_reports_print():
+    """The A4 print page of a report (same query as the screen; ?auto=1 opens the print dialog)."""
+    return screen_page("admin", "print.html")
+
+
 @bp.get("/voice/<key>.wav")
 def voice_clip(key):
     """One clip of the voice announcements: the center's own recording when it has one, else the default."""
