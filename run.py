@@ -16,11 +16,11 @@ elif ASYNC_MODE == "gevent":
     monkey.patch_all()
 
 import argparse  # noqa: E402
-import logging  # noqa: E402
 import sys  # noqa: E402
 
 from server import create_app  # noqa: E402
 from server.core.center import CenterConfigError  # noqa: E402
+from server.logs import configure as configure_logs  # noqa: E402
 from server.core.store import DatabaseInUse  # noqa: E402
 from server.settings import Settings  # noqa: E402
 
@@ -42,7 +42,7 @@ def main(argv=None):
     parser.add_argument("--demo", action="store_true",
                         help="demo center, issuing numbers at any hour so it can be tried outside office hours")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logs(os.environ.get("HANGDOI_LOG_FORMAT", "json"))
     settings = Settings.from_environment()
     settings.ignore_opening_hours = settings.ignore_opening_hours or args.demo
     try:

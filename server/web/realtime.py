@@ -8,6 +8,8 @@ applies events with a higher number; on a gap it subscribes again. Protocol: doc
 
 from __future__ import annotations
 
+import logging
+
 from flask import session
 from flask_socketio import SocketIO, join_room, leave_room, rooms
 
@@ -17,6 +19,7 @@ from ..core.events import Event
 from ..core.queue import QueueRefused
 from . import Runtime, runtime
 
+log = logging.getLogger("hangdoi.events")
 SCREENS = ("display", "counter_display", "console", "tablet", "supervisor")
 
 
@@ -42,6 +45,8 @@ class Broadcaster:
 
     def publish(self, events: list[Event]):
         for event in events:
+            log.info("event", extra={"seq": event.seq, "kind": event.kind, "label": event.payload.get("label"),
+                                     "counter": event.counter_number})
             message = event.public()
             spoken = announcement(event)
             if spoken:
