@@ -1,0 +1,110 @@
+"""Property-based tests: random and malformed input to every endpoint and Socket.IO event never gives a 500,
+always gives a message, and a refusal changes nothing."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.test_realtime import PASSWORD
+
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-2**40, 2**40), st.floats(allow_nan=False),
+                    st.text(max_size=30), st.sampled_from(["ly-lich", "A001", "nguoi-cao-tuoi", "an", "kiosk", 1]))
+values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
+                      | st.dictionaries(st.text(max_size=12), inner, max_size=4), max_leaves=8)
+keys = st.sampled_from(["service_code", "priority_group", "channel", "device", "username", "password", "counter",
+                        "level", "reasons", "comment", "client_id", "label", "service_date", "token", "action",
+                        "action_id", "params", "screen", "to_service", "to_counter", "reason"])
+bodies = st.one_of(values, st.dictionaries(keys, values, max_size=6))
+
+
+def state(app) -> tuple:
+    """Everything a refusal must leave untouched."""
+    with app.extensions["hangdoi"].store.read() as conn:
+        return tuple(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                     for t in ("tickets", "events", "ratings", "counter_actions", "number_sequences")) + \
+            tuple(tuple(r) for r in conn.execute("SELECT * FROM counter_state ORDER BY counter_number"))
+
+
+def once(app, name, make):
+    """A fixture-like object made on the first example and reused by the others (hypothesis reruns the body)."""
+    cache = app.extensions.setdefault("fuzz", {})
+    if name not in cache:
+        cache[name] = make()
+    return cache[name]
+
+
+def signed_in(app, username, **extra):
+    app.extensions["hangdoi"].accounts.set_password(username, PASSWORD)
+    client = app.test_client()
+    assert client.post("/api/session", json={"username": username, "password": PASSWORD, **extra}).status_code == 200
+    return client
+
+
+def check(response, before, app, accepted=(200, 201)):
+    assert response.status_code < 500, response.data
+    if response.status_code not in accepted:
+        body = response.get_json()
+        assert body["error"] and body["message"]
+        assert state(app) == before
+
+
+@given(body=bodies)
+@FUZZ
+def test_issue_ticket(app, body):
+    before = state(app)
+    check(app.test_client().post("/api/tickets", data=json.dumps(body), content_type="application/json"),
+          before, app)
+
+
+@given(body=bodies, path=st.sampled_from(["/api/ratings", "/api/session", "/api/tickets/x/rating",
+                                          "/api/tickets/x/cancel"]))
+@FUZZ
+def test_other_posts(app, body, path):
+    before = state(app)
+    check(app.test_client().post(path, data=json.dumps(body), content_type="application/json"), before, app,
+          accepted=())
+
+
+@given(raw=st.binary(max_size=200), path=st.sampled_from(["/api/tickets", "/api/ratings", "/api/session"]))
+@FUZZ
+def test_bytes_that_are_not_json(app, raw, path):
+    before = state(app)
+    response = app.test_client().post(path, data=raw, content_type="application/json")
+    check(response, before, app, accepted=())
+
+
+@given(token=st.text(min_size=1, max_size=40).filter(lambda t: "/" not in t and t not in (".", "..")),
+       suffix=st.sampled_from(["", "/ticket.png", "/qr.svg"]))
+@FUZZ
+def test_ticket_reads_with_any_token(app, token, suffix):
+    response = app.test_client().get(f"/api/tickets/{token}{suffix}")
+    assert response.status_code in (404, 308)
+
+
+@given(query=st.dictionaries(st.sampled_from(["period", "date", "last", "group_by", "format", "table"]),
+                             st.text(max_size=15), max_size=5))
+@FUZZ
+def test_report_queries(app, query):
+    client = once(app, "leader", lambda: signed_in(app, "giamsat"))
+    for path in ("/api/reports", "/api/reports/export"):
+        response = client.get(path, query_string=query)
+        assert response.status_code in (200, 400), (query, response.data)
+
+
+@given(event=st.sampled_from(["subscribe", "counter_action", "rate", "follow_ticket", "console_state"]),
+       payload=bodies)
+@FUZZ
+def test_socket_events(app, event, payload):
+    desk = once(app, "desk", lambda: app.extensions["hangdoi"].socketio.test_client(
+        app, flask_test_client=signed_in(app, "an", counter=1)))
+    once(app, "ticket", lambda: app.test_client().post("/api/tickets", json={"service_code": "ly-lich"}))
+    before = state(app)
+    reply = desk.emit(event, payload, callback=True)
+    assert isinstance(reply, dict) and "ok" in reply
+    if not reply["ok"]:
+        assert reply["message"] and state(app) == before
