@@ -555,6 +555,7 @@ class Queue:
             "pause_reason": state["pause_reason"], "since": state["since"],
             "current": None if current is None else {
                 "label": current["label"], "state": current["state"], "service_code": current["service_code"],
+                "service_name": self.center.services[current["service_code"]].name,
                 "first_called_at": current["first_called_at"], "service_started_at": current["service_started_at"],
                 "call_count": current["call_count"], "priority_group": current["priority_group"]},
         }

@@ -58,6 +58,7 @@ def center():
         priority_groups=[{"code": g.code, "name": g.name} for g in c.priority_groups],
         sessions=[{"start": s.start.strftime("%H:%M"), "end": s.end.strftime("%H:%M")} for s in c.hours.sessions],
         rating={"levels": list(c.rating.levels), "reasons": list(c.rating.reasons)},
+        no_show={"min_calls": c.no_show_min_calls, "min_seconds": c.no_show_min_seconds},
     )
 
 

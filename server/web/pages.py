@@ -39,6 +39,12 @@ def home():
     return screen_page("shared", "index.html")
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """No icon: an empty answer instead of a 404 in every screen's log."""
+    return "", 204, {"Cache-Control": "max-age=86400"}
+
+
 @bp.get("/kiosk")
 def kiosk():
     return screen_page("kiosk")
