@@ -1,0 +1,157 @@
+"""The lobby and counter displays in chromium against the real server, driven by officers over Socket.IO."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.officer import Officer, issue
+
+pytestmark = [pytest.mark.browser, pytest.mark.live]
+
+# Announcements play at four times the normal speed: the order of the clips is what is checked, not the voice.
+FAST_VOICE = "voice_rate=4"
+
+
+@pytest.fixture
+def officers(live_server):
+    """officers("an", 1) signs an officer in at a counter; all of them leave at the end of the test."""
+    made = {name: Officer(live_server.url, live_server.database, live_server.center, name).start_password()
+            for name in ("an", "binh", "cuong")}   # the password commands run while the page loads
+
+    def sign_in(username, counter):
+        officer = made[username]
+        officer.sign_in(counter)
+        return officer
+
+    yield sign_in
+    for officer in made.values():
+        officer.close()
+
+
+def wait_js(page, expression, timeout=20):
+    """Poll a JavaScript expression until it is truthy and return its value (the page's CSP forbids the eval that
+    page.wait_for_function needs)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = page.evaluate(expression)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(50)
+
+
+def open_display(page, url):
+    page.goto(url)
+    page.wait_for_selector("body[data-seq]", state="attached")   # the first snapshot is drawn
+
+
+def applied(page, event):
+    """Wait until the page has applied an event (its sequence number)."""
+    wait_js(page, f"Number(document.body.dataset.seq) >= {event['seq']}")
+
+
+def played(page, count, timeout=30):
+    return wait_js(page, f"window.hangdoiVoice.played.length >= {count} && window.hangdoiVoice.played", timeout)
+
+
+def test_lobby_shows_the_call_and_speaks_calls_one_after_another(live_server, page, officers):
+    open_display(page, f"{live_server.url}/display?{FAST_VOICE}")
+    for service in ("ly-lich", "ly-lich", "ho-tich", "lai-xe"):
+        issue(live_server.url, service)
+    an = officers("an", 1)
+    assert an.act("call_next")["ok"]
+    call = an.wait_event("ticket_called", label="A001")
+
+    expect(page.locator("#newest")).to_contain_text("MỜI SỐ A001 ĐẾN QUẦY 01")
+    expect(page.locator("#newest-label")).to_have_text("A001")
+    expect(page.locator("#newest-counter")).to_have_text("01")
+    expect(page.locator('#serving [data-counter="1"]')).to_have_text("QUẦY 01A001")
+    expect(page.locator("#waiting")).to_contain_text("Sở Tư pháp2")   # A002 and B001 still wait
+
+    page.get_by_role("button", name="Bật âm thanh").click()
+    expect(page.locator("#sound-overlay")).to_be_hidden()
+    first = call["announcement"]["clips"]
+    assert first[0] == "chime"
+    assert played(page, len(first))[:len(first)] == first
+
+    # Two counters call at once: the second announcement waits for the first to end.
+    binh, cuong = officers("binh", 2), officers("cuong", 3)
+    assert binh.act("call_next")["ok"] and cuong.act("call_next")["ok"]
+    second = an.wait_event("ticket_called", counter_number=2)["announcement"]["clips"]
+    third = an.wait_event("ticket_called", counter_number=3)["announcement"]["clips"]
+    expected = first + second + third
+    assert played(page, len(expected), timeout=60) == expected
+    expect(page.locator("#newest-label")).to_have_text("C001")
+    expect(page.locator("#recent")).to_have_text(re.compile(r"^B001.*A001"))
+
+
+@pytest.mark.parametrize("screen", ["counters=3", "departments=SGTVT"])
+def test_a_limited_display_ignores_other_counters(live_server, page, officers, screen):
+    open_display(page, f"{live_server.url}/display?{screen}&{FAST_VOICE}")
+    page.get_by_role("button", name="Bật âm thanh").click()
+    issue(live_server.url, "ly-lich")
+    issue(live_server.url, "lai-xe")
+    an, cuong = officers("an", 1), officers("cuong", 3)
+    assert an.act("call_next")["ok"]
+    applied(page, an.wait_event("ticket_called", counter_number=1))
+    expect(page.locator("#newest-empty")).to_be_visible()
+    expect(page.locator("#newest-call")).to_be_hidden()
+    expect(page.locator('#serving [data-counter="1"]')).to_have_count(0)
+    expect(page.locator("#waiting")).to_have_text("Sở Giao thông vận tải1")
+
+    assert cuong.act("call_next")["ok"]
+    call = an.wait_event("ticket_called", counter_number=3)
+    expect(page.locator("#newest")).to_contain_text("MỜI SỐ C001 ĐẾN QUẦY 03")
+    expect(page.locator('#serving [data-counter="3"]')).to_contain_text("C001")
+    clips = call["announcement"]["clips"]
+    assert played(page, len(clips)) == clips   # the call at counter 1 was never spoken
+    expect(page.locator("#recent")).not_to_contain_text("A001")
+
+
+def test_counter_display_follows_its_counter(live_server, page, officers):
+    page.goto(f"{live_server.url}/display/counter/1")
+    expect(page.locator("#cs-counter")).to_have_text("QUẦY 01")
+    expect(page.locator("#cs-number")).to_have_text("Quầy đóng")
+    issue(live_server.url, "ly-lich")
+    an = officers("an", 1)
+    expect(page.locator("#cs-number")).to_have_text("—")
+    expect(page.locator("#cs-officer")).to_have_text("Cán bộ tiếp nhận: Nguyễn Văn An")
+
+    assert an.act("call_next")["ok"]
+    expect(page.locator("#cs-number")).to_have_text("A001")
+    expect(page.locator("#cs-caption")).to_have_text("MỜI SỐ")
+    expect(page.locator("body")).to_have_class(re.compile(r"\bfresh\b"))   # blinks after a call
+    assert an.act("start")["ok"]
+    expect(page.locator("#cs-caption")).to_have_text("ĐANG PHỤC VỤ")
+    assert an.act("finish")["ok"]
+    expect(page.locator("#cs-number")).to_have_text("—")
+    assert an.act("pause", reason="Họp giao ban")["ok"]
+    expect(page.locator("#cs-number")).to_have_text("Tạm dừng")
+
+
+def test_display_survives_a_server_restart(live_server, page, officers):
+    open_display(page, f"{live_server.url}/display")
+    page.evaluate("window.sameDocument = true")
+    issue(live_server.url, "ly-lich")
+    issue(live_server.url, "ly-lich")
+    an = officers("an", 1)
+    assert an.act("call_next")["ok"]
+    expect(page.locator("#newest-label")).to_have_text("A001")
+
+    live_server.stop()
+    expect(page.locator("#offline")).to_have_text("Mất kết nối, đang kết nối lại…")
+    expect(page.locator("#offline")).to_be_visible()
+    expect(page.locator("#newest-label")).to_have_text("A001")   # the last state stays on screen
+    live_server.start()
+    expect(page.locator("#offline")).to_be_hidden(timeout=15000)
+
+    binh = officers("binh", 2)
+    assert binh.act("call_next")["ok"]
+    expect(page.locator("#newest")).to_contain_text("MỜI SỐ A002 ĐẾN QUẦY 02")
+    expect(page.locator('#serving [data-counter="1"]')).to_contain_text("A001")
+    assert page.evaluate("window.sameDocument") is True   # no reload
