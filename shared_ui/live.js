@@ -1,0 +1,70 @@
+// Live state for unattended screens: subscribe with an acknowledgement, draw the snapshot, apply events in
+// sequence order, and start again from a fresh snapshot after any gap, reconnect or server restart.
+// Usage:
+//   const live = HangDoiLive.connect({screen: "display", onSnapshot(s) {...}, onEvent(e) {...},
+//                                     onStatus(connected) {...}});
+//   live.socket is the socket.io client (for emits of your own).
+(function () {
+  "use strict";
+
+  function connect(options) {
+    // Reconnect for ever, backing off to 5 s: a lobby TV may wait hours for the server to come back.
+    const socket = io({ reconnectionDelay: 500, reconnectionDelayMax: 5000, timeout: 8000 });
+    let lastSeq = null;   // null until a snapshot has been drawn
+    let syncing = false;
+    let pending = [];     // events that arrive while a snapshot is on its way
+
+    function status(connected) {
+      if (options.onStatus) options.onStatus(connected);
+    }
+
+    function resync() {
+      if (syncing) return;
+      syncing = true;
+      lastSeq = null;
+      socket.timeout(8000).emit("subscribe", { screen: options.screen, counter: options.counter },
+        function (err, reply) {
+          syncing = false;
+          if (err || !reply) {            // no answer: try again shortly, unless the socket reconnects first
+            setTimeout(function () { if (socket.connected) resync(); }, 2000);
+            return;
+          }
+          if (!reply.ok) {
+            if (options.onRefused) options.onRefused(reply);
+            return;
+          }
+          lastSeq = reply.snapshot.seq;
+          options.onSnapshot(reply.snapshot);
+          const queued = pending;
+          pending = [];
+          queued.forEach(apply);
+        });
+    }
+
+    function apply(event) {
+      if (lastSeq === null) { pending.push(event); return; }
+      if (event.seq <= lastSeq) return;            // already part of the snapshot
+      if (event.seq !== lastSeq + 1) {             // a message was lost: the snapshot is the truth
+        resync();
+        return;
+      }
+      lastSeq = event.seq;
+      options.onEvent(event);
+    }
+
+    socket.on("connect", function () { status(true); resync(); });
+    socket.on("disconnect", function () { status(false); });
+    socket.on("connect_error", function () { status(false); });
+    socket.on("queue_event", apply);
+    return { socket: socket, resync: resync, seq: function () { return lastSeq; } };
+  }
+
+  // A random id for an action, so a resent or double-clicked action is applied once by the server.
+  function actionId() {
+    const bytes = new Uint8Array(12);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+  }
+
+  window.HangDoiLive = { connect: connect, actionId: actionId };
+})();
