@@ -192,3 +192,12 @@ def test_officer_presence(queue, summaries, center, clock):
     queue.close_counter(1, "an")  # 10:15
     row = report(summaries, center, "day", D(2026, 11, 23), "officer")["rows"][0]
     assert row["presence"] == {"signed_in_hours": 2.25, "paused_hours": 0.5, "serving_hours": 0.25}
+
+
+def test_center_total_carries_presence(queue, summaries, center, clock):
+    queue.open_counter(1, "an")
+    queue.open_counter(2, "binh")
+    clock.advance(minutes=30)
+    serve(queue, clock, wait=0, walk=0, service_s=600)
+    r = report(summaries, center, "day", D(2026, 11, 23), "officer")
+    assert r["total"]["presence"] == {"signed_in_hours": 1.33, "paused_hours": 0.0, "serving_hours": 0.17}

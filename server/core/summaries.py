@@ -124,7 +124,7 @@ def compute_day(conn: sqlite3.Connection, center: Center, day: dt.date, now: flo
                     add_to_histogram(g["walk"], t["service_started_at"] - t["first_called_at"])
             if state == "done" and t["service_started_at"] is not None:
                 add_to_histogram(g["service"], t["ended_at"] - t["service_started_at"])
-                if key[0] == "officer":
+                if key[0] in ("officer", "center"):
                     g["serving_s"] += t["ended_at"] - t["service_started_at"]
     for r in conn.execute("SELECT r.*, t.issued_at FROM ratings r JOIN tickets t ON t.id = r.ticket_id"
                           " WHERE r.service_local_date = ?", (iso,)):
@@ -142,8 +142,9 @@ def compute_day(conn: sqlite3.Connection, center: Center, day: dt.date, now: flo
             for reason in reasons:
                 g["reasons"][reason] = g["reasons"].get(reason, 0) + 1
     for officer, (signed_in, paused) in presence(conn, center, day, now).items():
-        groups[("officer", officer)]["signed_in_s"] += signed_in
-        groups[("officer", officer)]["paused_s"] += paused
+        for key in (("officer", officer), ("center", "")):
+            groups[key]["signed_in_s"] += signed_in
+            groups[key]["paused_s"] += paused
     return {f"{dimension}:{key}": figures for (dimension, key), figures in groups.items()}
 
 

@@ -43,7 +43,7 @@ def sign_in():
     if counter is not None:
         rt.queue.open_counter(counter, username)  # refuses a counter held by someone else
     elif rt.center.officer(username).role != "supervisor":
-        raise BadRequest("Vui lòng chọn quầy làm việc.")
+        raise BadRequest("Vui lòng chọn quầy làm việc.", "counter_required")
     session.clear()
     session.update(officer=username, counter=counter)
     session.permanent = True

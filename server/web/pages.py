@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, current_app, send_from_directory
+from flask import Blueprint, abort, current_app, redirect, send_from_directory, url_for
 
 from ..core.announcements import clip_path
 from ..settings import ROOT
@@ -84,6 +84,12 @@ def console():
 def tablet(number):
     """The rating tablet of one counter."""
     return screen_page("tablet")
+
+
+@bp.get("/admin")
+def admin_home():
+    """Leaders start at the reports."""
+    return redirect(url_for("pages.supervisor_reports"))
 
 
 @bp.get("/admin/live")
