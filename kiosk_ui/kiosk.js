@@ -1,0 +1,361 @@
+// Kiosk "Lấy số thứ tự": the touch screen in the lobby where citizens take a number.
+// It runs unattended for days, so every path ends somewhere that recovers by itself: an idle timeout back to the
+// start, and a "Đang kết nối lại…" screen that retries until the server answers again.
+"use strict";
+
+const RESULT_SECONDS = 10; // the result screen goes back to the start after this
+const IDLE_SECONDS = 30; // any other screen goes back to the start after this long untouched
+const RELOAD_SECONDS = 60; // configuration changes (services, hours) show up within this
+const CLOSED_RELOAD_SECONDS = 15; // check sooner while closed, so the kiosk opens on time
+const RETRY_SECONDS = 3; // while the server does not answer
+const REQUEST_TIMEOUT_MS = 10000;
+const SEARCH_MIN_SERVICES = 7; // the search is offered when there are more than 6 services
+
+const params = new URLSearchParams(location.search);
+const KIOSK_ID = params.get("kiosk") || null;
+const PRINTING = params.get("print") !== "0"; // ?print=0 for trying the kiosk on a desk without a printer
+const WEEKDAYS = ["Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"];
+const KEYBOARD_ROWS = ["QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM"];
+
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  center: null, // the last good answer of /api/center
+  centerJson: "",
+  services: [], // every service with its department, for the search
+  screen: "home",
+  backTo: null, // where "Quay lại" leads from the current screen
+  service: null,
+  department: null,
+  serviceFrom: "home", // the screen the service was chosen on, for "Quay lại" after the priority step
+  busy: false, // a ticket request is on its way: ignore further taps
+};
+const timers = {};
+
+/** The server did not answer (down, restarting, or a proxy page instead of our JSON). */
+class Offline extends Error {}
+
+// ----- small helpers ------------------------------------------------------------------------------
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = text; // never innerHTML: names come from config
+  return node;
+}
+
+const pad2 = (n) => String(n).padStart(2, "0");
+const counterList = (numbers) => numbers.map(pad2).join(", ");
+
+/** Lower case without diacritics, so "dat dai" finds "Đất đai". */
+function fold(text) {
+  return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
+}
+
+/** JSON from the server, or Offline when it cannot be reached or answers with something that is not ours. */
+async function request(url, options = {}) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+  try {
+    const response = await fetch(url, { ...options, cache: "no-store", signal: controller.signal });
+    const body = await response.json().catch(() => null);
+    if (!body) throw new Offline();
+    return { ok: response.ok, body };
+  } catch (err) {
+    throw err instanceof Offline ? err : new Offline();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// ----- center configuration and connection ------------------------------------------------------------
+
+async function loadCenter() {
+  const { ok, body } = await request("/api/center");
+  if (!ok) throw new Offline();
+  // Unchanged: leave the screen alone (a citizen may be scrolling the list or about to tap).
+  const json = JSON.stringify(body);
+  if (json === state.centerJson) return;
+  state.centerJson = json;
+  state.center = body;
+  state.services = body.departments.flatMap((department) =>
+    department.services.map((service) => ({
+      service, department, words: fold(`${service.name} ${department.name}`),
+    })));
+  $("center-name").textContent = body.name;
+  $("center-notice").textContent = body.notice || "";
+  // Re-draw the start only if nobody is in the middle of taking a number.
+  if (state.screen === "home" || state.screen === "closed") showHome();
+}
+
+/** Load the configuration now; on failure show "Đang kết nối lại…" and keep trying. */
+async function refresh() {
+  clearTimeout(timers.reload);
+  clearTimeout(timers.retry);
+  try {
+    await loadCenter();
+    setOnline();
+    const seconds = state.center.issuing ? RELOAD_SECONDS : CLOSED_RELOAD_SECONDS;
+    timers.reload = setTimeout(refresh, seconds * 1000);
+  } catch (err) {
+    setOffline();
+  }
+}
+
+function setOffline() {
+  $("offline").hidden = false;
+  clearTimeout(timers.retry);
+  timers.retry = setTimeout(refresh, RETRY_SECONDS * 1000);
+}
+
+function setOnline() {
+  $("offline").hidden = true;
+}
+
+// ----- screens -----------------------------------------------------------------------------------------
+
+function show(name, backTo = null) {
+  for (const section of document.querySelectorAll(".screen")) section.hidden = section.dataset.screen !== name;
+  state.screen = name;
+  state.backTo = backTo;
+  document.body.dataset.screen = name; // layout per screen, and a hook for tests
+  $("back").hidden = !backTo;
+  $("home").hidden = name === "home" || name === "issuing";
+  $("nav").hidden = $("back").hidden && $("home").hidden;
+  $("main").scrollTop = 0;
+  armTimers();
+}
+
+function goBack() {
+  if (state.backTo === "home") showHome();
+  else if (state.backTo === "services") show("services", "home");
+  else if (state.backTo === "search") show("search", "home");
+  else if (state.backTo === "priority") show("priority", state.serviceFrom);
+}
+
+function showHome() {
+  state.service = state.department = null;
+  state.busy = false;
+  const center = state.center;
+  if (!center) return show("home"); // still loading; the first answer draws the start
+  if (!center.issuing) return showClosed();
+  renderHome();
+  show("home");
+}
+
+function showClosed() {
+  const sessions = (state.center && state.center.sessions) || [];
+  $("closed-hours").textContent = sessions.length
+    ? `Giờ lấy số: ${sessions.map((s) => `${s.start}–${s.end}`).join(", ")}` : "";
+  show("closed");
+}
+
+function showMessage(text, backTo) {
+  $("message-title").textContent = text;
+  show("message", backTo);
+}
+
+/** A large touch target with a title and an optional second line. */
+function choice(title, detail, onChoose, className = "") {
+  const button = el("button", `choice ${className}`.trim());
+  button.type = "button";
+  button.append(el("span", "choice-title", title));
+  if (detail) button.append(el("span", "choice-detail", detail));
+  button.addEventListener("click", onChoose);
+  return button;
+}
+
+function fillChoices(container, buttons) {
+  container.replaceChildren(...buttons);
+  container.dataset.count = String(buttons.length); // fewer items get wider buttons (kiosk.css)
+}
+
+function renderHome() {
+  const departments = state.center.departments.filter((d) => d.services.length);
+  // A center with a single department goes straight to its services.
+  const buttons = departments.length === 1
+    ? departments[0].services.map((s) => serviceChoice(s, departments[0], "home"))
+    : departments.map((d) => choice(d.name, d.services.map((s) => s.name).join(" · "), () => chooseDepartment(d)));
+  fillChoices($("departments"), buttons);
+  $("open-search").hidden = state.services.length < SEARCH_MIN_SERVICES;
+}
+
+function serviceChoice(service, department, from, withDepartment = false) {
+  const counters = service.counters.length ? `Quầy ${counterList(service.counters)}` : "";
+  const detail = withDepartment ? [department.name, counters].filter(Boolean).join(" · ") : counters;
+  return choice(service.name, detail, () => chooseService(service, department, from), "choice-service");
+}
+
+function chooseDepartment(department) {
+  if (department.services.length === 1) return chooseService(department.services[0], department, "home");
+  $("services-title").textContent = department.name;
+  fillChoices($("services"), department.services.map((s) => serviceChoice(s, department, "services")));
+  show("services", "home");
+}
+
+function chooseService(service, department, from) {
+  state.service = service;
+  state.department = department;
+  state.serviceFrom = from;
+  $("chosen-service").textContent = service.name;
+  $("chosen-department").textContent = department.name;
+  const groups = state.center.priority_groups || [];
+  $("take-normal").textContent = groups.length ? "Không, lấy số thường" : "Lấy số";
+  $("priority-block").hidden = !groups.length;
+  fillChoices($("priority-groups"), groups.map((g) => choice(g.name, null, () => issue(g.code), "choice-priority")));
+  show("priority", from);
+}
+
+// ----- search ------------------------------------------------------------------------------------------
+
+function openSearch() {
+  $("search-input").value = "";
+  runSearch();
+  show("search", "home");
+}
+
+function runSearch() {
+  const words = fold($("search-input").value).split(/\s+/).filter(Boolean);
+  const found = state.services.filter((entry) => words.every((w) => entry.words.includes(w)));
+  fillChoices($("search-results"), found.map((e) => serviceChoice(e.service, e.department, "search", true)));
+  $("search-empty").hidden = found.length > 0;
+}
+
+function buildKeyboard() {
+  const keyboard = $("keyboard");
+  const input = $("search-input");
+  const key = (label, className, apply) => {
+    const button = el("button", `key ${className || ""}`.trim(), label);
+    button.type = "button";
+    button.addEventListener("click", () => {
+      input.value = apply(input.value);
+      runSearch();
+    });
+    return button;
+  };
+  for (const row of KEYBOARD_ROWS) {
+    const line = el("div", "key-row");
+    for (const letter of row) line.append(key(letter, "", (v) => v + letter.toLowerCase()));
+    keyboard.append(line);
+  }
+  const last = el("div", "key-row");
+  last.append(
+    key("Xóa hết", "key-wide", () => ""),
+    key("Dấu cách", "key-space", (v) => (v && !v.endsWith(" ") ? `${v} ` : v)),
+    key("⌫ Xóa", "key-wide", (v) => v.slice(0, -1)),
+  );
+  keyboard.append(last);
+  input.addEventListener("input", runSearch); // a physical keyboard, or a test filling the box
+}
+
+// ----- issuing -----------------------------------------------------------------------------------------
+
+async function issue(priorityGroup) {
+  if (state.busy || !state.service) return;
+  state.busy = true;
+  show("issuing");
+  const body = { service_code: state.service.code, channel: "kiosk" };
+  if (priorityGroup) body.priority_group = priorityGroup;
+  if (KIOSK_ID) body.device = KIOSK_ID;
+  try {
+    const answer = await request("/api/tickets", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    });
+    state.busy = false;
+    if (answer.ok) return showResult(answer.body);
+    if (answer.body.error === "closed") {
+      state.center.issuing = false;
+      state.centerJson = ""; // the next answer redraws the start, whatever it says
+      showClosed();
+      clearTimeout(timers.reload);
+      timers.reload = setTimeout(refresh, CLOSED_RELOAD_SECONDS * 1000);
+      return;
+    }
+    showMessage(answer.body.message || "Không lấy được số.", state.serviceFrom);
+  } catch (err) {
+    // No answer: the number may or may not exist. Put the citizen back one step so a single tap retries once
+    // the server is back, and look for the server until it answers.
+    state.busy = false;
+    show("priority", state.serviceFrom);
+    setOffline();
+  }
+}
+
+function showResult(ticket) {
+  const lines = ticket.print || {};
+  $("result-label").textContent = ticket.label;
+  $("result-service").textContent = lines.service || `Lĩnh vực: ${ticket.service_name}`;
+  $("result-counters").textContent = lines.counters || `Quầy phục vụ: ${counterList(ticket.counters)}`;
+  $("result-priority").textContent = lines.priority || "";
+  $("result-priority").hidden = !lines.priority;
+  $("result-ahead").textContent = lines.ahead || "";
+  $("result-wait").textContent = lines.wait || "";
+  $("result-qr").src = ticket.qr_url;
+  show("result");
+  printTicket(ticket);
+}
+
+/** Print through a hidden frame: the print page calls window.print() itself once the QR code has loaded;
+ *  Chrome started with --kiosk-printing prints it without a dialog. */
+function printTicket(ticket) {
+  if (!PRINTING || !ticket.print_url) return;
+  const old = document.getElementById("printer");
+  if (old) old.remove(); // a fresh frame each time: no history entries, no half-printed page reused
+  const frame = el("iframe", "printer");
+  frame.id = "printer";
+  frame.title = "In phiếu";
+  frame.tabIndex = -1;
+  frame.setAttribute("aria-hidden", "true");
+  frame.src = `${ticket.print_url}?auto=1`;
+  document.body.append(frame);
+}
+
+// ----- timers: back to the start -------------------------------------------------------------------------
+
+function armTimers() {
+  clearTimeout(timers.idle);
+  clearInterval(timers.countdown);
+  if (state.screen === "result") {
+    let left = RESULT_SECONDS;
+    const tick = () => {
+      if (left <= 0) return showHome();
+      $("result-countdown").textContent = `Màn hình sẽ trở về trang đầu sau ${left} giây`;
+      left -= 1;
+    };
+    tick();
+    timers.countdown = setInterval(tick, 1000);
+  } else if (!["home", "closed", "issuing"].includes(state.screen)) {
+    timers.idle = setTimeout(showHome, IDLE_SECONDS * 1000);
+  }
+}
+
+/** Việt Nam time (UTC+7, no daylight saving), even on a kiosk whose system clock was left on UTC. */
+function clock() {
+  const now = new Date(Date.now() + 7 * 3600 * 1000);
+  $("clock-time").textContent = `${pad2(now.getUTCHours())}:${pad2(now.getUTCMinutes())}`;
+  $("clock-date").textContent =
+    `${WEEKDAYS[now.getUTCDay()]}, ${pad2(now.getUTCDate())}/${pad2(now.getUTCMonth() + 1)}/${now.getUTCFullYear()}`;
+}
+
+// ----- start ---------------------------------------------------------------------------------------------
+
+function start() {
+  buildKeyboard();
+  $("open-search").addEventListener("click", openSearch);
+  $("take-normal").addEventListener("click", () => issue(null));
+  $("back").addEventListener("click", goBack);
+  // On the closed screen "Về trang đầu" asks the server again: the hours may have begun.
+  $("home").addEventListener("click", () => (state.screen === "closed" ? refresh() : showHome()));
+  $("kiosk-id").textContent = KIOSK_ID ? `Máy ${KIOSK_ID}` : "";
+  // Any touch restarts the idle countdown (but not the result screen's, which always lasts RESULT_SECONDS).
+  for (const type of ["pointerdown", "keydown", "input"]) {
+    document.addEventListener(type, () => { if (state.screen !== "result") armTimers(); }, true);
+  }
+  document.addEventListener("contextmenu", (event) => event.preventDefault()); // long press on a touch screen
+  clock();
+  setInterval(clock, 10000);
+  showHome();
+  refresh();
+}
+
+start();
