@@ -96,6 +96,8 @@ function render(t) {
     document.title = `${t.label} – ${title}`;
   }
 
+  renderRating(t);
+
   // Buzz once per call (and again on each recall), never for a state already signalled.
   const alert = called ? `called:${t.call_count}` : null;
   if (alert && alert !== lastAlert && typeof navigator.vibrate === "function") {
@@ -214,6 +216,86 @@ async function cancelTicket() {
   $("confirm-yes").disabled = false;
   poll(); // the ticket may have been called meanwhile
 }
+
+// ----- rating by phone ------------------------------------------------------------------------------------
+// Offered once the ticket is finished, when the counter's tablet got no rating, until the end of that day.
+
+let scale = null; // {levels, reasons} from /api/center
+let chosenLevel = null;
+
+async function loadScale() {
+  try {
+    const response = await fetch("/api/center", { cache: "no-store" });
+    if (response.ok) scale = (await response.json()).rating;
+  } catch (err) {
+    // try again at the next render
+  }
+}
+
+const dissatisfied = (name) => name.toLowerCase().includes("không hài lòng");
+
+function renderRating(t) {
+  $("rated").hidden = !t.rating;
+  if (t.rating) setText("rated", `Ông/Bà đã đánh giá: ${t.rating.level_name}. Trân trọng cảm ơn Ông/Bà!`);
+  const open = Boolean(t.can_rate);
+  if (open && !scale) {
+    loadScale().then(() => { if (scale) renderRating(t); });
+    return;
+  }
+  if (open && !$("rate-levels").childElementCount) {
+    scale.levels.forEach((name, i) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = `btn rate-level rate-level-${dissatisfied(name) ? "bad" : i === 0 ? "best" : "good"}`;
+      button.textContent = name;
+      button.addEventListener("click", () => chooseLevel(i + 1, name));
+      $("rate-levels").append(button);
+    });
+    scale.reasons.forEach((reason) => {
+      const label = document.createElement("label");
+      label.className = "rate-reason";
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.value = reason;
+      label.append(box, document.createTextNode(` ${reason}`));
+      $("rate-reasons").append(label);
+    });
+  }
+  $("rate").hidden = !open;
+}
+
+function chooseLevel(level, name) {
+  chosenLevel = level;
+  if (dissatisfied(name)) {
+    $("rate-reasons-box").hidden = false; // reasons and a comment first, then "Gửi đánh giá"
+    return;
+  }
+  sendRating(level, [], null);
+}
+
+async function sendRating(level, reasons, comment) {
+  $("rate-error").hidden = true;
+  try {
+    const response = await fetch(`/api/tickets/${encodeURIComponent(token)}/rating`, {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ level, reasons, comment }),
+    });
+    const body = await response.json().catch(() => null);
+    if (!response.ok) {
+      setText("rate-error", (body && body.message) || "Không gửi được đánh giá, vui lòng thử lại.");
+      $("rate-error").hidden = false;
+    }
+  } catch (err) {
+    setText("rate-error", "Không gửi được đánh giá. Ông/Bà vui lòng kiểm tra kết nối mạng và thử lại.");
+    $("rate-error").hidden = false;
+  }
+  poll(); // shows the thank-you, or the rating a tablet gave meanwhile
+}
+
+$("rate-send").addEventListener("click", () => {
+  const reasons = Array.from($("rate-reasons").querySelectorAll("input:checked"), (box) => box.value);
+  sendRating(chosenLevel, reasons, $("rate-comment").value.trim() || null);
+});
 
 // ----- start ---------------------------------------------------------------------------------------------
 

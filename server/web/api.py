@@ -79,9 +79,8 @@ def issue_ticket():
     return jsonify(with_links(ticket, ticket["token"])), 201
 
 
-@bp.get("/tickets/<token>")
-def ticket_status(token):
-    """The ticket a token belongs to: state, position and estimated wait, or its counter once called."""
+def phone_ticket(token) -> dict:
+    """What the citizen's phone shows of a ticket, also sent over Socket.IO (`follow_ticket`)."""
     rt = runtime()
     ticket = rt.queue.ticket_status(token)
     ticket["print"] = ticket_lines(rt.center, ticket)
@@ -89,7 +88,13 @@ def ticket_status(token):
     # The phone offers the rating once served, when no tablet rating was given, until the end of that day.
     ticket["can_rate"] = (ticket["state"] == "done" and ticket["rating"] is None
                           and ticket["local_date"] == rt.center.local_date(rt.queue.now()))
-    return jsonify(with_links(ticket, token))
+    return ticket
+
+
+@bp.get("/tickets/<token>")
+def ticket_status(token):
+    """The ticket a token belongs to: state, position and estimated wait, or its counter once called."""
+    return jsonify(with_links(phone_ticket(token), token))
 
 
 @bp.post("/tickets/<token>/rating")

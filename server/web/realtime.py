@@ -18,6 +18,7 @@ from ..core.announcements import call_clips, call_text
 from ..core.events import Event
 from ..core.queue import QueueRefused
 from . import Runtime, runtime
+from .api import phone_ticket
 
 log = logging.getLogger("hangdoi.events")
 SCREENS = ("display", "counter_display", "console", "tablet", "supervisor")
@@ -141,7 +142,7 @@ def register_handlers(socketio: SocketIO, rt: Runtime):
         """A phone follows one ticket: it joins the ticket's and its service's rooms and gets the status."""
         token = data.get("token") if isinstance(data, dict) else None
         try:
-            ticket = runtime().queue.ticket_status(token)
+            ticket = phone_ticket(token)
         except QueueRefused as exc:
             return refusal(exc)
         service_room = f"service:{ticket['service_code']}"
