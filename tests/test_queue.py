@@ -399,3 +399,19 @@ def test_service_overview_counts_waiting_today(queue):
     rows = {r["service_code"]: r for r in queue.service_overview()}
     assert rows["ly-lich"]["waiting"] == 2 and rows["lai-xe"]["waiting"] == 1 and rows["van-tai"]["waiting"] == 0
     assert rows["ly-lich"]["department_name"] == "Sở Tư pháp"
+
+
+@pytest.mark.parametrize("policy", ["strict", "interleave"])
+def test_people_ahead_matches_the_call_order(center, store, clock, policy):
+    """'Ahead' is counted, not simulated: check it against the order a fresh counter really calls."""
+    import random
+    queue = Queue(dataclasses.replace(center, priority_policy=policy, priority_every=3), store, clock)
+    rng = random.Random(7)
+    tickets = []
+    for _ in range(40):
+        tickets.append(issue(queue, priority_group="nguoi-cao-tuoi" if rng.random() < 0.3 else None))
+        clock.advance(seconds=rng.choice([0, 1, 5]))
+    ahead = {t["label"]: queue.ticket_status(t["token"])["ahead"] for t in tickets}
+    queue.open_counter(1, "an")
+    called = open_and_drain(queue, 1, "an", 40)
+    assert [ahead[label] for label in called] == list(range(40))

@@ -464,21 +464,29 @@ class Queue:
             return priority[0]
         return normal[0]
 
-    def _service_order(self, conn, service_code: str, day: str) -> list:
-        """Waiting tickets of a service in the order the policy would call them, for 'people ahead'."""
-        waiting = conn.execute("SELECT id, priority_group FROM tickets WHERE state = ? AND local_date = ?"
-                               " AND service_code = ? ORDER BY arrived_at, id", (WAITING, day, service_code)).fetchall()
-        priority = [t["id"] for t in waiting if t["priority_group"]]
-        normal = [t["id"] for t in waiting if not t["priority_group"]]
-        if self.center.priority_policy == "strict":
-            return priority + normal
-        order, every = [], self.center.priority_every
-        while priority or normal:  # one priority, then up to N normal, as a counter fresh from a priority call
-            if priority:
-                order.append(priority.pop(0))
-            order.extend(normal[:every])
-            del normal[:every]
-        return order
+    def _ahead(self, conn, ticket) -> int:
+        """How many waiting tickets of its service the policy calls before this one, counted rather than listed.
+
+        Under the interleave policy (as a counter fresh from a priority call sees it) the order is p0, n0…n(k-1),
+        p1, nk…: normal ticket j has min(P, j // k + 1) priority tickets before it, priority ticket i has
+        min(N, i·k) normal ones.
+        """
+        where = "state = 'waiting' AND local_date = ? AND service_code = ? AND priority_group IS "
+        earlier = " AND (arrived_at < ? OR (arrived_at = ? AND id < ?))"
+        scope = (ticket["local_date"], ticket["service_code"])
+        order = (ticket["arrived_at"], ticket["arrived_at"], ticket["id"])
+
+        def count(sql, args):
+            return conn.execute(f"SELECT count(*) FROM tickets WHERE {where}{sql}", args).fetchone()[0]
+
+        strict, every = self.center.priority_policy == "strict", self.center.priority_every
+        if ticket["priority_group"]:
+            priorities_before = count("NOT NULL" + earlier, scope + order)
+            return priorities_before if strict else priorities_before + min(count("NULL", scope),
+                                                                             priorities_before * every)
+        normals_before = count("NULL" + earlier, scope + order)
+        priorities = count("NOT NULL", scope)
+        return normals_before + (priorities if strict else min(priorities, normals_before // every + 1))
 
     def _cycle_seconds(self, conn, service_code: str) -> float:
         """Mean time a counter spends per ticket (first call to end) over recent history, or the default."""
@@ -515,7 +523,9 @@ class Queue:
                             (root, root)).fetchone()
 
     def _root_token(self, conn, ticket) -> str:
-        root = ticket["root_ticket_id"] or ticket["id"]
+        if ticket["root_ticket_id"] is None:  # not a transfer: its own token
+            return ticket["token"]
+        root = ticket["root_ticket_id"]
         return conn.execute("SELECT token FROM tickets WHERE id = ?", (root,)).fetchone()[0]
 
     def _view(self, conn, ticket, with_token=False) -> dict:
@@ -535,8 +545,7 @@ class Queue:
             "transferred": ticket["transferred_from"] is not None, "ahead": None, "estimated_wait_minutes": None,
         }
         if ticket["state"] == WAITING:
-            order = self._service_order(conn, service.code, ticket["local_date"])
-            ahead = order.index(ticket["id"]) if ticket["id"] in order else 0
+            ahead = self._ahead(conn, ticket)
             servers = self._servers(service.code, self._open_counters(conn))
             view["ahead"] = ahead
             view["estimated_wait_minutes"] = self._minutes(ahead * self._cycle_seconds(conn, service.code) / servers)

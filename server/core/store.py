@@ -255,3 +255,10 @@ def m004_daily_summaries(db: sqlite_utils.Database):
                " UPDATE summary_days SET stale = 1 WHERE local_date = NEW.local_date AND stale = 0; END")
     db.execute("CREATE TRIGGER rating_marks_summary_stale AFTER INSERT ON ratings BEGIN"
                " UPDATE summary_days SET stale = 1 WHERE local_date = NEW.service_local_date AND stale = 0; END")
+
+
+@migrations()
+def m005_waiting_index(db: sqlite_utils.Database):
+    """A small index of waiting tickets only: positions and queue lengths are counted on it at every issue."""
+    db.execute("CREATE INDEX tickets_waiting ON tickets(service_code, local_date, priority_group, arrived_at, id)"
+               " WHERE state = 'waiting'")
