@@ -1,0 +1,312 @@
+// Supervisors' live page (/admin/live): every counter as it is now, and each "Không hài lòng" the moment it is
+// given, so a supervisor can walk to the counter while the citizen is still in the building.
+// Only supervisors may subscribe; the socket is opened after sign-in because the server reads who is signed in
+// from the cookie of the socket's handshake.
+"use strict";
+
+const REQUEST_TIMEOUT_MS = 10000;
+const STATUS = { open: "Đang mở", paused: "Tạm dừng", closed: "Đóng" };
+const TICKET_STATE = { called: "đang gọi", serving: "đang phục vụ" };
+const CHANNEL = { tablet: "Máy đánh giá tại quầy", phone: "Điện thoại của công dân" };
+const ACTIVE = new Set(["ticket_called", "ticket_recalled", "service_started", "ticket_resumed"]);
+const ENDED = new Set(["ticket_finished", "ticket_no_show", "ticket_parked", "ticket_transferred",
+  "ticket_cancelled"]);
+
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  officer: null,       // the signed-in supervisor
+  counters: new Map(), // number → counter view
+  alerts: 0,
+  unseen: 0,
+  seen: new Set(),     // sequence numbers of the alerts shown, so none is listed twice
+};
+let live = null;
+const chime = new Audio("/voice/chime.wav");
+
+// ----- helpers ------------------------------------------------------------------------------------
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = text; // names and comments are never HTML
+  return node;
+}
+
+const pad2 = (n) => String(n).padStart(2, "0");
+
+function clock(epochSeconds, withSeconds) {
+  const options = { hour: "2-digit", minute: "2-digit", hour12: false };
+  if (withSeconds) options.second = "2-digit";
+  return new Date(epochSeconds * 1000).toLocaleTimeString("vi-VN", options);
+}
+
+/** JSON from the API; a refusal carries the server's Vietnamese message. */
+async function request(method, url, body) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+  try {
+    const response = await fetch(url, {
+      method, cache: "no-store", signal: controller.signal, credentials: "same-origin",
+      headers: body ? { "Content-Type": "application/json" } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    let data = null;
+    try {
+      data = await response.json();
+    } catch (err) {
+      data = null;
+    }
+    if (!response.ok) {
+      throw new Error((data && data.message) || `Máy chủ trả lời lỗi ${response.status}.`);
+    }
+    return data;
+  } catch (err) {
+    if (err.name === "AbortError" || err instanceof TypeError) {
+      throw new Error("Không kết nối được máy chủ. Vui lòng thử lại.");
+    }
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function view(name) {
+  document.body.dataset.view = name;
+  $("loading").hidden = name !== "loading";
+  $("signin").hidden = name !== "signin";
+  $("board").hidden = name !== "board";
+  $("user-box").hidden = name !== "board";
+}
+
+// ----- sign-in ------------------------------------------------------------------------------------
+
+function showSignIn(message) {
+  stopLive();
+  state.officer = null;
+  view("signin");
+  const error = $("signin-error");
+  error.textContent = message || "";
+  error.hidden = !message;
+  $("password").value = "";
+  $("username").focus();
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  const username = $("username").value.trim();
+  const password = $("password").value;
+  if (!username || !password) {
+    showSignIn("Vui lòng nhập tên đăng nhập và mật khẩu.");
+    return;
+  }
+  $("signin-submit").disabled = true;
+  try {
+    // No counter: a supervisor signs in to watch, not to serve.
+    const session = await request("POST", "/api/session", { username, password });
+    startBoard(session.officer);
+  } catch (err) {
+    showSignIn(err.message);
+    $("username").value = username;
+    $("password").focus();
+  } finally {
+    $("signin-submit").disabled = false;
+  }
+}
+
+async function signOut() {
+  try {
+    await request("DELETE", "/api/session");
+  } catch (err) {
+    // Whatever the server says, this screen stops showing supervisor data.
+  }
+  // The next person at this screen starts from an empty list.
+  $("alerts").textContent = "";
+  $("alerts-empty").hidden = false;
+  state.alerts = state.unseen = 0;
+  renderAlertCount();
+  showSignIn("");
+}
+
+// ----- the board ----------------------------------------------------------------------------------
+
+function startBoard(officer) {
+  state.officer = officer;
+  $("user-name").textContent = officer.name;
+  view("board");
+  stopLive();
+  live = HangDoiLive.connect({
+    screen: "supervisor",
+    onSnapshot,
+    onEvent,
+    onStatus,
+    onRefused: (reply) => showSignIn(reply.message),
+  });
+  live.socket.on("alert", onAlert);
+}
+
+function stopLive() {
+  if (live) {
+    live.socket.off("alert", onAlert);
+    live.socket.disconnect();
+    live = null;
+  }
+}
+
+function onStatus(connected) {
+  const node = $("connection");
+  node.textContent = connected ? "Trực tuyến" : "Mất kết nối, đang kết nối lại…";
+  node.classList.toggle("connection-lost", !connected);
+}
+
+function onSnapshot(snapshot) {
+  state.counters = new Map(snapshot.counters.map((c) => [c.number, c]));
+  renderCounters();
+}
+
+function onEvent(event) {
+  if (event.counter && typeof event.counter.number === "number") {
+    // counter_opened, _paused, _resumed, _closed carry the whole counter view.
+    state.counters.set(event.counter.number, event.counter);
+  } else if (ACTIVE.has(event.kind) && state.counters.has(event.counter_number)) {
+    state.counters.get(event.counter_number).current = { label: event.label, state: event.state };
+  } else if (ENDED.has(event.kind) && state.counters.has(event.counter_number)) {
+    const counter = state.counters.get(event.counter_number);
+    if (counter.current && counter.current.label === event.label) counter.current = null;
+  } else {
+    return;
+  }
+  renderCounters();
+}
+
+function renderCounters() {
+  const body = $("counters");
+  body.textContent = "";
+  const numbers = Array.from(state.counters.keys()).sort((a, b) => a - b);
+  for (const number of numbers) {
+    const c = state.counters.get(number);
+    const row = el("tr", `counter-row counter-${c.status}`);
+    row.dataset.counter = String(number);
+    row.append(el("th", "counter-number", pad2(number)));
+
+    const status = el("div", "status-box"); // a box inside the cell: a flex cell would leave the table grid
+    status.append(el("span", `status status-${c.status}`, STATUS[c.status] || c.status));
+    if (c.status === "paused" && c.pause_reason) status.append(el("span", "pause-reason", c.pause_reason));
+    if (c.status !== "closed" && c.since) status.append(el("span", "since", `từ ${clock(c.since)}`));
+    const statusCell = el("td", "counter-status");
+    statusCell.append(status);
+    row.append(statusCell);
+
+    row.append(el("td", "counter-officer", c.status === "closed" ? "—" : (c.officer_name || c.officer || "—")));
+
+    const current = el("td", "counter-current");
+    if (c.current) {
+      current.append(el("strong", "current-label", c.current.label),
+        el("span", "current-state", TICKET_STATE[c.current.state] || c.current.state));
+    } else {
+      current.textContent = "—";
+    }
+    row.append(current);
+    body.append(row);
+  }
+}
+
+// ----- alerts -------------------------------------------------------------------------------------
+
+function onAlert(alert) {
+  if (state.seen.has(alert.seq)) return;
+  state.seen.add(alert.seq);
+  state.alerts += 1;
+  state.unseen += 1;
+
+  const item = el("li", "alert alert-new");
+  item.tabIndex = 0;
+  const head = el("div", "alert-head");
+  head.append(el("span", "alert-time", clock(alert.at, true)), el("span", "alert-level", alert.level_name),
+    el("span", "alert-channel", CHANNEL[alert.channel] || alert.channel || ""));
+  item.append(head);
+
+  const who = el("p", "alert-who");
+  who.append(el("span", "alert-counter", `Quầy ${pad2(alert.counter_number)}`),
+    el("span", "alert-officer", alert.officer_name || alert.officer || "—"),
+    el("span", "alert-ticket", `Số ${alert.label}`));
+  item.append(who);
+
+  const reasons = Array.isArray(alert.reasons) ? alert.reasons : [];
+  if (reasons.length) {
+    const list = el("ul", "alert-reasons");
+    for (const reason of reasons) list.append(el("li", "alert-reason", reason));
+    item.append(list);
+  } else {
+    item.append(el("p", "alert-none", "Không chọn lý do"));
+  }
+  if (alert.comment) {
+    const comment = el("p", "alert-comment");
+    comment.append(el("span", "alert-comment-label", "Góp ý: "), el("span", "alert-comment-text", alert.comment));
+    item.append(comment);
+  }
+
+  const markSeen = () => {
+    if (!item.classList.contains("alert-new")) return;
+    item.classList.remove("alert-new");
+    state.unseen -= 1;
+    renderAlertCount();
+  };
+  item.addEventListener("click", markSeen);
+  item.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") markSeen(); });
+
+  $("alerts").prepend(item);
+  $("alerts-empty").hidden = true;
+  renderAlertCount();
+  ring();
+}
+
+function renderAlertCount() {
+  const count = $("alert-count");
+  count.textContent = state.unseen ? `${state.unseen} chưa xem` : `${state.alerts}`;
+  count.hidden = state.alerts === 0;
+  count.classList.toggle("alert-count-unseen", state.unseen > 0);
+  // The tab's title shows unseen alerts when the page is behind another window.
+  document.title = state.unseen ? `(${state.unseen}) Giám sát trực tiếp` : "Giám sát trực tiếp";
+}
+
+/** A short chime; browsers refuse sound before the first click, so then offer a button to allow it. */
+function ring() {
+  chime.currentTime = 0;
+  const playing = chime.play();
+  if (playing && playing.catch) playing.catch(() => { $("sound-on").hidden = false; });
+}
+
+// ----- start --------------------------------------------------------------------------------------
+
+async function loadCenterName() {
+  try {
+    const center = await request("GET", "/api/center");
+    $("center-name").textContent = center.name || "";
+  } catch (err) {
+    // The name is decoration; the board works without it.
+  }
+}
+
+async function start() {
+  $("signin-form").addEventListener("submit", signIn);
+  $("sign-out").addEventListener("click", signOut);
+  $("sound-on").addEventListener("click", () => {
+    $("sound-on").hidden = true;
+    chime.currentTime = 0;
+    chime.play().catch(() => { $("sound-on").hidden = false; });
+  });
+  loadCenterName();
+  try {
+    const session = await request("GET", "/api/session");
+    if (session.officer && session.officer.role === "supervisor") {
+      startBoard(session.officer);
+      return;
+    }
+    showSignIn(session.officer ? "Tài khoản đang đăng nhập không có quyền giám sát; mời đăng nhập tài khoản giám sát." : "");
+  } catch (err) {
+    showSignIn(err.message);
+  }
+}
+
+start();
