@@ -58,8 +58,27 @@ def main(argv=None):
     print(f"Hàng đợi: {app.extensions['hangdoi'].center.name}", flush=True)
     print(f"  http://{settings.host}:{settings.port}/  ({socketio.async_mode}, database {settings.database})",
           flush=True)
+    extra = {"handler_class": no_delay_handler()} if settings.async_mode == "gevent" else {}
     socketio.run(app, host=settings.host, port=settings.port, log_output=False,
-                 allow_unsafe_werkzeug=settings.async_mode == "threading")
+                 allow_unsafe_werkzeug=settings.async_mode == "threading", **extra)
+
+
+def no_delay_handler():
+    """gevent's server writes headers and body separately; without TCP_NODELAY, Nagle's algorithm holds the body
+    until the client's delayed ACK, ~40 ms on every keep-alive request (measured, BENCHMARKS.md)."""
+    import socket
+
+    from gevent import pywsgi
+
+    class NoDelayHandler(pywsgi.WSGIHandler):
+        def __init__(self, sock, *args, **kwargs):
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:  # not a TCP socket
+                pass
+            super().__init__(sock, *args, **kwargs)
+
+    return NoDelayHandler
 
 
 if __name__ == "__main__":

@@ -415,3 +415,23 @@ def test_people_ahead_matches_the_call_order(center, store, clock, policy):
     queue.open_counter(1, "an")
     called = open_and_drain(queue, 1, "an", 40)
     assert [ahead[label] for label in called] == list(range(40))
+
+
+def test_kept_waiting_counts_follow_every_transition(queue, store, clock):
+    for service in ("ly-lich", "ly-lich", "ho-tich", "lai-xe"):
+        issue(queue, service)
+    issue(queue, priority_group="nguoi-cao-tuoi")
+    queue.open_counter(1, "an")
+    queue.call_next(1, "an")
+    queue.transfer(1, "an", to_service="lai-xe")
+    queue.call_next(1, "an")
+    queue.start_service(1, "an")
+    queue.finish(1, "an")
+    queue.cancel(issue(queue)["token"])
+    with store.read() as conn:
+        kept = {(r[0], r[1]): r[2] for r in conn.execute(
+            "SELECT service_code, priority, n FROM waiting_counts WHERE n > 0")}
+        counted = {(r[0], r[1]): r[2] for r in conn.execute(
+            "SELECT service_code, priority_group IS NOT NULL, count(*) FROM tickets WHERE state = 'waiting'"
+            " GROUP BY 1, 2")}
+    assert kept == counted and sum(kept.values()) == 4

@@ -98,7 +98,7 @@ class Queue:
                  label, priority_group, channel, WAITING, now, now, device)).fetchone()[0]
             ticket = self._ticket(conn, ticket_id)
             event = self._event(conn, "ticket_issued", ticket, now)
-            view = self._view(conn, ticket, with_token=True)
+            view = self._view(conn, ticket, with_token=True, newest=True)
         return Outcome(view, [event])
 
     # ----- counters --------------------------------------------------------------------------------
@@ -464,29 +464,33 @@ class Queue:
             return priority[0]
         return normal[0]
 
-    def _ahead(self, conn, ticket) -> int:
-        """How many waiting tickets of its service the policy calls before this one, counted rather than listed.
+    def _waiting_counts(self, conn, day: str, service_code: str) -> tuple[int, int]:
+        """(normal, priority) tickets waiting in a service today, from the trigger-kept counts."""
+        counts = dict(conn.execute("SELECT priority, n FROM waiting_counts WHERE local_date = ? AND service_code = ?",
+                                   (day, service_code)).fetchall())
+        return counts.get(0, 0), counts.get(1, 0)
+
+    def _ahead(self, conn, ticket, newest=False) -> int:
+        """How many waiting tickets of its service the policy calls before this one.
 
         Under the interleave policy (as a counter fresh from a priority call sees it) the order is p0, n0…n(k-1),
         p1, nk…: normal ticket j has min(P, j // k + 1) priority tickets before it, priority ticket i has
-        min(N, i·k) normal ones.
+        min(N, i·k) normal ones. A ticket just issued is the last of its kind, so the kept counts give its
+        position without counting anything.
         """
-        where = "state = 'waiting' AND local_date = ? AND service_code = ? AND priority_group IS "
-        earlier = " AND (arrived_at < ? OR (arrived_at = ? AND id < ?))"
-        scope = (ticket["local_date"], ticket["service_code"])
-        order = (ticket["arrived_at"], ticket["arrived_at"], ticket["id"])
-
-        def count(sql, args):
-            return conn.execute(f"SELECT count(*) FROM tickets WHERE {where}{sql}", args).fetchone()[0]
-
+        normals, priorities = self._waiting_counts(conn, ticket["local_date"], ticket["service_code"])
+        is_priority = bool(ticket["priority_group"])
+        if newest:
+            before = (priorities if is_priority else normals) - 1
+        else:
+            before = conn.execute(
+                "SELECT count(*) FROM tickets WHERE state = 'waiting' AND local_date = ? AND service_code = ?"
+                f" AND priority_group IS {'NOT NULL' if is_priority else 'NULL'} AND (arrived_at, id) < (?, ?)",
+                (ticket["local_date"], ticket["service_code"], ticket["arrived_at"], ticket["id"])).fetchone()[0]
         strict, every = self.center.priority_policy == "strict", self.center.priority_every
-        if ticket["priority_group"]:
-            priorities_before = count("NOT NULL" + earlier, scope + order)
-            return priorities_before if strict else priorities_before + min(count("NULL", scope),
-                                                                             priorities_before * every)
-        normals_before = count("NULL" + earlier, scope + order)
-        priorities = count("NOT NULL", scope)
-        return normals_before + (priorities if strict else min(priorities, normals_before // every + 1))
+        if is_priority:
+            return before if strict else before + min(normals, before * every)
+        return before + (priorities if strict else min(priorities, before // every + 1))
 
     def _cycle_seconds(self, conn, service_code: str) -> float:
         """Mean time a counter spends per ticket (first call to end) over recent history, or the default."""
@@ -528,7 +532,7 @@ class Queue:
         root = ticket["root_ticket_id"]
         return conn.execute("SELECT token FROM tickets WHERE id = ?", (root,)).fetchone()[0]
 
-    def _view(self, conn, ticket, with_token=False) -> dict:
+    def _view(self, conn, ticket, with_token=False, newest=False) -> dict:
         """A ticket as screens show it, with people ahead and the estimated wait while it waits."""
         service = self.center.services[ticket["service_code"]]
         department = self.center.department(service.department_code)
@@ -545,7 +549,7 @@ class Queue:
             "transferred": ticket["transferred_from"] is not None, "ahead": None, "estimated_wait_minutes": None,
         }
         if ticket["state"] == WAITING:
-            ahead = self._ahead(conn, ticket)
+            ahead = self._ahead(conn, ticket, newest)
             servers = self._servers(service.code, self._open_counters(conn))
             view["ahead"] = ahead
             view["estimated_wait_minutes"] = self._minutes(ahead * self._cycle_seconds(conn, service.code) / servers)
@@ -571,8 +575,7 @@ class Queue:
 
     def _event(self, conn, kind, ticket, now, officer=None, extra=None, token=None) -> Event:
         service = self.center.services[ticket["service_code"]]
-        waiting = conn.execute("SELECT count(*) FROM tickets WHERE state = ? AND local_date = ? AND service_code = ?",
-                               (WAITING, ticket["local_date"], service.code)).fetchone()[0]
+        waiting = sum(self._waiting_counts(conn, ticket["local_date"], service.code))
         # `waiting` lets every screen show the service's queue length without deriving it from events.
         payload = {"label": ticket["label"], "state": ticket["state"], "service_code": service.code,
                    "service_name": service.name, "department_code": service.department_code,

@@ -262,3 +262,24 @@ def m005_waiting_index(db: sqlite_utils.Database):
     """A small index of waiting tickets only: positions and queue lengths are counted on it at every issue."""
     db.execute("CREATE INDEX tickets_waiting ON tickets(service_code, local_date, priority_group, arrived_at, id)"
                " WHERE state = 'waiting'")
+
+
+@migrations()
+def m006_waiting_counts(db: sqlite_utils.Database):
+    """Queue lengths per day, service and priority, kept by triggers: issuing a ticket reads them, never counts."""
+    db.execute("CREATE TABLE waiting_counts (local_date TEXT NOT NULL, service_code TEXT NOT NULL,"
+               " priority INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (local_date, service_code, priority))"
+               " WITHOUT ROWID")
+    db.execute("INSERT INTO waiting_counts SELECT local_date, service_code, priority_group IS NOT NULL, count(*)"
+               " FROM tickets WHERE state = 'waiting' GROUP BY 1, 2, 3")
+    db.execute("CREATE TRIGGER waiting_count_on_insert AFTER INSERT ON tickets WHEN NEW.state = 'waiting' BEGIN"
+               " INSERT INTO waiting_counts VALUES (NEW.local_date, NEW.service_code, NEW.priority_group IS NOT NULL, 1)"
+               " ON CONFLICT DO UPDATE SET n = n + 1; END")
+    db.execute("CREATE TRIGGER waiting_count_on_leave AFTER UPDATE OF state ON tickets"
+               " WHEN OLD.state = 'waiting' AND NEW.state != 'waiting' BEGIN"
+               " UPDATE waiting_counts SET n = n - 1 WHERE local_date = OLD.local_date"
+               " AND service_code = OLD.service_code AND priority = (OLD.priority_group IS NOT NULL); END")
+    db.execute("CREATE TRIGGER waiting_count_on_return AFTER UPDATE OF state ON tickets"
+               " WHEN OLD.state != 'waiting' AND NEW.state = 'waiting' BEGIN"
+               " INSERT INTO waiting_counts VALUES (NEW.local_date, NEW.service_code, NEW.priority_group IS NOT NULL, 1)"
+               " ON CONFLICT DO UPDATE SET n = n + 1; END")
