@@ -1,7 +1,8 @@
 // Báo cáo, thống kê: supervisors choose a period and a grouping, then read the summary paragraph, the official
 // rating table, the wait table, the dissatisfaction reasons and four charts; they export to Excel/CSV or print.
 //
-// Everything comes from GET /api/reports (server/web/reports.py), one request per grouping the screen needs. The
+// Everything comes from GET /api/reports (server/web/reports.py), one request for all the groupings the screen
+// needs. The
 // server computes all figures; this page only lays them out, in Vietnamese number formats (1.545; 95,3%).
 //
 // The first half of this file is a small library (formatters, table builders, query helpers) that the print page
@@ -134,16 +135,14 @@
    * {ok: false, status, message}.
    */
   async function fetchReports(params, groupings) {
+    // One request for every grouping: the server reads the period's summaries once for all of them.
     const wanted = [...new Set(groupings)];
-    const answers = await Promise.all(
-      wanted.map((g) => http("GET", `/api/reports?${queryString(params, { group_by: g })}`)));
-    const refused = answers.find((a) => !a.ok);
-    if (refused) {
-      return { ok: false, status: refused.status,
-               message: refused.body.message || "Không lấy được báo cáo, vui lòng thử lại." };
+    const answer = await http("GET", `/api/reports?${queryString(params, { group_by: wanted.join(",") })}`);
+    if (!answer.ok) {
+      return { ok: false, status: answer.status,
+               message: answer.body.message || "Không lấy được báo cáo, vui lòng thử lại." };
     }
-    const reports = {};
-    wanted.forEach((g, i) => { reports[g] = answers[i].body; });
+    const reports = wanted.length === 1 ? { [wanted[0]]: answer.body } : answer.body.reports;
     return { ok: true, reports };
   }
 

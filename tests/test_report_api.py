@@ -102,3 +102,11 @@ def test_report_command_writes_files(app, rt, client, tmp_path):
     text = subprocess.run([sys.executable, "-m", "server", "report", "--format", "text", "--out", "-"], cwd=ROOT,
                           env=env, check=True, capture_output=True, text=True, timeout=60).stdout
     assert text.startswith("Trong ngày") and "đánh giá Rất hài lòng là 1 lượt, chiếm 100,0%" in text
+
+
+def test_several_groupings_in_one_request(app, rt, client, leader):
+    serve_and_rate(app, client, 1)
+    body = leader.get("/api/reports?period=day&group_by=department,hour,officer").get_json()
+    assert sorted(body["reports"]) == ["department", "hour", "officer"]
+    assert body["reports"]["officer"]["rows"][0]["name"] == "Nguyễn Văn An"
+    assert leader.get("/api/reports?group_by=department,mood").status_code == 400

@@ -168,15 +168,14 @@ class ReportBuilder:
         total, hours = empty_group(), {}
         for day in sorted(days):
             summary = days[day]
-            for name, figures in summary.items():
-                dimension, _, key = name.partition(":")
-                if dimension == "center":
-                    merge_groups(total, figures)
-                    if group_by == "day":
-                        merge_groups(groups.setdefault(day.isoformat(), empty_group()), figures)
-                if dimension == "hour":
-                    hours[key] = hours.get(key, 0) + figures["issued"]
-                if dimension == group_by:
+            for figures in summary.get("center", {}).values():
+                merge_groups(total, figures)
+                if group_by == "day":
+                    merge_groups(groups.setdefault(day.isoformat(), empty_group()), figures)
+            for key, figures in summary.get("hour", {}).items():
+                hours[key] = hours.get(key, 0) + figures["issued"]
+            if group_by != "day":
+                for key, figures in summary.get(group_by, {}).items():
                     merge_groups(groups.setdefault(key, empty_group()), figures)
         rows = [{"key": key, **self.describe(group_by, key), **row_figures(groups[key])}
                 for key in self.order(group_by, groups)]
@@ -273,7 +272,7 @@ def generate(store, center: Center, period: Period, groupings=("department",), c
     conn = store.worker_connection()
     try:
         summaries = Summaries(conn, center, clock) if clock else Summaries(conn, center)
-        days = summaries.days(period.first, period.last)
+        days = summaries.days(period.first, period.last, groupings)
         builder = ReportBuilder(center)
         return {group_by: builder.build(days, period, group_by) for group_by in groupings}
     finally:

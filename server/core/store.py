@@ -283,3 +283,12 @@ def m006_waiting_counts(db: sqlite_utils.Database):
                " WHEN OLD.state != 'waiting' AND NEW.state = 'waiting' BEGIN"
                " INSERT INTO waiting_counts VALUES (NEW.local_date, NEW.service_code, NEW.priority_group IS NOT NULL, 1)"
                " ON CONFLICT DO UPDATE SET n = n + 1; END")
+
+
+@migrations()
+def m007_summaries_per_dimension(db: sqlite_utils.Database):
+    """Daily summaries stored one row per day and dimension (a year report decodes only what it shows)."""
+    db.execute("DROP TABLE daily_summaries")
+    db.execute("DELETE FROM summary_days")
+    db.execute("CREATE TABLE day_summaries (local_date TEXT NOT NULL, dimension TEXT NOT NULL, data TEXT NOT NULL,"
+               " PRIMARY KEY (local_date, dimension)) WITHOUT ROWID")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import threading
 import time
 from collections import defaultdict
 
@@ -18,6 +19,9 @@ from .center import Center
 
 BUCKET_SECONDS = 10
 PRESENCE_LOOKBACK = 2 * 86400
+TODAY_SECONDS = 30
+_today_cache: dict = {}
+_today_lock = threading.Lock()
 DIMENSIONS = ("center", "department", "service", "counter", "officer", "department_officer", "hour", "channel")
 
 
@@ -145,7 +149,10 @@ def compute_day(conn: sqlite3.Connection, center: Center, day: dt.date, now: flo
         for key in (("officer", officer), ("center", "")):
             groups[key]["signed_in_s"] += signed_in
             groups[key]["paused_s"] += paused
-    return {f"{dimension}:{key}": figures for (dimension, key), figures in groups.items()}
+    nested: dict[str, dict[str, dict]] = {dimension: {} for dimension in DIMENSIONS}
+    for (dimension, key), figures in groups.items():
+        nested[dimension][key] = figures
+    return nested
 
 
 def presence(conn, center: Center, day: dt.date, now: float) -> dict[str, tuple[int, int]]:
@@ -182,51 +189,77 @@ def presence(conn, center: Center, day: dt.date, now: float) -> dict[str, tuple[
 
 
 class Summaries:
-    """Stored daily summaries over one connection of the caller's thread (reports run off the event loop)."""
+    """Stored daily summaries over one connection of the caller's thread (reports run off the event loop).
+
+    One row per day and dimension, so a report decodes only the dimensions it shows. Past days are computed
+    outside any write transaction and written in a short one, so a report never holds up the queue's writes.
+    Today is never stored (it changes all day): it is computed in memory and shared for TODAY_SECONDS.
+    """
 
     def __init__(self, conn: sqlite3.Connection, center: Center, clock=time.time):
         self.conn, self.center, self.clock = conn, center, clock
 
-    def days(self, first: dt.date, last: dt.date) -> dict[dt.date, dict]:
-        """The summaries of every day in [first, last], computing and storing the missing and stale ones."""
+    def days(self, first: dt.date, last: dt.date, dimensions=DIMENSIONS) -> dict[dt.date, dict]:
+        """{day: {dimension: {key: figures}}} for every day in [first, last] up to today, computing what is missing."""
         today = dt.date.fromisoformat(self.center.local_date(self.clock()))
-        last = min(last, today)
-        if last < first:
-            return {}
-        stored = {row["local_date"]: row for row in self.conn.execute(
-            "SELECT local_date, stale FROM summary_days WHERE local_date BETWEEN ? AND ?",
-            (first.isoformat(), last.isoformat()))}
-        wanted = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-        for day in wanted:
-            row = stored.get(day.isoformat())
-            if row is None or row["stale"] or day == today:
-                self.compute(day)
-        result = {}
-        for row in self.conn.execute("SELECT local_date, data FROM daily_summaries WHERE local_date BETWEEN ? AND ?",
-                                     (first.isoformat(), last.isoformat())):
-            result[dt.date.fromisoformat(row["local_date"])] = json.loads(row["data"])
+        last_past = min(last, today - dt.timedelta(days=1))
+        wanted = set(dimensions) | {"center", "hour"}
+        if first <= last_past:
+            fresh = {r[0] for r in self.conn.execute(
+                "SELECT local_date FROM summary_days WHERE stale = 0 AND local_date BETWEEN ? AND ?",
+                (first.isoformat(), last_past.isoformat()))}
+            for i in range((last_past - first).days + 1):
+                day = first + dt.timedelta(days=i)
+                if day.isoformat() not in fresh:
+                    self.compute(day)
+        result: dict[dt.date, dict] = {}
+        marks = ",".join("?" * len(wanted))
+        for row in self.conn.execute(
+                f"SELECT local_date, dimension, data FROM day_summaries WHERE local_date BETWEEN ? AND ?"
+                f" AND dimension IN ({marks})", (first.isoformat(), last_past.isoformat(), *sorted(wanted))):
+            result.setdefault(dt.date.fromisoformat(row[0]), {})[row[1]] = json.loads(row[2])
+        if first <= today <= last:
+            result[today] = {d: figures for d, figures in self.today(today).items() if d in wanted}
         return result
 
+    def today(self, day: dt.date) -> dict:
+        """Today's figures, recomputed at most every TODAY_SECONDS for all reports of this database."""
+        key = (self.conn.execute("PRAGMA database_list").fetchone()[2], day)
+        with _today_lock:
+            cached = _today_cache.get(key)
+            if cached and cached[0] > time.monotonic():
+                return cached[1]
+        figures = compute_day(self.conn, self.center, day, self.clock())
+        with _today_lock:
+            _today_cache[key] = (time.monotonic() + TODAY_SECONDS, figures)
+        return figures
+
     def compute(self, day: dt.date):
-        """Compute one day and store it, replacing what was there, in one transaction."""
+        """Compute a past day and store it. Marked fresh first: a change made meanwhile marks it stale again."""
+        iso = day.isoformat()
+        self.conn.execute("INSERT OR REPLACE INTO summary_days (local_date, stale, computed_at) VALUES (?, 0, ?)",
+                          (iso, int(self.clock())))
+        data = compute_day(self.conn, self.center, day, self.clock())  # reads only: no lock held
+        rows = [(iso, dimension, json.dumps(figures, ensure_ascii=False, separators=(",", ":")))
+                for dimension, figures in data.items()]
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            data = compute_day(self.conn, self.center, day, self.clock())
-            self.conn.execute("INSERT OR REPLACE INTO daily_summaries (local_date, data) VALUES (?, ?)",
-                              (day.isoformat(), json.dumps(data, ensure_ascii=False, separators=(",", ":"))))
-            self.conn.execute("INSERT OR REPLACE INTO summary_days (local_date, stale, computed_at) VALUES (?, 0, ?)",
-                              (day.isoformat(), int(self.clock())))
+            self.conn.execute("DELETE FROM day_summaries WHERE local_date = ?", (iso,))
+            self.conn.executemany("INSERT INTO day_summaries (local_date, dimension, data) VALUES (?, ?, ?)", rows)
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
 
     def stale_days(self, before: dt.date) -> list[dt.date]:
-        """Past days with tickets whose summary is missing or stale: the closing-time job computes these."""
-        rows = self.conn.execute(
-            "SELECT DISTINCT t.local_date FROM tickets t LEFT JOIN summary_days s ON s.local_date = t.local_date"
-            " WHERE t.local_date < ? AND (s.local_date IS NULL OR s.stale)", (before.isoformat(),)).fetchall()
-        return [dt.date.fromisoformat(r[0]) for r in rows]
+        """Past days, from the first ticket on, whose summary is missing or stale: the closing-time job's work."""
+        first = self.conn.execute("SELECT min(local_date) FROM tickets").fetchone()[0]
+        if first is None:
+            return []
+        fresh = {r[0] for r in self.conn.execute("SELECT local_date FROM summary_days WHERE stale = 0")}
+        start = dt.date.fromisoformat(first)
+        return [start + dt.timedelta(days=i) for i in range((before - start).days)
+                if (start + dt.timedelta(days=i)).isoformat() not in fresh]
 
 
 def summarize_past_days(store, center: Center, clock=time.time) -> int:

@@ -45,11 +45,19 @@ def requested_period():
     return period
 
 
-def requested_grouping() -> str:
-    group_by = request.args.get("group_by", "department")
-    if group_by not in GROUPINGS:
+def requested_groupings() -> list[str]:
+    """?group_by=department, or several at once (department,hour,officer) so a screen asks only once."""
+    groupings = list(dict.fromkeys(request.args.get("group_by", "department").split(",")))
+    if not all(g in GROUPINGS for g in groupings) or len(groupings) > len(GROUPINGS):
         raise BadRequest("Cách nhóm báo cáo không hợp lệ.")
-    return group_by
+    return groupings
+
+
+def requested_grouping() -> str:
+    groupings = requested_groupings()
+    if len(groupings) != 1:
+        raise BadRequest("Cách nhóm báo cáo không hợp lệ.")
+    return groupings[0]
 
 
 def build(period, groupings):
@@ -61,9 +69,10 @@ def build(period, groupings):
 @bp.get("")
 @supervisor_required
 def report():
-    """One report as JSON: rows, total, peak hour and the summary paragraph."""
-    group_by = requested_grouping()
-    return jsonify(build(requested_period(), (group_by,))[group_by])
+    """One report as JSON (rows, total, peak hour, summary paragraph); several groupings give {"reports": {...}}."""
+    groupings = requested_groupings()
+    reports = build(requested_period(), tuple(groupings))
+    return jsonify(reports[groupings[0]] if len(groupings) == 1 else {"reports": reports})
 
 
 @bp.get("/export")
