@@ -2,8 +2,7 @@
 // rating table, the wait table, the dissatisfaction reasons and four charts; they export to Excel/CSV or print.
 //
 // Everything comes from GET /api/reports (server/web/reports.py), one request for all the groupings the screen
-// needs. The
-// server computes all figures; this page only lays them out, in Vietnamese number formats (1.545; 95,3%).
+// needs. The server computes all figures; this page only lays them out, in Vietnamese number formats (1.545; 95,3%).
 //
 // The first half of this file is a small library (formatters, table builders, query helpers) that the print page
 // (print.html) uses too, as window.HangDoiReports. The screen itself only starts on the page marked
