@@ -16,6 +16,7 @@ elif ASYNC_MODE == "gevent":
     monkey.patch_all()
 
 import argparse  # noqa: E402
+import gc  # noqa: E402
 import sys  # noqa: E402
 
 from server import create_app  # noqa: E402
@@ -58,9 +59,32 @@ def main(argv=None):
     print(f"Hàng đợi: {app.extensions['hangdoi'].center.name}", flush=True)
     print(f"  http://{settings.host}:{settings.port}/  ({socketio.async_mode}, database {settings.database})",
           flush=True)
-    extra = {"handler_class": no_delay_handler()} if settings.async_mode == "gevent" else {}
+    extra = {"handler_class": no_delay_handler()} if settings.async_mode == "gevent" else \
+        {"protocol": no_delay_protocol()} if settings.async_mode == "eventlet" else {}
+    # Everything loaded so far lives for the whole run: keep it out of the collector, and collect the old
+    # generation rarely, so full collections (85–150 ms at 500 screens) do not delay calls (BENCHMARKS.md).
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(700, 10, 100)
     socketio.run(app, host=settings.host, port=settings.port, log_output=False,
                  allow_unsafe_werkzeug=settings.async_mode == "threading", **extra)
+
+
+def no_delay_protocol():
+    """eventlet: a broadcast frame then an ack on the same socket waited ~40 ms for Nagle's algorithm."""
+    import socket
+
+    from eventlet import wsgi
+
+    class NoDelayProtocol(wsgi.HttpProtocol):
+        def setup(self):
+            try:
+                self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                pass
+            super().setup()
+
+    return NoDelayProtocol
 
 
 def no_delay_handler():

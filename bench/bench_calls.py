@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import gc
 import multiprocessing
 import os
 import platform
@@ -165,8 +166,14 @@ async def displays(pipe, url: str, count: int):
 
     for start in range(0, count, CONNECT_BATCH):
         await asyncio.gather(*(connect(i) for i in range(start, min(count, start + CONNECT_BATCH))))
+    # The load generator must not add pauses of its own: hundreds of clients make a large heap, whose full
+    # garbage collections would stall every display of this process at once.
+    gc.collect()
+    gc.freeze()
+    gc.disable()
     pipe.send({"connected": sum(s is not None for s in subscribed_at), "failures": dict(failures)})
     await loop.run_in_executor(None, pipe.recv)  # "stop"
+    gc.enable()
     dropped = sum(1 for i, sio in enumerate(clients) if subscribed_at[i] is not None and not sio.connected)
     await asyncio.gather(*(sio.disconnect() for sio in clients if sio.connected), return_exceptions=True)
     pipe.send({"seen": [s for i, s in enumerate(seen) if subscribed_at[i] is not None],

@@ -396,8 +396,9 @@ def main(argv=None):
         print("closing-time job, cold:")
         closing = closing_job(store, center, clock)
         with sqlite3.connect(work) as conn:
-            n, mean, total = conn.execute("SELECT count(*), avg(length(data)), sum(length(data))"
-                                          " FROM daily_summaries").fetchone()
+            n, mean, total = conn.execute("SELECT count(DISTINCT local_date), sum(length(data)) * 1.0"
+                                          " / count(DISTINCT local_date), sum(length(data))"
+                                          " FROM day_summaries").fetchone()
         summary_facts = {"days": n, "mean_kib": mean / 1024, "total_mib": total / 2**20}
         group = "Closing-time job, nothing to do (runs every 10 min)"
         rows.append(measure("summarize_past_days, every day already stored",

@@ -8,8 +8,9 @@
   "use strict";
 
   function connect(options) {
-    // Reconnect for ever, backing off to 5 s: a lobby TV may wait hours for the server to come back.
-    const socket = io({ reconnectionDelay: 500, reconnectionDelayMax: 5000, timeout: 8000 });
+    // Reconnect for ever, backing off to 3 s: a lobby TV may wait hours for the server to come back, and must show
+    // the true state within 5 s of its return.
+    const socket = io({ reconnectionDelay: 500, reconnectionDelayMax: 3000, timeout: 8000 });
     let lastSeq = null;   // null until a snapshot has been drawn
     let syncing = false;
     let pending = [];     // events that arrive while a snapshot is on its way
