@@ -28,7 +28,8 @@ def summaries(store, center, clock):
 
 def report(summaries, center, kind, anchor, group_by="department", last=None):
     period = make_period(kind, anchor, last)
-    return ReportBuilder(center).build(summaries.days(period.first, period.last), period, group_by)
+    days = summaries.days(period.first, period.last, (group_by,), rollups=group_by != "day")
+    return ReportBuilder(center).build(days, period, group_by)
 
 
 def serve(queue, clock, counter=1, officer="an", service="ly-lich", wait=300, walk=30, service_s=600, **issue):
@@ -201,3 +202,18 @@ def test_center_total_carries_presence(queue, summaries, center, clock):
     serve(queue, clock, wait=0, walk=0, service_s=600)
     r = report(summaries, center, "day", D(2026, 11, 23), "officer")
     assert r["total"]["presence"] == {"signed_in_hours": 1.33, "paused_hours": 0.0, "serving_hours": 0.17}
+
+
+def test_month_rollups_follow_changes_to_their_days(queue, summaries, center, clock, store):
+    clock.set(dt.datetime(2026, 10, 2, 9, 0, tzinfo=VN))
+    serve(queue, clock)
+    clock.set(dt.datetime(2026, 11, 23, 9, 0, tzinfo=VN))
+    assert report(summaries, center, "year", D(2026, 1, 1))["total"]["issued"] == 1
+    with store.read() as conn:
+        assert conn.execute("SELECT count(*) FROM month_summaries WHERE month = '2026-10'").fetchone()[0] > 0
+    clock.set(dt.datetime(2026, 10, 5, 9, 0, tzinfo=VN))  # a change to a day inside the rolled-up month
+    queue.issue("ly-lich")
+    clock.set(dt.datetime(2026, 11, 23, 9, 0, tzinfo=VN))
+    year = report(summaries, center, "year", D(2026, 1, 1))
+    by_day = report(summaries, center, "month", D(2026, 10, 1), "day")
+    assert year["total"]["issued"] == 2 and [r["issued"] for r in by_day["rows"] if r["issued"]] == [1, 1]

@@ -161,7 +161,10 @@ class ReportBuilder:
         self.center = center
 
     def build(self, days: dict[dt.date, dict], period: Period, group_by: str = "department") -> dict:
-        """The report of a period grouped one way, with its total row, peak hour and summary paragraph."""
+        """The report of a period grouped one way, with its total row, peak hour and summary paragraph.
+
+        `days` maps a day (or the first day of a month roll-up) to {dimension: {key: figures}}.
+        """
         if group_by not in GROUPINGS:
             raise ValueError(f"unknown grouping {group_by!r}")
         groups: dict[str, dict] = {}
@@ -272,7 +275,7 @@ def generate(store, center: Center, period: Period, groupings=("department",), c
     conn = store.worker_connection()
     try:
         summaries = Summaries(conn, center, clock) if clock else Summaries(conn, center)
-        days = summaries.days(period.first, period.last, groupings)
+        days = summaries.days(period.first, period.last, groupings, rollups="day" not in groupings)
         builder = ReportBuilder(center)
         return {group_by: builder.build(days, period, group_by) for group_by in groupings}
     finally:

@@ -292,3 +292,10 @@ def m007_summaries_per_dimension(db: sqlite_utils.Database):
     db.execute("DELETE FROM summary_days")
     db.execute("CREATE TABLE day_summaries (local_date TEXT NOT NULL, dimension TEXT NOT NULL, data TEXT NOT NULL,"
                " PRIMARY KEY (local_date, dimension)) WITHOUT ROWID")
+
+
+@migrations()
+def m008_month_summaries(db: sqlite_utils.Database):
+    """Roll-ups of whole past months, dropped whenever one of their days is recomputed."""
+    db.execute("CREATE TABLE month_summaries (month TEXT NOT NULL, dimension TEXT NOT NULL, data TEXT NOT NULL,"
+               " PRIMARY KEY (month, dimension)) WITHOUT ROWID")

@@ -199,8 +199,12 @@ class Summaries:
     def __init__(self, conn: sqlite3.Connection, center: Center, clock=time.time):
         self.conn, self.center, self.clock = conn, center, clock
 
-    def days(self, first: dt.date, last: dt.date, dimensions=DIMENSIONS) -> dict[dt.date, dict]:
-        """{day: {dimension: {key: figures}}} for every day in [first, last] up to today, computing what is missing."""
+    def days(self, first: dt.date, last: dt.date, dimensions=DIMENSIONS, rollups=True) -> dict[dt.date, dict]:
+        """{day: {dimension: {key: figures}}} for [first, last] up to today, computing what is missing.
+
+        With `rollups`, a whole past month in the range is one entry (keyed by its first day) read from its
+        stored roll-up: a year report merges twelve months, not 365 days. Reports by day pass rollups=False.
+        """
         today = dt.date.fromisoformat(self.center.local_date(self.clock()))
         last_past = min(last, today - dt.timedelta(days=1))
         wanted = set(dimensions) | {"center", "hour"}
@@ -213,14 +217,54 @@ class Summaries:
                 if day.isoformat() not in fresh:
                     self.compute(day)
         result: dict[dt.date, dict] = {}
-        marks = ",".join("?" * len(wanted))
-        for row in self.conn.execute(
-                f"SELECT local_date, dimension, data FROM day_summaries WHERE local_date BETWEEN ? AND ?"
-                f" AND dimension IN ({marks})", (first.isoformat(), last_past.isoformat(), *sorted(wanted))):
-            result.setdefault(dt.date.fromisoformat(row[0]), {})[row[1]] = json.loads(row[2])
+        day = first
+        while day <= last_past:  # whole past months come from their roll-up, other days one by one
+            month_end = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+            if rollups and day.day == 1 and month_end <= last_past:
+                result[day] = self.month(day, month_end, sorted(wanted))
+                day = month_end + dt.timedelta(days=1)
+                continue
+            until = min(last_past, month_end)
+            result.update(self._stored(day, until, sorted(wanted)))
+            day = until + dt.timedelta(days=1)
         if first <= today <= last:
             result[today] = {d: figures for d, figures in self.today(today).items() if d in wanted}
         return result
+
+    def _stored(self, first: dt.date, last: dt.date, dimensions: list[str]) -> dict[dt.date, dict]:
+        result: dict[dt.date, dict] = {}
+        marks = ",".join("?" * len(dimensions))
+        for row in self.conn.execute(
+                f"SELECT local_date, dimension, data FROM day_summaries WHERE local_date BETWEEN ? AND ?"
+                f" AND dimension IN ({marks})", (first.isoformat(), last.isoformat(), *dimensions)):
+            result.setdefault(dt.date.fromisoformat(row[0]), {})[row[1]] = json.loads(row[2])
+        return result
+
+    def month(self, first: dt.date, last: dt.date, dimensions: list[str]) -> dict:
+        """A past month's figures per dimension, from its roll-up, built from its days when missing."""
+        month = first.isoformat()[:7]
+        marks = ",".join("?" * len(dimensions))
+        stored = {row[0]: json.loads(row[1]) for row in self.conn.execute(
+            f"SELECT dimension, data FROM month_summaries WHERE month = ? AND dimension IN ({marks})",
+            (month, *dimensions))}
+        missing = [d for d in dimensions if d not in stored]
+        if missing:
+            merged: dict[str, dict] = {d: {} for d in missing}
+            for figures in self._stored(first, last, missing).values():
+                for dimension, groups in figures.items():
+                    for key, group in groups.items():
+                        merge_groups(merged[dimension].setdefault(key, empty_group()), group)
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                self.conn.executemany(
+                    "INSERT OR REPLACE INTO month_summaries (month, dimension, data) VALUES (?, ?, ?)",
+                    [(month, d, json.dumps(g, ensure_ascii=False, separators=(",", ":"))) for d, g in merged.items()])
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+            stored.update(merged)
+        return stored
 
     def today(self, day: dt.date) -> dict:
         """Today's figures, recomputed at most every TODAY_SECONDS for all reports of this database."""
@@ -245,6 +289,7 @@ class Summaries:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             self.conn.execute("DELETE FROM day_summaries WHERE local_date = ?", (iso,))
+            self.conn.execute("DELETE FROM month_summaries WHERE month = ?", (iso[:7],))  # rebuilt when next read
             self.conn.executemany("INSERT INTO day_summaries (local_date, dimension, data) VALUES (?, ?, ?)", rows)
         except BaseException:
             self.conn.execute("ROLLBACK")
