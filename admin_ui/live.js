@@ -48,7 +48,7 @@ async function request(method, url, body) {
   try {
     const response = await fetch(url, {
       method, cache: "no-store", signal: controller.signal, credentials: "same-origin",
-      headers: body ? { "Content-Type": "application/json" } : {},
+      headers: HangDoiHttp.headers(Boolean(body)),
       body: body ? JSON.stringify(body) : undefined,
     });
     let data = null;

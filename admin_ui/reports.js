@@ -119,7 +119,7 @@
     try {
       const response = await fetch(url, {
         method, cache: "no-store", credentials: "same-origin", signal: controller.signal,
-        headers: body ? { "Content-Type": "application/json" } : {},
+        headers: HangDoiHttp.headers(Boolean(body)),
         body: body ? JSON.stringify(body) : undefined,
       });
       const data = await response.json().catch(() => null);

@@ -259,7 +259,7 @@ async function issue(priorityGroup) {
   if (KIOSK_ID) body.device = KIOSK_ID;
   try {
     const answer = await request("/api/tickets", {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+      method: "POST", headers: HangDoiHttp.headers(true), body: JSON.stringify(body),
     });
     state.busy = false;
     if (answer.ok) return showResult(answer.body);

@@ -74,7 +74,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     store = Store(settings.database)
 
     app = Flask(__name__, static_folder=None)
-    app.config.update(SECRET_KEY=settings.secret_key, TESTING=settings.testing, MAX_CONTENT_LENGTH=64 * 1024,
+    app.config.update(SECRET_KEY=settings.secret_key or store.secret("session_key"), TESTING=settings.testing,
+                      MAX_CONTENT_LENGTH=64 * 1024,
                       SESSION_COOKIE_SAMESITE="Lax", PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12))
     app.json.ensure_ascii = False
     # Same origin only (no cors_allowed_origins): every screen is served by this app.
@@ -90,6 +91,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(reports.bp)
     app.register_blueprint(pages.bp)
     register_error_handlers(app)
+    app.before_request(auth.check_csrf)
+    app.after_request(auth.set_csrf_cookie)
     realtime.register_handlers(socketio, rt)
 
     if not settings.testing:

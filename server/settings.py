@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import os
-import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +28,8 @@ class Settings:
     voice_dir: Path | None = None
     backup_dir: Path = ROOT / "instance" / "backups"
     backup_keep: int = 14
-    secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
+    # Signs session cookies; empty: a random key kept in the database, so sign-ins survive a restart.
+    secret_key: str = ""
     testing: bool = False
 
     @classmethod

@@ -14,6 +14,7 @@ from server.core.center import load_center
 from server.core.queue import Queue
 from server.core.store import Store
 from server.settings import Settings
+from tests.csrf import CsrfFlaskClient
 from tests.live import SMALL_CENTER, LiveServer
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -62,6 +63,7 @@ def app(tmp_path):
     settings = Settings(center_file=SMALL_CENTER, database=tmp_path / "app.db", async_mode="threading",
                         testing=True, secret_key="test")
     application = create_app(settings)
+    application.test_client_class = CsrfFlaskClient
     yield application
     application.extensions["hangdoi"].store.close()
     application.extensions["hangdoi_lock"].close()

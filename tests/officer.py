@@ -20,6 +20,7 @@ from pathlib import Path
 import requests
 import socketio
 
+from tests.csrf import CsrfSession
 from tests.live import ROOT
 
 PASSWORD = "matkhau1"
@@ -38,7 +39,7 @@ class Officer:
     def __init__(self, url: str, database: Path, center: Path, username: str = "an", password: str = PASSWORD):
         self.url, self.database, self.center = url, database, center
         self.username, self.password = username, password
-        self.http = requests.Session()
+        self.http = CsrfSession()
         self.client: socketio.Client | None = None
         self.events: list[dict] = []
         self._changed = threading.Condition()

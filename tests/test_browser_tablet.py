@@ -10,6 +10,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from tests.csrf import browser_token
 from tests.officer import PASSWORD, Officer, issue
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
@@ -188,8 +189,8 @@ def test_supervisor_already_signed_in_skips_the_form(live_server, officer, brows
     context = browser.new_context(locale="vi-VN", viewport=TABLET)
     try:
         page = context.new_page()
-        response = page.request.post(f"{live_server.url}/api/session",
-                                     data={"username": "giamsat", "password": PASSWORD})
+        response = page.request.post(f"{live_server.url}/api/session", data={"username": "giamsat", "password": PASSWORD},
+                                     headers=browser_token(context, live_server.url))
         assert response.ok
         page.goto(f"{live_server.url}/admin/live")
         expect(page.locator("#board")).to_be_visible()

@@ -31,7 +31,9 @@ DEFAULT_DISSATISFACTION_REASONS = [
 ]
 
 PRIORITY_POLICIES = ("strict", "interleave")
-ROLES = ("officer", "supervisor")
+ROLES = ("officer", "supervisor", "admin")
+# What each role may do beyond its own counter: supervisors watch and report, admins also configure.
+SUPERVISING_ROLES = ("supervisor", "admin")
 WEEKDAY_NAMES = {"T2": 0, "T3": 1, "T4": 2, "T5": 3, "T6": 4, "T7": 5, "CN": 6}
 _PREFIX_PATTERN = re.compile(r"^[A-Z]{1,2}$")
 _CODE_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
@@ -83,7 +85,12 @@ class Officer:
     username: str
     name: str
     department_code: str | None
-    role: str = "officer"  # "officer" works at a counter; "supervisor" also sees alerts and reports
+    role: str = "officer"  # "officer" works at a counter; "supervisor" sees alerts and reports; "admin" configures
+
+    @property
+    def supervises(self) -> bool:
+        """Sees the live overview, alerts and reports."""
+        return self.role in SUPERVISING_ROLES
 
 
 @dataclass(frozen=True)

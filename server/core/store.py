@@ -9,6 +9,7 @@ read-only connections with `reader()` and never touch the queue's connection.
 from __future__ import annotations
 
 import fcntl
+import secrets
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -129,6 +130,12 @@ class Store:
             raise RuntimeError("an in-memory store has no second connection")
         return _configure(sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                                           timeout=BUSY_TIMEOUT_MS / 1000))
+
+    def secret(self, name: str) -> str:
+        """A random secret created once and kept in the database (the session-signing key)."""
+        with self.write() as conn:
+            conn.execute("INSERT OR IGNORE INTO server_secrets VALUES (?, ?)", (name, secrets.token_hex(32)))
+            return conn.execute("SELECT value FROM server_secrets WHERE name = ?", (name,)).fetchone()[0]
 
     def close(self):
         """Close the connection (checkpointing the WAL)."""
@@ -299,3 +306,22 @@ def m008_month_summaries(db: sqlite_utils.Database):
     """Roll-ups of whole past months, dropped whenever one of their days is recomputed."""
     db.execute("CREATE TABLE month_summaries (month TEXT NOT NULL, dimension TEXT NOT NULL, data TEXT NOT NULL,"
                " PRIMARY KEY (month, dimension)) WITHOUT ROWID")
+
+
+@migrations()
+def m009_access(db: sqlite_utils.Database):
+    """Paired devices, the admin audit trail, admin-edited center versions and the server's own secret."""
+    db.execute("CREATE TABLE devices (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL,"
+               " counter_number INTEGER, token_hash TEXT NOT NULL UNIQUE, paired_at INTEGER NOT NULL,"
+               " paired_by TEXT NOT NULL, revoked_at INTEGER, revoked_by TEXT, last_seen_at INTEGER)")
+    # A screen asking to be paired: it shows `code`, polls with the secret `request_hash`'s preimage, and receives
+    # its token once (`token` is cleared when delivered).
+    db.execute("CREATE TABLE pairing_requests (request_hash TEXT PRIMARY KEY, code TEXT NOT NULL,"
+               " kind TEXT NOT NULL, counter_number INTEGER, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
+               " state TEXT NOT NULL DEFAULT 'pending', device_id INTEGER REFERENCES devices(id), token TEXT)")
+    db.execute("CREATE INDEX pairing_by_code ON pairing_requests (code, state)")
+    db.execute("CREATE TABLE audit_log (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor TEXT NOT NULL,"
+               " action TEXT NOT NULL, target TEXT NOT NULL, before TEXT, after TEXT)")
+    db.execute("CREATE TABLE center_versions (version INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor TEXT NOT NULL,"
+               " raw TEXT NOT NULL, file_hash TEXT)")
+    db.execute("CREATE TABLE server_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)")

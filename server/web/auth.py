@@ -1,8 +1,18 @@
-"""Officer sign-in at a counter: a signed session cookie holds who they are and which counter they took."""
+"""Sign-in, roles and CSRF: a signed session cookie holds who is signed in and which counter they took.
+
+CSRF: every state-changing request that the session cookie authorises must repeat the session's token in the
+X-CSRF-Token header (double submit: the token is also in the readable cookie `hangdoi_csrf`, which another site
+can neither read nor set). Requests authorised otherwise (a ticket's token, a device token, nothing at all for
+taking a number) are listed in CSRF_EXEMPT.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, session
+import hmac
+import secrets
+from functools import wraps
+
+from flask import Blueprint, jsonify, request, session
 
 from ..core.accounts import password_matches
 from ..core.queue import QueueRefused
@@ -12,13 +22,66 @@ from .errors import BadRequest
 
 bp = Blueprint("auth", __name__, url_prefix="/api")
 
+CSRF_COOKIE, CSRF_HEADER = "hangdoi_csrf", "X-CSRF-Token"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# Endpoints not authorised by the session cookie: a forged request through them gains nothing from the cookie.
+CSRF_EXEMPT = {"api.ping", "api.issue_ticket", "api.rate_by_phone", "api.cancel_ticket", "api.rate_at_counter",
+               "devices.request_pairing", "devices.pairing_status"}
+
+
+def csrf_token() -> str:
+    """This session's CSRF token, created on first use."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(24)
+    return session["csrf"]
+
+
+def check_csrf():
+    """before_request: refuse a cookie-authorised write that does not carry the session's token."""
+    if request.method in SAFE_METHODS or request.endpoint in CSRF_EXEMPT or not request.path.startswith("/api/"):
+        return None
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
+        return jsonify(error="csrf", message="Phiên làm việc đã hết hạn; vui lòng tải lại trang."), 403
+    return None
+
+
+def set_csrf_cookie(response):
+    """after_request: keep the readable copy of the token in step with the session."""
+    token = session.get("csrf")
+    if token and request.cookies.get(CSRF_COOKIE) != token:
+        response.set_cookie(CSRF_COOKIE, token, samesite="Lax", httponly=False)
+    return response
+
+
+def signed_in_account():
+    """The officer, supervisor or admin signed in on this browser, or None."""
+    return runtime().center.officer(session.get("officer") or "")
+
+
+def role_required(*roles, message="Tài khoản không có quyền thực hiện thao tác này."):
+    """An HTTP view only accounts of these roles may use (401 when nobody is signed in)."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            account = signed_in_account()
+            if account is None:
+                return jsonify(error="not_signed_in", message="Vui lòng đăng nhập."), 401
+            if account.role not in roles:
+                return jsonify(error="forbidden", message=message), 403
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
 
 def session_view() -> dict:
-    rt = runtime()
-    officer = rt.center.officer(session.get("officer") or "")
+    officer = signed_in_account()
     return {"officer": {"username": officer.username, "name": officer.name, "role": officer.role}
             if officer else None,
-            "counter": session.get("counter") if officer else None}
+            "counter": session.get("counter") if officer else None, "csrf": csrf_token()}
 
 
 @bp.get("/session")
@@ -42,7 +105,7 @@ def sign_in():
         return jsonify(error="bad_credentials", message="Tên đăng nhập hoặc mật khẩu không đúng."), 401
     if counter is not None:
         rt.queue.open_counter(counter, username)  # refuses a counter held by someone else
-    elif rt.center.officer(username).role != "supervisor":
+    elif not rt.center.officer(username).supervises:
         raise BadRequest("Vui lòng chọn quầy làm việc.", "counter_required")
     session.clear()
     session.update(officer=username, counter=counter)

@@ -21,7 +21,7 @@ def supervisor_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         account = runtime().center.officer(session.get("officer") or "")
-        if account is None or account.role != "supervisor":
+        if account is None or not account.supervises:
             return jsonify(error="forbidden", message="Chỉ lãnh đạo, giám sát được xem báo cáo."), 403
         return view(*args, **kwargs)
 

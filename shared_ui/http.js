@@ -1,0 +1,31 @@
+// Headers every screen's API calls carry: the session's CSRF token (double submit, from the readable cookie the
+// server sets) and, on a paired device, its device token (kept in this browser's storage by device.js).
+(function () {
+  "use strict";
+
+  function cookie(name) {
+    const found = document.cookie.split("; ").find(function (part) { return part.startsWith(name + "="); });
+    return found ? decodeURIComponent(found.slice(name.length + 1)) : "";
+  }
+
+  function deviceToken() {
+    try {
+      return localStorage.getItem("hangdoi.device.token") || "";
+    } catch (err) {
+      return "";  // storage disabled: the device is simply unpaired
+    }
+  }
+
+  /** Headers for a request; `json` when it sends a JSON body. */
+  function headers(json) {
+    const result = {};
+    if (json) result["Content-Type"] = "application/json";
+    const csrf = cookie("hangdoi_csrf");
+    if (csrf) result["X-CSRF-Token"] = csrf;
+    const device = deviceToken();
+    if (device) result["X-Device-Token"] = device;
+    return result;
+  }
+
+  window.HangDoiHttp = { headers: headers, deviceToken: deviceToken };
+})();
