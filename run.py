@@ -46,6 +46,7 @@ def main(argv=None):
     configure_logs(os.environ.get("HANGDOI_LOG_FORMAT", "json"))
     settings = Settings.from_environment()
     settings.ignore_opening_hours = settings.ignore_opening_hours or args.demo
+    settings.auto_pair_local = settings.auto_pair_local or args.demo
     try:
         app = create_app(settings)
     except CenterConfigError as exc:

@@ -124,11 +124,13 @@
   }
 
   draw();
-  HangDoiLive.connect({
-    screen: "counter_display",
-    counter: number,
-    onSnapshot: onSnapshot,
-    onEvent: onEvent,
-    onStatus: function (connected) { $("offline").hidden = connected; },
+  HangDoiDevice.whenPaired({ kind: "counter_display", counter: number }).then(function () {
+    HangDoiLive.connect({
+      screen: "counter_display",
+      counter: number,
+      onSnapshot: onSnapshot,
+      onEvent: onEvent,
+      onStatus: function (connected) { $("offline").hidden = connected; },
+    });
   });
 })();

@@ -479,11 +479,13 @@
   // ----- start ----------------------------------------------------------------------------------------------
 
   tick();
-  speaker.start();
-  HangDoiLive.connect({
-    screen: "display",
-    onSnapshot: onSnapshot,
-    onEvent: onEvent,
-    onStatus: function (connected) { $("offline").hidden = connected; },
+  HangDoiDevice.whenPaired({ kind: "display" }).then(function () {
+    speaker.start();
+    HangDoiLive.connect({
+      screen: "display",
+      onSnapshot: onSnapshot,
+      onEvent: onEvent,
+      onStatus: function (connected) { $("offline").hidden = connected; },
+    });
   });
 })();

@@ -263,6 +263,7 @@ async function issue(priorityGroup) {
     });
     state.busy = false;
     if (answer.ok) return showResult(answer.body);
+    if (answer.body.error === "device_not_paired") return HangDoiDevice.forget();
     if (answer.body.error === "closed") {
       state.center.issuing = false;
       state.centerJson = ""; // the next answer redraws the start, whatever it says
@@ -358,4 +359,4 @@ function start() {
   refresh();
 }
 
-start();
+HangDoiDevice.whenPaired({ kind: "kiosk" }).then(start);

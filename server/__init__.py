@@ -12,12 +12,13 @@ from flask_socketio import SocketIO
 from .core.accounts import Accounts
 from .core.backup import backup, backup_due
 from .core.center import OpeningHours, Session, load_center
+from .core.devices import Devices
 from .core.queue import Queue
 from .core.ratings import Ratings
 from .core.store import Store, hold_server_lock
 from .core.summaries import summarize_past_days
 from .settings import Settings
-from .web import Runtime, api, auth, pages, realtime, reports
+from .web import Runtime, api, auth, devices, pages, realtime, reports
 from .web.errors import register_error_handlers
 
 log = logging.getLogger("hangdoi")
@@ -81,13 +82,15 @@ def create_app(settings: Settings | None = None) -> Flask:
     # Same origin only (no cors_allowed_origins): every screen is served by this app.
     socketio = SocketIO(app, async_mode=settings.async_mode, ping_interval=10, ping_timeout=10)
     queue = Queue(center, store)
-    rt = Runtime(settings, center, store, queue, Accounts(center, store), Ratings(queue), socketio)
+    rt = Runtime(settings, center, store, queue, Accounts(center, store), Ratings(queue), socketio,
+                 Devices(center, store))
     app.extensions["hangdoi"] = rt
     app.extensions["hangdoi_lock"] = server_lock
     store.listeners.append(realtime.Broadcaster(socketio).publish)
 
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(devices.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(pages.bp)
     register_error_handlers(app)

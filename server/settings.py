@@ -26,6 +26,10 @@ class Settings:
     ignore_opening_hours: bool = False
     # A folder of the center's own voice recordings, named like display_ui/sounds/default/ (optional).
     voice_dir: Path | None = None
+    # Kiosks, displays and tablets must be paired by an admin before they may act or receive the queue.
+    require_devices: bool = True
+    # Demo only: a screen opened on the server machine itself (loopback) is paired without an admin.
+    auto_pair_local: bool = False
     backup_dir: Path = ROOT / "instance" / "backups"
     backup_keep: int = 14
     # Signs session cookies; empty: a random key kept in the database, so sign-ins survive a restart.
@@ -47,6 +51,8 @@ class Settings:
         settings.port = int(environ.get("HANGDOI_PORT", settings.port))
         settings.public_url = environ.get("HANGDOI_PUBLIC_URL", "").rstrip("/")
         settings.ignore_opening_hours = environ.get("HANGDOI_IGNORE_OPENING_HOURS", "") in ("1", "true", "yes")
+        settings.require_devices = environ.get("HANGDOI_REQUIRE_DEVICES", "1") not in ("0", "false", "no")
+        settings.auto_pair_local = environ.get("HANGDOI_AUTO_PAIR_LOCAL", "") in ("1", "true", "yes")
         if environ.get("HANGDOI_VOICE_DIR"):
             settings.voice_dir = Path(environ["HANGDOI_VOICE_DIR"])
         if environ.get("HANGDOI_BACKUP_DIR"):

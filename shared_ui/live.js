@@ -10,7 +10,11 @@
   function connect(options) {
     // Reconnect for ever, backing off to 3 s: a lobby TV may wait hours for the server to come back, and must show
     // the true state within 5 s of its return.
-    const socket = io({ reconnectionDelay: 500, reconnectionDelayMax: 3000, timeout: 8000 });
+    // A paired device sends its token with every (re)connection (shared_ui/http.js reads it fresh each time).
+    const socket = io({
+      reconnectionDelay: 500, reconnectionDelayMax: 3000, timeout: 8000,
+      auth: function (cb) { cb(window.HangDoiHttp ? { device: HangDoiHttp.deviceToken() } : {}); },
+    });
     let lastSeq = null;   // null until a snapshot has been drawn
     let syncing = false;
     let pending = [];     // events that arrive while a snapshot is on its way
@@ -31,6 +35,7 @@
             return;
           }
           if (!reply.ok) {
+            if (reply.error === "device_not_paired") return unpaired();
             if (options.onRefused) options.onRefused(reply);
             return;
           }
@@ -53,9 +58,18 @@
       options.onEvent(event);
     }
 
+    // A revoked device is cut off by the server; it goes back to its pairing notice.
+    function unpaired() {
+      if (window.HangDoiDevice) HangDoiDevice.forget();
+    }
+
     socket.on("connect", function () { status(true); resync(); });
     socket.on("disconnect", function () { status(false); });
-    socket.on("connect_error", function () { status(false); });
+    socket.on("connect_error", function (err) {
+      status(false);
+      if (err && err.message === "device_not_paired") unpaired();
+    });
+    socket.on("device_revoked", unpaired);
     socket.on("queue_event", apply);
     return { socket: socket, resync: resync, seq: function () { return lastSeq; } };
   }

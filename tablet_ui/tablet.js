@@ -491,7 +491,7 @@ function start() {
     return;
   }
   loadCenter();
-  live = HangDoiLive.connect({ screen: "tablet", onSnapshot, onEvent, onStatus });
+  live = HangDoiLive.connect({ screen: "tablet", counter: COUNTER, onSnapshot, onEvent, onStatus });
   live.socket.on("connect", () => {
     loadCenter();
     flush(); // what was kept while the server was out of reach goes first
@@ -499,4 +499,4 @@ function start() {
   setInterval(flush, RESEND_SECONDS * 1000);
 }
 
-start();
+HangDoiDevice.whenPaired({ kind: "tablet", counter: COUNTER }).then(start);

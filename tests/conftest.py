@@ -61,7 +61,7 @@ def queue(center, store, clock):
 @pytest.fixture
 def app(tmp_path):
     settings = Settings(center_file=SMALL_CENTER, database=tmp_path / "app.db", async_mode="threading",
-                        testing=True, secret_key="test")
+                        testing=True, secret_key="test", require_devices=False)
     application = create_app(settings)
     application.test_client_class = CsrfFlaskClient
     yield application

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_socketio import SocketIO
 
 from ..core.accounts import Accounts
 from ..core.center import Center
+from ..core.devices import Devices
 from ..core.queue import Queue
 from ..core.ratings import Ratings
 from ..core.store import Store
@@ -26,6 +27,8 @@ class Runtime:
     accounts: Accounts
     ratings: Ratings
     socketio: SocketIO
+    devices: Devices
+    device_sockets: "DeviceSockets" = field(default=None)  # set by realtime.register_handlers
 
     def offload(self, fn, *args):
         """Run blocking work (image rendering, long queries) off the event loop and wait for its result."""

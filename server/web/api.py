@@ -6,6 +6,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from ..core.ticket_print import qr_svg, render_ticket_png, ticket_lines
 from . import runtime
+from .device_auth import device_required, request_device
 from .errors import BadRequest
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -72,8 +73,9 @@ def issue_ticket():
     channel = optional_string(body, "channel") or "kiosk"
     if channel not in ("kiosk", "phone"):  # "staff" tickets come from the counter console, signed in
         raise BadRequest("Kênh lấy số không hợp lệ.", "unknown_channel")
+    kiosk = device_required(request_device(), ("kiosk",))
     outcome = runtime().queue.issue(service_code, optional_string(body, "priority_group"), channel,
-                                    device=optional_string(body, "device"))
+                                    device=kiosk.name if kiosk else optional_string(body, "device"))
     ticket = outcome.result
     ticket["print"] = ticket_lines(runtime().center, ticket)
     return jsonify(with_links(ticket, ticket["token"])), 201
@@ -110,10 +112,11 @@ def rate_by_phone(token):
 def rate_at_counter():
     """Đánh giá from a counter's tablet (also how an offline tablet delivers what it kept)."""
     body = json_body()
+    tablet = device_required(request_device(), ("tablet",), body.get("counter"))
     outcome = runtime().ratings.rate_at_counter(
         body.get("counter"), body.get("label"), body.get("level"), body.get("reasons") or [], body.get("comment"),
         client_id=body.get("client_id"), service_date=body.get("service_date"),
-        device=optional_string(body, "device"))
+        device=tablet.name if tablet else optional_string(body, "device"))
     return jsonify(outcome.result), 200 if outcome.result.get("duplicate") else 201
 
 

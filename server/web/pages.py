@@ -92,6 +92,12 @@ def admin_home():
     return redirect(url_for("pages.supervisor_reports"))
 
 
+@bp.get("/admin/devices")
+def admin_devices():
+    """Admins pair, name and revoke kiosks, displays and tablets."""
+    return screen_page("admin", "devices.html")
+
+
 @bp.get("/admin/live")
 def supervisor_live():
     """Supervisors' live view: counters and alerts as they happen."""

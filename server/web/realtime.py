@@ -9,9 +9,10 @@ applies events with a higher number; on a gap it subscribes again. Protocol: doc
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 
-from flask import session
-from flask_socketio import SocketIO, join_room, leave_room, rooms
+from flask import request, session
+from flask_socketio import ConnectionRefusedError, SocketIO, join_room, leave_room, rooms
 
 from ..core import desk
 from ..core.announcements import call_clips, call_text
@@ -19,9 +20,12 @@ from ..core.events import Event
 from ..core.queue import QueueRefused
 from . import Runtime, runtime
 from .api import phone_ticket
+from .device_auth import NOT_PAIRED, device_required
 
 log = logging.getLogger("hangdoi.events")
 SCREENS = ("display", "counter_display", "console", "tablet", "supervisor")
+# The device kind each unattended screen needs when pairing is required (consoles and supervisors sign in).
+SCREEN_DEVICES = {"display": ("display",), "counter_display": ("counter_display",), "tablet": ("tablet",)}
 
 
 def announcement(event: Event) -> dict | None:
@@ -63,6 +67,39 @@ class Broadcaster:
                 self.socketio.emit("alert", {**message, **event.detail}, to="supervisors")
 
 
+class DeviceSockets:
+    """Which Socket.IO connections belong to which paired device, so revoking a device closes them at once."""
+
+    def __init__(self, socketio: SocketIO):
+        self.socketio = socketio
+        self.by_device: dict[int, set[str]] = defaultdict(set)
+        self.device_of: dict[str, object] = {}
+
+    def add(self, sid: str, device):
+        self.by_device[device.id].add(sid)
+        self.device_of[sid] = device
+
+    def remove(self, sid: str):
+        device = self.device_of.pop(sid, None)
+        if device is not None:
+            self.by_device[device.id].discard(sid)
+            if not self.by_device[device.id]:
+                del self.by_device[device.id]
+
+    def device(self, sid: str):
+        return self.device_of.get(sid)
+
+    def count(self, device_id: int) -> int:
+        return len(self.by_device.get(device_id, ()))
+
+    def cut_off(self, device_id: int):
+        """Tell the device why, then close each of its connections (it will be refused if it reconnects)."""
+        for sid in list(self.by_device.get(device_id, ())):
+            self.socketio.emit("device_revoked", {"message": NOT_PAIRED}, to=sid)
+            self.socketio.server.disconnect(sid, namespace="/")
+            self.remove(sid)
+
+
 def refusal(exc: QueueRefused) -> dict:
     return {"ok": False, "error": exc.code, "message": exc.message}
 
@@ -74,6 +111,28 @@ def signed_in() -> tuple[str | None, int | None]:
 
 def register_handlers(socketio: SocketIO, rt: Runtime):
     """Attach the Socket.IO event handlers."""
+    rt.device_sockets = DeviceSockets(socketio)
+
+    @socketio.on("connect")
+    def connect(auth=None):
+        """A device token, when sent, must be valid: a revoked device stays cut off. Phones and signed-in
+        consoles connect without one; what each may then do is checked per event."""
+        token = auth.get("device") if isinstance(auth, dict) else None
+        if token:
+            device = runtime().devices.authenticate(token)
+            if device is None:
+                raise ConnectionRefusedError("device_not_paired", NOT_PAIRED)
+            rt.device_sockets.add(request.sid, device)
+            runtime().devices.seen(device)
+
+    @socketio.on("disconnect")
+    def disconnect(*_args):
+        rt.device_sockets.remove(request.sid)
+
+    def screen_device(screen, counter):
+        """Refuse an unattended screen that is not a device of its kind paired for its counter."""
+        if screen in SCREEN_DEVICES:
+            device_required(rt.device_sockets.device(request.sid), SCREEN_DEVICES[screen], counter)
 
     @socketio.on("subscribe")
     def subscribe(data):
@@ -81,6 +140,10 @@ def register_handlers(socketio: SocketIO, rt: Runtime):
         screen = data.get("screen") if isinstance(data, dict) else None
         if screen not in SCREENS:
             return {"ok": False, "error": "bad_request", "message": "Loại màn hình không hợp lệ."}
+        try:
+            screen_device(screen, data.get("counter"))
+        except QueueRefused as exc:
+            return refusal(exc)
         officer, counter = signed_in()
         if screen == "console" and (officer is None or counter is None):
             return {"ok": False, "error": "not_signed_in", "message": "Phiên đăng nhập đã hết; mời đăng nhập lại."}
@@ -129,6 +192,7 @@ def register_handlers(socketio: SocketIO, rt: Runtime):
         if not isinstance(data, dict):
             return {"ok": False, "error": "bad_request", "message": "Yêu cầu không hợp lệ."}
         try:
+            screen_device("tablet", data.get("counter"))  # a tablet rates only for its own counter
             outcome = runtime().ratings.rate_at_counter(
                 data.get("counter"), data.get("label"), data.get("level"), data.get("reasons") or [],
                 data.get("comment"), client_id=data.get("client_id"), service_date=data.get("service_date"),
