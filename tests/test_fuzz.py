@@ -18,7 +18,8 @@ values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
                       | st.dictionaries(st.text(max_size=12), inner, max_size=4), max_leaves=8)
 keys = st.sampled_from(["service_code", "priority_group", "channel", "device", "username", "password", "counter",
                         "level", "reasons", "comment", "client_id", "label", "service_date", "token", "action",
-                        "action_id", "params", "screen", "to_service", "to_counter", "reason"])
+                        "action_id", "params", "screen", "to_service", "to_counter", "reason", "kind", "code",
+                        "name"])
 bodies = st.one_of(values, st.dictionaries(keys, values, max_size=6))
 
 
@@ -26,7 +27,8 @@ def state(app) -> tuple:
     """Everything a refusal must leave untouched."""
     with app.extensions["hangdoi"].store.read() as conn:
         return tuple(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                     for t in ("tickets", "events", "ratings", "counter_actions", "number_sequences")) + \
+                     for t in ("tickets", "events", "ratings", "counter_actions", "number_sequences", "devices",
+                      "audit_log", "center_versions")) + \
             tuple(tuple(r) for r in conn.execute("SELECT * FROM counter_state ORDER BY counter_number"))
 
 
@@ -108,3 +110,21 @@ def test_socket_events(app, event, payload):
     assert isinstance(reply, dict) and "ok" in reply
     if not reply["ok"]:
         assert reply["message"] and state(app) == before
+
+
+@given(body=bodies, path=st.sampled_from(["/api/admin/devices/approve", "/api/admin/devices/reject",
+                                          "/api/admin/devices/1/revoke", "/api/admin/devices/x/revoke"]))
+@FUZZ
+def test_device_administration(app, body, path):
+    admin = once(app, "admin", lambda: signed_in(app, "quantri"))
+    once(app, "pending", lambda: app.test_client().post("/api/devices/pairing", json={"kind": "kiosk"}))
+    before = state(app)
+    check(admin.post(path, data=json.dumps(body), content_type="application/json"), before, app, accepted=())
+
+
+@given(body=bodies)
+@FUZZ
+def test_pairing_requests(app, body):
+    response = app.test_client().post("/api/devices/pairing", data=json.dumps(body), content_type="application/json")
+    assert response.status_code in (201, 400, 404, 429), response.data
+    assert response.get_json()["message" if response.status_code != 201 else "code"]

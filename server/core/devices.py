@@ -57,7 +57,7 @@ class Devices:
 
     def request_pairing(self, kind, counter_number=None) -> dict:
         """A screen asks to be paired: the code it shows and the secret it polls with."""
-        if kind not in KINDS:
+        if not isinstance(kind, str) or kind not in KINDS:
             raise QueueRefused("bad_request", "Loại thiết bị không hợp lệ.")
         counter_number = self._checked_counter(kind, counter_number, required=False)
         now = self.now()
