@@ -1,10 +1,15 @@
 // Supervisors' live page (/admin/live): every counter as it is now, and each "Không hài lòng" the moment it is
-// given, so a supervisor can walk to the counter while the citizen is still in the building.
+// given, so a supervisor can walk to the counter while the citizen is still in the building. Beside them, the
+// overview the server computes (per service: waiting and the longest wait against its target; per counter: how
+// long it has been idle while people wait) and its warnings, asked for every 10 s and shortly after queue events.
 // Only supervisors may subscribe; the socket is opened after sign-in because the server reads who is signed in
 // from the cookie of the socket's handshake.
 "use strict";
 
 const REQUEST_TIMEOUT_MS = 10000;
+const OVERVIEW_EVERY_MS = 10000;      // waits grow with no event at all: ask again on a timer
+const OVERVIEW_AFTER_EVENT_MS = 1000; // a burst of queue events costs one request, at most a second late
+const SUPERVISING_ROLES = ["supervisor", "admin"];
 const STATUS = { open: "Đang mở", paused: "Tạm dừng", closed: "Đóng" };
 const TICKET_STATE = { called: "đang gọi", serving: "đang phục vụ" };
 const CHANNEL = { tablet: "Máy đánh giá tại quầy", phone: "Điện thoại của công dân" };
@@ -20,8 +25,10 @@ const state = {
   alerts: 0,
   unseen: 0,
   seen: new Set(),     // sequence numbers of the alerts shown, so none is listed twice
+  idle: new Map(),     // counter number → {seconds, waiting, over} from the latest overview
 };
 let live = null;
+const overview = { timer: null, soon: null, asking: false };
 const chime = new Audio("/voice/chime.wav");
 
 // ----- helpers ------------------------------------------------------------------------------------
@@ -125,6 +132,10 @@ async function signOut() {
   $("alerts-empty").hidden = false;
   state.alerts = state.unseen = 0;
   renderAlertCount();
+  $("services").textContent = "";
+  $("overview-time").textContent = "";
+  state.idle.clear();
+  renderWarnings([]);
   showSignIn("");
 }
 
@@ -143,9 +154,12 @@ function startBoard(officer) {
     onRefused: (reply) => showSignIn(reply.message),
   });
   live.socket.on("alert", onAlert);
+  live.socket.on("queue_event", overviewSoon);
+  overview.timer = setInterval(askOverview, OVERVIEW_EVERY_MS);
 }
 
 function stopLive() {
+  stopOverview();
   if (live) {
     live.socket.off("alert", onAlert);
     live.socket.disconnect();
@@ -162,12 +176,14 @@ function onStatus(connected) {
 function onSnapshot(snapshot) {
   state.counters = new Map(snapshot.counters.map((c) => [c.number, c]));
   renderCounters();
+  askOverview(); // (re)connected: the overview may be minutes old
 }
 
 function onEvent(event) {
   if (event.counter && typeof event.counter.number === "number") {
     // counter_opened, _paused, _resumed, _closed carry the whole counter view.
     state.counters.set(event.counter.number, event.counter);
+    state.idle.delete(event.counter.number); // until the next overview says otherwise
   } else if (ACTIVE.has(event.kind) && state.counters.has(event.counter_number)) {
     state.counters.get(event.counter_number).current = { label: event.label, state: event.state };
   } else if (ENDED.has(event.kind) && state.counters.has(event.counter_number)) {
@@ -207,8 +223,99 @@ function renderCounters() {
       current.textContent = "—";
     }
     row.append(current);
+
+    const idle = state.idle.get(number);
+    const idleCell = el("td", "counter-idle");
+    if (idle && c.status === "open" && !c.current) {
+      idleCell.classList.toggle("idle-over", idle.over);
+      idleCell.append(el("strong", "idle-time", minutes(idle.seconds)),
+        el("span", "idle-waiting", `${idle.waiting} người chờ`));
+    } else {
+      idleCell.textContent = "—";
+    }
+    row.append(idleCell);
     body.append(row);
   }
+}
+
+// ----- overview: services, idle counters, warnings ------------------------------------------------
+
+const minutes = (seconds) => (seconds === null || seconds === undefined ? "—" : `${Math.floor(seconds / 60)} phút`);
+
+/** Ask soon after a queue event; events that arrive meanwhile ride on the same request. */
+function overviewSoon() {
+  if (overview.soon) return;
+  overview.soon = setTimeout(() => {
+    overview.soon = null;
+    askOverview();
+  }, OVERVIEW_AFTER_EVENT_MS);
+}
+
+function askOverview() {
+  if (!live || !live.socket.connected || overview.asking) return;
+  overview.asking = true;
+  const socket = live.socket;
+  socket.timeout(REQUEST_TIMEOUT_MS).emit("overview", {}, (err, reply) => {
+    overview.asking = false;
+    if (!live || live.socket !== socket) return; // signed out meanwhile
+    if (err || !reply) return;                   // the timer asks again
+    if (!reply.ok) {
+      showSignIn(reply.message);
+      return;
+    }
+    renderOverview(reply.overview);
+  });
+}
+
+function stopOverview() {
+  clearInterval(overview.timer);
+  clearTimeout(overview.soon);
+  overview.timer = overview.soon = null;
+  overview.asking = false;
+  if (live) live.socket.off("queue_event", overviewSoon);
+}
+
+function renderOverview(data) {
+  $("overview-time").textContent = `Cập nhật lúc ${clock(data.now, true)}`;
+  renderServices(data.services);
+  state.idle = new Map(data.counters.filter((c) => c.idle_seconds !== null).map((c) => [c.number, {
+    seconds: c.idle_seconds, waiting: c.waiting, over: c.idle_seconds >= data.idle_after_seconds,
+  }]));
+  renderCounters();
+  renderWarnings(data.alerts);
+}
+
+function renderServices(services) {
+  const body = $("services");
+  body.textContent = "";
+  for (const s of services) {
+    const row = el("tr", "service-row");
+    row.dataset.service = s.service_code;
+    row.classList.toggle("service-over", s.over_target);
+    row.classList.toggle("service-empty", s.waiting === 0);
+    const name = el("th", "service-name", s.service_name);
+    name.scope = "row";
+    row.append(name, el("td", "service-department", s.department_name),
+      el("td", "num service-waiting", String(s.waiting)),
+      el("td", "num service-longest", minutes(s.longest_wait_seconds)),
+      el("td", "num service-target", minutes(s.target_wait_seconds)));
+    body.append(row);
+  }
+}
+
+function renderWarnings(alerts) {
+  const list = $("warnings");
+  list.textContent = "";
+  for (const alert of alerts) {
+    const item = el("li", `warning warning-${alert.kind}`);
+    item.append(el("span", "warning-kind", alert.kind === "counter_idle" ? "Quầy rảnh" : "Chờ quá lâu"),
+      el("span", "warning-message", alert.message));
+    list.append(item);
+  }
+  $("warnings-empty").hidden = alerts.length > 0;
+  const count = $("warning-count");
+  count.textContent = String(alerts.length);
+  count.hidden = alerts.length === 0;
 }
 
 // ----- alerts -------------------------------------------------------------------------------------
@@ -299,7 +406,7 @@ async function start() {
   loadCenterName();
   try {
     const session = await request("GET", "/api/session");
-    if (session.officer && session.officer.role === "supervisor") {
+    if (session.officer && SUPERVISING_ROLES.includes(session.officer.role)) {
       startBoard(session.officer);
       return;
     }

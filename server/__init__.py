@@ -18,7 +18,7 @@ from .core.ratings import Ratings
 from .core.store import Store, hold_server_lock
 from .core.summaries import summarize_past_days
 from .settings import Settings
-from .web import Runtime, api, auth, devices, pages, realtime, reports
+from .web import Runtime, api, auth, devices, overview, pages, realtime, reports
 from .web.errors import register_error_handlers
 
 log = logging.getLogger("hangdoi")
@@ -92,11 +92,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(devices.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(overview.bp)
     app.register_blueprint(pages.bp)
     register_error_handlers(app)
     app.before_request(auth.check_csrf)
     app.after_request(auth.set_csrf_cookie)
     realtime.register_handlers(socketio, rt)
+    overview.register_overview_handlers(socketio)
 
     if not settings.testing:
         socketio.start_background_task(keep_summaries_current, rt)
