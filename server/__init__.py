@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
+import time
 
 from flask import Flask
 from flask_socketio import SocketIO
 
 from .core.accounts import Accounts
 from .core.backup import backup, backup_due
-from .core.center import OpeningHours, Session, load_center
+from .core.center_versions import effective_center
 from .core.devices import Devices
 from .core.queue import Queue
 from .core.ratings import Ratings
 from .core.store import Store, hold_server_lock
 from .core.summaries import summarize_past_days
 from .settings import Settings
-from .web import Runtime, api, auth, devices, overview, pages, realtime, reports
+from .web import Runtime, admin, api, auth, devices, overview, pages, realtime, reports
 from .web.errors import register_error_handlers
 
 log = logging.getLogger("hangdoi")
-
-ALWAYS_OPEN = OpeningHours(frozenset(range(7)), (Session(dt.time.min, dt.time.max),), 0, frozenset())
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -66,13 +64,17 @@ def back_up_daily(rt: Runtime):
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    """Build the app for one center: load and check its file, open its database, wire HTTP and Socket.IO."""
+    """Build the app for one center: open its database, load and check its configuration (the file when it
+    changed, else the version edited last, server/core/center_versions.py), wire HTTP and Socket.IO."""
     settings = settings or Settings.from_environment()
-    center = load_center(settings.center_file)
-    if settings.ignore_opening_hours:
-        center = dataclasses.replace(center, hours=ALWAYS_OPEN)
     server_lock = hold_server_lock(settings.database)  # refuses a second server on the same file
     store = Store(settings.database)
+    try:
+        center = effective_center(store, settings.center_file, time.time())
+    except ValueError:  # a bad file: the caller prints which key is wrong
+        store.close()
+        server_lock.close()
+        raise
 
     app = Flask(__name__, static_folder=None)
     app.config.update(SECRET_KEY=settings.secret_key or store.secret("session_key"), TESTING=settings.testing,
@@ -84,12 +86,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     queue = Queue(center, store)
     rt = Runtime(settings, center, store, queue, Accounts(center, store), Ratings(queue), socketio,
                  Devices(center, store))
+    rt.set_center(center)  # with the demo's always-open hours when they are on
     app.extensions["hangdoi"] = rt
     app.extensions["hangdoi_lock"] = server_lock
     store.listeners.append(realtime.Broadcaster(socketio).publish)
 
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(devices.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(overview.bp)
@@ -109,7 +113,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         """Liveness for the service manager: the database answers."""
         with store.read() as conn:
             conn.execute("SELECT 1").fetchone()
-        return {"ok": True, "center": center.name, "async_mode": socketio.async_mode}
+        return {"ok": True, "center": rt.center.name, "async_mode": socketio.async_mode}
 
     @app.teardown_request
     def let_others_run(_exc=None):

@@ -1,4 +1,5 @@
 """Command line: `python -m server passwd USERNAME` sets an officer's password (read from standard input);
+`python -m server create-admin USERNAME --name "Họ tên"` adds an admin account (the first one, typically);
 `python -m server report --period month --date 2026-11-01 --format xlsx --out bao-cao.xlsx` writes a report."""
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ import json
 import sys
 import time
 
-from .core.accounts import Accounts
+from .core.accounts import MIN_PASSWORD_LENGTH, Accounts
 from .core.backup import backup, restore
-from .core.center import CenterConfigError, load_center
+from .core.center import CenterConfigError
+from .core.center_versions import add_officer, effective_center
 from .core.exports import to_csv, to_xlsx
 from .core.reports import GROUPINGS, PERIOD_KINDS, generate, make_period
-from .core.store import Store
+from .core.store import DatabaseInUse, Store, hold_server_lock
 from .settings import Settings
 
 
@@ -24,6 +26,9 @@ def main(argv=None):
     commands = parser.add_subparsers(dest="command", required=True)
     passwd = commands.add_parser("passwd", help="set an officer's password")
     passwd.add_argument("username")
+    create_admin = commands.add_parser("create-admin", help="add an admin account and set its password")
+    create_admin.add_argument("username")
+    create_admin.add_argument("--name", required=True, help="full name shown on the screens")
     report = commands.add_parser("report", help="write a report to a file (for scheduled jobs)")
     report.add_argument("--period", default="day", choices=PERIOD_KINDS)
     report.add_argument("--date", help="a day in the period, YYYY-MM-DD (default: today)")
@@ -43,19 +48,21 @@ def main(argv=None):
         print(f"Đã khôi phục {settings_database()} từ {args.file}.")
         return
     settings = Settings.from_environment()
-    try:
-        center = load_center(settings.center_file)
-    except CenterConfigError as exc:
-        sys.exit(str(exc))
     store = Store(settings.database)
     try:
+        try:
+            center = effective_center(store, settings.center_file, time.time())  # what the server runs
+        except CenterConfigError as exc:
+            sys.exit(str(exc))
         if args.command == "passwd":
-            password = getpass.getpass("Mật khẩu mới: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
+            password = read_password()
             try:
                 Accounts(center, store).set_password(args.username, password)
             except ValueError as exc:
                 sys.exit(f"Không đặt được mật khẩu: {exc}")
             print(f"Đã đặt mật khẩu cho {args.username}.")
+        elif args.command == "create-admin":
+            add_admin(args, center, store, settings)
         elif args.command == "backup":
             path = backup(settings.database, settings.backup_dir, settings.backup_keep)
             print(f"Đã sao lưu vào {path}.")
@@ -63,6 +70,30 @@ def main(argv=None):
             write_report(args, center, store)
     finally:
         store.close()
+
+
+def read_password() -> str:
+    """From the terminal without echo, or the first line of standard input (scripts)."""
+    return getpass.getpass("Mật khẩu mới: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
+
+
+def add_admin(args, center, store, settings):
+    """A new officer with role "admin" in a new configuration version (audited as "cli"), with a password."""
+    if center.officer(args.username):
+        sys.exit(f"Không tạo được: tên đăng nhập {args.username!r} đã tồn tại.")
+    password = read_password()
+    if len(password) < MIN_PASSWORD_LENGTH:  # checked before anything is stored
+        sys.exit(f"Không tạo được: mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
+    try:
+        center = add_officer(store, center, args.username, args.name, "admin", "cli", time.time())
+    except ValueError as exc:
+        sys.exit(f"Không tạo được: {exc}")
+    Accounts(center, store).set_password(args.username, password, "cli", time.time())
+    print(f"Đã tạo tài khoản quản trị {args.username} ({args.name}).")
+    try:
+        hold_server_lock(settings.database).close()
+    except DatabaseInUse:  # the running server keeps the configuration it started with
+        print("Máy chủ đang chạy: khởi động lại máy chủ để dùng tài khoản mới.")
 
 
 def settings_database():

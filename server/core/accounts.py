@@ -8,6 +8,7 @@ import hmac
 import secrets
 import time
 
+from . import audit
 from .center import Center
 from .store import Store
 
@@ -34,22 +35,28 @@ def password_matches(password: str, stored: str) -> bool:
 
 
 class Accounts:
-    """Sign-in of the officers the center file lists."""
+    """Sign-in of the officers the center configuration lists."""
 
     def __init__(self, center: Center, store: Store):
         self.center, self.store = center, store
 
-    def set_password(self, username: str, password: str):
-        """Give an officer a new password (CLI, admin screen, demo set-up)."""
+    def set_password(self, username: str, password: str, actor: str | None = None, now: float | None = None,
+                     hasher=hash_password):
+        """Give an officer a new password (CLI, admin screen, demo set-up); with an `actor` it is audited as
+        "password_reset" in the same transaction (never the password itself). `hasher` lets a server run the
+        slow hash off its event loop."""
         if self.center.officer(username) is None:
-            raise ValueError(f"không có công chức {username!r} trong tệp cấu hình")
-        if len(password) < MIN_PASSWORD_LENGTH:
+            raise ValueError(f"không có công chức {username!r} trong cấu hình")
+        if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
             raise ValueError(f"mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự")
-        hashed = hash_password(password)
+        hashed = hasher(password)
+        at = int(time.time() if now is None else now)
         with self.store.write() as conn:
             conn.execute("INSERT INTO officer_accounts (username, password_hash, changed_at) VALUES (?, ?, ?)"
                          " ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash,"
-                         " changed_at = excluded.changed_at", (username, hashed, int(time.time())))
+                         " changed_at = excluded.changed_at", (username, hashed, at))
+            if actor is not None:
+                audit.record(conn, at, actor, "password_reset", username)
 
     def has_password(self, username: str) -> bool:
         with self.store.read() as conn:

@@ -1,7 +1,9 @@
 """A center's description: departments, services, counters, officers, hours and policies.
 
-Loaded from one TOML file. Every problem found while loading raises CenterConfigError naming the file,
-the key and what is wrong, so a bad file stops start-up with a message an administrator can act on.
+Loaded from one TOML file, or from a version edited on the admin screens (the same mapping, stored as JSON).
+Every problem found while loading raises CenterConfigError naming the source, the key and what is wrong, so a bad
+file stops start-up with a message an administrator can act on. `center_to_raw` turns a Center back into that
+mapping: reading it again gives the same Center.
 """
 
 from __future__ import annotations
@@ -35,6 +37,11 @@ ROLES = ("officer", "supervisor", "admin")
 # What each role may do beyond its own counter: supervisors watch and report, admins also configure.
 SUPERVISING_ROLES = ("supervisor", "admin")
 WEEKDAY_NAMES = {"T2": 0, "T3": 1, "T4": 2, "T5": 3, "T6": 4, "T7": 5, "CN": 6}
+DEFAULT_DAILY_CAP = 999
+DEFAULT_SERVICE_MINUTES = 10
+DEFAULT_TARGET_WAIT_MINUTES = 20
+# Integers larger than this are mistakes (and would not fit an SQLite integer column).
+MAX_INT = 10**9
 _PREFIX_PATTERN = re.compile(r"^[A-Z]{1,2}$")
 _CODE_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 
@@ -157,7 +164,10 @@ class Center:
     no_show_min_seconds: int
     rating: RatingScale
     notice: str = ""
-    source: str = ""
+    # The [queue] defaults, kept so that the configuration can be written back as it was given.
+    default_service_minutes: float = DEFAULT_SERVICE_MINUTES
+    default_target_wait_minutes: int = DEFAULT_TARGET_WAIT_MINUTES
+    source: str = field(default="", compare=False)  # where it was read from: a file, or a stored version
     services: dict[str, Service] = field(default_factory=dict, compare=False)
 
     def __post_init__(self):
@@ -194,6 +204,10 @@ class Center:
         return self.local(epoch).date().isoformat()
 
 
+# The demo's override (HANGDOI_IGNORE_OPENING_HOURS, run.py --demo): numbers are issued at any hour.
+ALWAYS_OPEN = OpeningHours(frozenset(range(7)), (Session(dt.time.min, dt.time.max),), 0, frozenset())
+
+
 def load_center(path: str | Path) -> Center:
     """Read and check a center TOML file."""
     path = Path(path)
@@ -206,11 +220,75 @@ def load_center(path: str | Path) -> Center:
     return CenterReader(path, raw).center()
 
 
+def center_from_raw(raw: dict, source: str) -> Center:
+    """Check a mapping shaped like the TOML file (an edited version); errors name `source` and the key."""
+    if not isinstance(raw, dict):
+        raise CenterConfigError(source, "-", "cấu hình phải là một bảng (mapping)")
+    return CenterReader(source, raw).center()
+
+
+def center_to_raw(center: Center) -> dict:
+    """The TOML-shaped mapping of a center (JSON-safe: times "HH:MM", days "T2".."CN", dates "YYYY-MM-DD").
+
+    Values equal to a default the file may leave out (a service's target wait and minutes, a counter's name)
+    are left out too, so that changing the [queue] default changes the services that follow it.
+    """
+    day_names = {number: name for name, number in WEEKDAY_NAMES.items()}
+    return {
+        "center": {"name": center.name, "timezone": center.timezone.key,
+                   # optional texts: an empty one is left out (the file may not hold an empty string)
+                   **{key: text for key, text in (("address", center.address), ("notice", center.notice)) if text}},
+        "hours": {
+            "working_days": [day_names[d] for d in sorted(center.hours.working_days)],
+            "sessions": [{"start": _clock_text(s.start), "end": _clock_text(s.end)} for s in center.hours.sessions],
+            "stop_issuing_minutes_before_end": center.hours.stop_issuing_minutes_before_end,
+            "holidays": sorted(d.isoformat() for d in center.hours.holidays),
+        },
+        "queue": {"priority_policy": center.priority_policy, "priority_every": center.priority_every,
+                  "default_service_minutes": _number(center.default_service_minutes),
+                  "default_target_wait_minutes": center.default_target_wait_minutes,
+                  "no_show_min_calls": center.no_show_min_calls, "no_show_min_seconds": center.no_show_min_seconds},
+        "rating": {"scale": len(center.rating.levels), "reasons": list(center.rating.reasons)},
+        "priority_groups": [{"code": g.code, "name": g.name} for g in center.priority_groups],
+        "departments": [{"code": d.code, "name": d.name, "services": [_service_raw(center, s) for s in d.services]}
+                        for d in center.departments],
+        "counters": [{"number": c.number, **({} if c.name == _counter_name(c.number) else {"name": c.name}),
+                      "services": list(c.services)} for c in center.counters],
+        "officers": [{"username": o.username, "name": o.name,
+                      **({"department": o.department_code} if o.department_code else {}), "role": o.role}
+                     for o in center.officers],
+    }
+
+
+def _service_raw(center: Center, service: Service) -> dict:
+    raw = {"code": service.code, "name": service.name, "prefix": service.prefix, "daily_cap": service.daily_cap}
+    if service.target_wait_minutes != center.default_target_wait_minutes:
+        raw["target_wait_minutes"] = service.target_wait_minutes
+    if service.default_service_minutes != center.default_service_minutes:
+        raw["service_minutes"] = _number(service.default_service_minutes)
+    return raw
+
+
+def _clock_text(moment: dt.time) -> str:
+    if moment == dt.time.max:  # a session that runs to midnight
+        return "24:00"
+    return moment.strftime("%H:%M:%S" if moment.second or moment.microsecond else "%H:%M")
+
+
+def _number(value: float) -> int | float:
+    """6.0 → 6: minutes read back as the file wrote them."""
+    return int(value) if float(value).is_integer() else value
+
+
+def _counter_name(number: int) -> str:
+    return f"Quầy {number:02d}"
+
+
 class CenterReader:
     """Turns the raw TOML mapping into a Center, checking each key as it goes."""
 
-    def __init__(self, path: Path, raw: dict):
-        self.path, self.raw = path, raw
+    def __init__(self, path: Path | str, raw: dict):
+        self.path, self.raw = path, raw  # path: the file, or a label such as "phiên bản 3"
 
     def fail(self, key: str, problem: str):
         raise CenterConfigError(self.path, key, problem)
@@ -223,12 +301,27 @@ class CenterReader:
                 self.fail(full, "thiếu khóa bắt buộc (required key missing)")
             return default
         value = table[key]
-        if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
             expected = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
             self.fail(full, f"phải là {expected}, nhận được {value!r}")
         if isinstance(value, str) and not value.strip():
             self.fail(full, "không được để trống (must not be empty)")
+        if isinstance(value, (int, float)) and not abs(value) <= MAX_INT:  # also refuses nan and inf
+            self.fail(full, f"số quá lớn: {value!r}")
         return value
+
+    def row(self, raw, where: str, table: str) -> dict:
+        """One row of a list of tables, or an error naming it."""
+        if not isinstance(raw, dict):
+            self.fail(where, f"phải là một bảng {table}")
+        return raw
+
+    def strings(self, table: dict, key: str, where: str, default=...) -> list:
+        """A list of strings (service codes, day names, reasons)."""
+        values = self.take(table, key, list, where, default)
+        if not all(isinstance(v, str) for v in values):
+            self.fail(f"{where}.{key}" if where else key, "mỗi phần tử phải là chuỗi ký tự")
+        return values
 
     def center(self) -> Center:
         info = self.take(self.raw, "center", dict, "")
@@ -246,6 +339,10 @@ class CenterReader:
         every = self.take(queue, "priority_every", int, "queue", 3)
         if every < 1:
             self.fail("queue.priority_every", "phải ≥ 1")
+        no_show_calls = self.take(queue, "no_show_min_calls", int, "queue", 2)
+        no_show_seconds = self.take(queue, "no_show_min_seconds", int, "queue", 60)
+        if no_show_calls < 0 or no_show_seconds < 0:
+            self.fail("queue", "số lần gọi và số giây trước khi bỏ qua không được âm")
         return Center(
             name=self.take(info, "name", str, "center"),
             address=self.take(info, "address", str, "center", ""),
@@ -258,24 +355,29 @@ class CenterReader:
             priority_groups=self.priority_groups(),
             priority_policy=policy,
             priority_every=every,
-            no_show_min_calls=self.take(queue, "no_show_min_calls", int, "queue", 2),
-            no_show_min_seconds=self.take(queue, "no_show_min_seconds", int, "queue", 60),
+            no_show_min_calls=no_show_calls,
+            no_show_min_seconds=no_show_seconds,
             rating=self.rating(),
+            default_service_minutes=float(self.take(queue, "default_service_minutes", (int, float), "queue",
+                                                    DEFAULT_SERVICE_MINUTES)),
+            default_target_wait_minutes=self.take(queue, "default_target_wait_minutes", int, "queue",
+                                                  DEFAULT_TARGET_WAIT_MINUTES),
             source=str(self.path),
         )
 
     def departments(self) -> tuple[Department, ...]:
         queue = self.take(self.raw, "queue", dict, "", {})
-        default_minutes = self.take(queue, "default_service_minutes", (int, float), "queue", 10)
-        default_target = self.take(queue, "default_target_wait_minutes", int, "queue", 20)
+        default_minutes = self.take(queue, "default_service_minutes", (int, float), "queue", DEFAULT_SERVICE_MINUTES)
+        default_target = self.take(queue, "default_target_wait_minutes", int, "queue", DEFAULT_TARGET_WAIT_MINUTES)
+        if default_minutes <= 0 or default_target < 1:
+            self.fail("queue", "thời gian phục vụ và thời gian chờ mục tiêu mặc định phải dương")
         raw_departments = self.take(self.raw, "departments", list, "")
         if not raw_departments:
             self.fail("departments", "cần ít nhất một Sở, ngành")
         departments, seen_codes, seen_prefixes = [], set(), {}
         for i, raw in enumerate(raw_departments):
             where = f"departments[{i}]"
-            if not isinstance(raw, dict):
-                self.fail(where, "phải là một bảng [[departments]]")
+            self.row(raw, where, "[[departments]]")
             code = self.code(raw, where)
             if code in seen_codes:
                 self.fail(f"{where}.code", f"mã {code!r} bị trùng")
@@ -283,8 +385,7 @@ class CenterReader:
             services = []
             for j, rs in enumerate(self.take(raw, "services", list, where)):
                 swhere = f"{where}.services[{j}]"
-                if not isinstance(rs, dict):
-                    self.fail(swhere, "phải là một bảng [[departments.services]]")
+                self.row(rs, swhere, "[[departments.services]]")
                 scode = self.code(rs, swhere)
                 if scode in seen_codes:
                     self.fail(f"{swhere}.code", f"mã {scode!r} bị trùng")
@@ -295,7 +396,7 @@ class CenterReader:
                 if prefix in seen_prefixes:
                     self.fail(f"{swhere}.prefix", f"chữ {prefix!r} đã dùng cho lĩnh vực {seen_prefixes[prefix]!r}")
                 seen_prefixes[prefix] = scode
-                cap = self.take(rs, "daily_cap", int, swhere, 999)
+                cap = self.take(rs, "daily_cap", int, swhere, DEFAULT_DAILY_CAP)
                 if cap < 1:
                     self.fail(f"{swhere}.daily_cap", "phải ≥ 1")
                 target = self.take(rs, "target_wait_minutes", int, swhere, default_target)
@@ -319,19 +420,18 @@ class CenterReader:
         counters, numbers = [], set()
         for i, raw in enumerate(self.take(self.raw, "counters", list, "")):
             where = f"counters[{i}]"
-            if not isinstance(raw, dict):
-                self.fail(where, "phải là một bảng [[counters]]")
+            self.row(raw, where, "[[counters]]")
             number = self.take(raw, "number", int, where)
             if number < 1 or number in numbers:
                 self.fail(f"{where}.number", f"số quầy {number} không hợp lệ hoặc bị trùng")
             numbers.add(number)
-            served = self.take(raw, "services", list, where)
+            served = self.strings(raw, "services", where)
             for code in served:
                 if code not in services:
                     self.fail(f"{where}.services", f"lĩnh vực {code!r} không có trong [[departments.services]]")
             if not served or len(set(served)) != len(served):
                 self.fail(f"{where}.services", "cần ít nhất một lĩnh vực, không trùng lặp")
-            name = self.take(raw, "name", str, where, f"Quầy {number:02d}")
+            name = self.take(raw, "name", str, where, _counter_name(number))
             counters.append(Counter(number, name, tuple(served)))
         if not counters:
             self.fail("counters", "cần ít nhất một quầy")
@@ -344,6 +444,7 @@ class CenterReader:
         officers, names = [], set()
         for i, raw in enumerate(self.take(self.raw, "officers", list, "", [])):
             where = f"officers[{i}]"
+            self.row(raw, where, "[[officers]]")
             username = self.take(raw, "username", str, where)
             if username in names:
                 self.fail(f"{where}.username", f"tên đăng nhập {username!r} bị trùng")
@@ -361,6 +462,7 @@ class CenterReader:
         groups = []
         for i, raw in enumerate(self.take(self.raw, "priority_groups", list, "", [])):
             where = f"priority_groups[{i}]"
+            self.row(raw, where, "[[priority_groups]]")
             groups.append(PriorityGroup(self.code(raw, where), self.take(raw, "name", str, where)))
         if len({g.code for g in groups}) != len(groups):
             self.fail("priority_groups", "mã nhóm ưu tiên bị trùng")
@@ -368,13 +470,14 @@ class CenterReader:
 
     def hours(self) -> OpeningHours:
         raw = self.take(self.raw, "hours", dict, "")
-        days = self.take(raw, "working_days", list, "hours", ["T2", "T3", "T4", "T5", "T6"])
+        days = self.strings(raw, "working_days", "hours", ["T2", "T3", "T4", "T5", "T6"])
         unknown = [d for d in days if d not in WEEKDAY_NAMES]
         if unknown:
             self.fail("hours.working_days", f"ngày không hợp lệ {unknown}; dùng {list(WEEKDAY_NAMES)}")
         sessions = []
         for i, rs in enumerate(self.take(raw, "sessions", list, "hours")):
             where = f"hours.sessions[{i}]"
+            self.row(rs, where, "{start = \"07:30\", end = \"11:30\"}")
             start, end = (self.clock_time(rs, k, where) for k in ("start", "end"))
             if end <= start:
                 self.fail(where, "giờ kết thúc phải sau giờ bắt đầu")
@@ -399,9 +502,12 @@ class CenterReader:
         if value == "24:00":  # a session that runs to midnight
             return dt.time.max
         try:
-            return dt.time.fromisoformat(value)
+            moment = dt.time.fromisoformat(value)
         except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is not None:  # the center's own zone applies
             self.fail(f"{where}.{key}", f"giờ phải có dạng HH:MM, nhận được {value!r}")
+        return moment
 
     def rating(self) -> RatingScale:
         raw = self.take(self.raw, "rating", dict, "", {})
@@ -411,4 +517,6 @@ class CenterReader:
         reasons = self.take(raw, "reasons", list, "rating", DEFAULT_DISSATISFACTION_REASONS)
         if not reasons or not all(isinstance(r, str) and r.strip() for r in reasons):
             self.fail("rating.reasons", "cần danh sách lý do không rỗng")
+        if len(set(reasons)) != len(reasons):
+            self.fail("rating.reasons", "lý do bị trùng")
         return RatingScale(tuple(RATING_LEVELS[scale]), tuple(reasons))

@@ -56,10 +56,15 @@ class Queue:
     """The queue of one center for every service and counter."""
 
     def __init__(self, center: Center, store: Store, clock=time.time):
-        self.center, self.store, self.clock = center, store, clock
-        with store.write() as conn:  # every configured counter has a state row, closed until someone opens it
+        self.store, self.clock = store, clock
+        self.set_center(center)
+
+    def set_center(self, center: Center):
+        """Follow a new configuration (an admin's change) from the next action on."""
+        with self.store.write() as conn:  # every configured counter has a state row, closed until someone opens it
             conn.executemany("INSERT OR IGNORE INTO counter_state (counter_number) VALUES (?)",
                              [(c.number,) for c in center.counters])
+        self.center = center
 
     def now(self) -> int:
         return int(self.clock())

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_socketio import SocketIO
 
 from ..core.accounts import Accounts
-from ..core.center import Center
+from ..core.center import ALWAYS_OPEN, Center
 from ..core.devices import Devices
 from ..core.queue import Queue
 from ..core.ratings import Ratings
@@ -29,6 +30,17 @@ class Runtime:
     socketio: SocketIO
     devices: Devices
     device_sockets: "DeviceSockets" = field(default=None)  # set by realtime.register_handlers
+
+    def set_center(self, center: Center):
+        """Put a configuration to work everywhere at once (start-up, an admin's change): `configured` keeps it as
+        stored, `center` and every part holding one get it with the demo's always-open hours when those are on."""
+        self.configured = center
+        live = dataclasses.replace(center, hours=ALWAYS_OPEN) if self.settings.ignore_opening_hours else center
+        self.center = live
+        self.queue.set_center(live)  # also gives new counters their state row
+        for part in (getattr(self, f.name) for f in dataclasses.fields(self)):
+            if part is not self.queue and isinstance(getattr(part, "center", None), Center):
+                part.center = live
 
     def offload(self, fn, *args):
         """Run blocking work (image rendering, long queries) off the event loop and wait for its result."""

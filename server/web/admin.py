@@ -1,0 +1,84 @@
+"""Admins edit the center configuration section by section, reset officers' passwords and read the audit trail.
+
+A change is checked and stored by the core (server/core/center_versions.py), put to work at once everywhere
+(Runtime.set_center) and announced to every connected screen with one `center_changed` event.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from ..core import audit
+from ..core.accounts import hash_password
+from ..core.center import CenterConfigError, center_to_raw
+from ..core.center_versions import SECTIONS, LiveQueueConflict, change_section, latest_version
+from . import runtime
+from .api import json_body
+from .auth import role_required, signed_in_account
+
+bp = Blueprint("admin", __name__, url_prefix="/api/admin")
+
+ADMIN_ONLY = "Chỉ quản trị viên được thay đổi cấu hình."
+AUDIT_PAGE = 100
+
+
+@bp.get("/config")
+@role_required("admin", message=ADMIN_ONLY)
+def get_config():
+    """Every section of the configuration as stored (without the demo's opening-hours override), and its version."""
+    rt = runtime()
+    return jsonify(version=latest_version(rt.store), sections=center_to_raw(rt.configured))
+
+
+@bp.put("/config/<section>")
+@role_required("admin", message=ADMIN_ONLY)
+def put_section(section):
+    """Replace one section; the whole configuration is checked first and today's queue must be able to follow."""
+    if section not in SECTIONS:
+        return jsonify(error="unknown_section", message="Không có mục cấu hình này."), 404
+    value = request.get_json(silent=True)
+    if value is None:
+        return jsonify(error="invalid_json", message="Dữ liệu gửi lên phải là JSON."), 400
+    rt = runtime()
+    try:
+        center = change_section(rt.store, rt.configured, section, value, signed_in_account().username,
+                                rt.queue.now())
+    except CenterConfigError as exc:
+        return jsonify(error="invalid_config", message=exc.problem, key=exc.key), 400
+    except LiveQueueConflict as exc:
+        return jsonify(error="live_queue", message=exc.message, key=exc.key), 409
+    before, after = center_to_raw(rt.configured), center_to_raw(center)
+    changed = [key for key in after if after[key] != before.get(key)]  # a service's counters change counters too
+    rt.set_center(center)
+    version = latest_version(rt.store)
+    if changed:
+        # Every connected screen: displays, consoles and tablets refetch; kiosks and phones may be in no room.
+        rt.socketio.emit("center_changed", {"version": version})
+    return jsonify(version=version, sections={key: after[key] for key in {section, *changed}})
+
+
+@bp.post("/officers/<username>/password")
+@role_required("admin", message=ADMIN_ONLY)
+def reset_password(username):
+    """Đặt lại mật khẩu of an officer; audited without the password."""
+    password = json_body().get("password")
+    rt = runtime()
+    if rt.center.officer(username) is None:
+        return jsonify(error="unknown_officer", message="Không có công chức này."), 404
+    try:
+        rt.accounts.set_password(username, password, signed_in_account().username, rt.queue.now(),
+                                 hasher=lambda text: rt.offload(hash_password, text))  # slow: off the loop
+    except ValueError as exc:
+        return jsonify(error="bad_password", message=f"Không đặt được mật khẩu: {exc}."), 400
+    return jsonify(ok=True)
+
+
+@bp.get("/audit")
+@role_required("admin", message="Chỉ quản trị viên được xem nhật ký thay đổi.")
+def audit_log():
+    """Nhật ký thay đổi, newest first; `?before=<id>` pages back."""
+    before = request.args.get("before", "")
+    if before and not before.isdigit():
+        return jsonify(error="bad_request", message="Tham số “before” phải là số."), 400
+    entries = audit.entries(runtime().store, AUDIT_PAGE, int(before) if before else None)
+    return jsonify(entries=entries, more=len(entries) == AUDIT_PAGE)

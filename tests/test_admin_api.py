@@ -1,0 +1,203 @@
+"""The admin API (/api/admin): only admins, only with the CSRF token; a change shows at once in /api/center and
+reaches connected screens as `center_changed`; refusals are JSON with the key; passwords; the audit listing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from server.core.center_versions import SECTIONS
+from tests.test_fuzz import FUZZ, values
+
+PASSWORD = "matkhau-qt"
+
+
+@pytest.fixture
+def rt(app):
+    runtime = app.extensions["hangdoi"]
+    for username in ("an", "giamsat", "quantri"):
+        runtime.accounts.set_password(username, PASSWORD)
+    return runtime
+
+
+def signed_in(app, username, counter=None):
+    client = app.test_client()
+    body = {"username": username, "password": PASSWORD, **({"counter": counter} if counter else {})}
+    assert client.post("/api/session", json=body).status_code == 200
+    return client
+
+
+@pytest.fixture
+def admin(app, rt):
+    return signed_in(app, "quantri")
+
+
+def config(client) -> dict:
+    response = client.get("/api/admin/config")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def renamed(client, name="Lý lịch tư pháp (mới)") -> list:
+    departments = config(client)["sections"]["departments"]
+    departments[0]["services"][0]["name"] = name
+    return departments
+
+
+def service_names(client) -> list:
+    return [s["name"] for d in client.get("/api/center").get_json()["departments"] for s in d["services"]]
+
+
+# ----- who may ---------------------------------------------------------------------------------------------------
+
+REQUESTS = [("get", "/api/admin/config", None), ("put", "/api/admin/config/center", {"name": "X"}),
+            ("post", "/api/admin/officers/an/password", {"password": "mat-khau-moi"}), ("get", "/api/admin/audit", None)]
+
+
+@pytest.mark.parametrize("method, path, body", REQUESTS)
+def test_anonymous_is_asked_to_sign_in(client, method, path, body):
+    response = getattr(client, method)(path, json=body)
+    assert response.status_code == 401 and response.get_json()["error"] == "not_signed_in"
+
+
+@pytest.mark.parametrize("username, counter", [("an", 1), ("giamsat", None)])
+@pytest.mark.parametrize("method, path, body", REQUESTS)
+def test_officers_and_supervisors_are_refused(app, rt, username, counter, method, path, body):
+    client = signed_in(app, username, counter)
+    response = getattr(client, method)(path, json=body)
+    assert response.status_code == 403 and response.get_json()["message"]
+    assert rt.center.name != "X"
+
+
+def test_a_write_without_the_csrf_token_is_refused(admin, rt):
+    response = admin.put("/api/admin/config/departments", json=renamed(admin), without_csrf=True)
+    assert response.status_code == 403 and response.get_json()["error"] == "csrf"
+    assert "Lý lịch tư pháp (mới)" not in service_names(admin)
+
+
+# ----- changes ---------------------------------------------------------------------------------------------------
+
+def test_get_config_has_every_section_and_the_version(admin):
+    answer = config(admin)
+    assert set(answer["sections"]) == set(SECTIONS) and answer["version"] == 1
+    assert answer["sections"]["counters"][0] == {"number": 1, "services": ["ly-lich", "ho-tich"]}
+
+
+def test_a_change_shows_at_once_on_the_kiosk_api(admin, rt):
+    response = admin.put("/api/admin/config/departments", json=renamed(admin))
+    assert response.status_code == 200
+    answer = response.get_json()
+    assert answer["version"] == 2 and list(answer["sections"]) == ["departments"]
+    assert "Lý lịch tư pháp (mới)" in service_names(admin)
+    assert rt.queue.center.services["ly-lich"].name == "Lý lịch tư pháp (mới)"
+    assert rt.ratings.center is rt.center and rt.accounts.center is rt.center
+
+
+def test_a_new_counter_can_be_taken_at_once(app, admin, rt):
+    counters = config(admin)["sections"]["counters"] + [{"number": 7, "services": ["van-tai"]}]
+    assert admin.put("/api/admin/config/counters", json=counters).status_code == 200
+    officer = app.test_client()
+    assert officer.post("/api/session", json={"username": "an", "password": PASSWORD, "counter": 7}).status_code == 200
+    assert [c["number"] for c in admin.get("/api/queue").get_json()["counters"]] == [1, 2, 3, 5, 7]
+
+
+def test_connected_screens_receive_center_changed(app, admin, rt):
+    display = rt.socketio.test_client(app)
+    assert display.emit("subscribe", {"screen": "display"}, callback=True)["ok"]
+    kiosk = rt.socketio.test_client(app)  # in no room at all
+    display.get_received(), kiosk.get_received()
+    admin.put("/api/admin/config/departments", json=renamed(admin))
+    for client in (display, kiosk):
+        changed = [m["args"][0] for m in client.get_received() if m["name"] == "center_changed"]
+        assert changed == [{"version": 2}]
+    admin.put("/api/admin/config/departments", json=renamed(admin))  # saved unchanged: nobody is disturbed
+    assert not [m for m in display.get_received() if m["name"] == "center_changed"]
+
+
+def test_an_invalid_value_is_a_400_naming_the_key_and_changes_nothing(admin):
+    departments = renamed(admin)
+    departments[0]["services"][0]["prefix"] = "a1"
+    response = admin.put("/api/admin/config/departments", json=departments)
+    assert response.status_code == 400
+    body = response.get_json()
+    assert body["error"] == "invalid_config" and body["key"] == "departments[0].services[0].prefix"
+    assert "chữ cái in hoa" in body["message"]
+    assert "Lý lịch tư pháp (mới)" not in service_names(admin) and config(admin)["version"] == 1
+
+
+def test_a_change_the_live_queue_cannot_follow_is_a_409(app, admin, rt):
+    signed_in(app, "an", 1)
+    counters = [c for c in config(admin)["sections"]["counters"] if c["number"] != 1]
+    response = admin.put("/api/admin/config/counters", json=counters)
+    assert response.status_code == 409
+    assert response.get_json()["error"] == "live_queue" and "Quầy 01" in response.get_json()["message"]
+    assert rt.center.counter(1) is not None
+
+
+@pytest.mark.parametrize("path, data, status, error", [
+    ("/api/admin/config/khac", "{}", 404, "unknown_section"),
+    ("/api/admin/config/center", "không phải JSON", 400, "invalid_json"),
+    ("/api/admin/config/center", "[]", 400, "invalid_config"),
+])
+def test_malformed_requests_are_refused_in_vietnamese(admin, path, data, status, error):
+    response = admin.put(path, data=data, content_type="application/json")
+    assert response.status_code == status and response.get_json()["error"] == error
+    assert response.get_json()["message"]
+
+
+@given(section=st.sampled_from(SECTIONS), body=values)
+@FUZZ
+def test_random_values_never_give_a_500(app, section, body):
+    rt = app.extensions["hangdoi"]
+    cache = app.extensions.setdefault("fuzz", {})
+    if "admin" not in cache:
+        rt.accounts.set_password("quantri", PASSWORD)
+        cache["admin"] = signed_in(app, "quantri")
+    before = rt.configured
+    response = cache["admin"].put(f"/api/admin/config/{section}", data=json.dumps(body),
+                                  content_type="application/json")
+    assert response.status_code in (200, 400, 409), response.data
+    if response.status_code != 200:
+        assert response.get_json()["message"] and rt.configured is before
+
+
+# ----- passwords and the audit log -------------------------------------------------------------------------------
+
+def test_a_reset_password_lets_the_officer_sign_in_with_it(app, admin):
+    response = admin.post("/api/admin/officers/an/password", json={"password": "mat-khau-moi"})
+    assert response.status_code == 200
+    officer = app.test_client()
+    old = officer.post("/api/session", json={"username": "an", "password": PASSWORD, "counter": 1})
+    assert old.status_code == 401
+    new = officer.post("/api/session", json={"username": "an", "password": "mat-khau-moi", "counter": 1})
+    assert new.status_code == 200
+
+
+@pytest.mark.parametrize("path, body, status", [
+    ("/api/admin/officers/khong-co/password", {"password": "mat-khau-moi"}, 404),
+    ("/api/admin/officers/an/password", {"password": "123"}, 400),
+    ("/api/admin/officers/an/password", {"password": ["mat-khau-moi"]}, 400),
+    ("/api/admin/officers/an/password", {}, 400),
+])
+def test_bad_password_requests_are_refused(admin, path, body, status):
+    response = admin.post(path, json=body)
+    assert response.status_code == status and response.get_json()["message"]
+
+
+def test_the_audit_lists_changes_newest_first_with_before_and_after_and_no_password(admin):
+    admin.put("/api/admin/config/departments", json=renamed(admin))
+    admin.post("/api/admin/officers/an/password", json={"password": "mat-khau-moi"})
+    entries = admin.get("/api/admin/audit").get_json()["entries"]
+    assert [(e["actor"], e["action"], e["target"]) for e in entries] == [
+        ("quantri", "password_reset", "an"), ("quantri", "config_departments", "departments"),
+        ("tệp cấu hình", "config_import", str(admin.application.extensions["hangdoi"].settings.center_file))]
+    assert entries[0]["before"] is None and entries[0]["after"] is None
+    assert entries[1]["before"]["departments"][0]["services"][0]["name"] == "Lý lịch tư pháp"
+    assert entries[1]["after"]["departments"][0]["services"][0]["name"] == "Lý lịch tư pháp (mới)"
+    assert "mat-khau-moi" not in json.dumps(entries, ensure_ascii=False)
+    older = admin.get(f"/api/admin/audit?before={entries[1]['id']}").get_json()["entries"]
+    assert [e["action"] for e in older] == ["config_import"]
+    assert admin.get("/api/admin/audit?before=abc").status_code == 400
