@@ -137,6 +137,19 @@ def test_a_change_the_live_queue_cannot_follow_is_a_409(app, admin, rt):
     assert rt.center.counter(1) is not None
 
 
+def test_a_finished_ticket_of_a_removed_service_still_has_its_phone_page(admin, rt):
+    token = admin.post("/api/tickets", json={"service_code": "ho-tich"}).get_json()["token"]
+    for step in (rt.queue.open_counter, rt.queue.call_next, rt.queue.start_service, rt.queue.finish):
+        step(2, "binh")
+    departments = config(admin)["sections"]["departments"]
+    departments[0]["services"] = departments[0]["services"][:1]  # Hộ tịch goes; its counters keep Lý lịch
+    assert admin.put("/api/admin/config/departments", json=departments).status_code == 200
+    assert rt.center.counter(2).services == ("ly-lich",)
+    page = admin.get(f"/api/tickets/{token}")
+    assert page.status_code == 200 and page.get_json()["service_name"] == "ho-tich"
+    assert admin.get(f"/api/tickets/{token}/ticket.png").status_code == 200
+
+
 @pytest.mark.parametrize("path, data, status, error", [
     ("/api/admin/config/khac", "{}", 404, "unknown_section"),
     ("/api/admin/config/center", "không phải JSON", 400, "invalid_json"),

@@ -17,7 +17,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 
-from .center import Center, Counter
+from .center import Center, Counter, Department, Service
 from .events import Event, last_seq
 from .store import Store
 
@@ -504,7 +504,8 @@ class Queue:
                             (service_code, DONE, CYCLE_SAMPLE)).fetchall()
         if len(rows) >= CYCLE_MIN_SAMPLES:
             return sum(r[0] for r in rows) / len(rows)
-        return self.center.services[service_code].default_service_minutes * 60
+        service = self.center.services.get(service_code)  # None: removed by an admin since
+        return (service.default_service_minutes if service else self.center.default_service_minutes) * 60
 
     def _open_counters(self, conn) -> set:
         return {r[0] for r in conn.execute("SELECT counter_number FROM counter_state WHERE status = 'open'")}
@@ -539,8 +540,9 @@ class Queue:
 
     def _view(self, conn, ticket, with_token=False, newest=False) -> dict:
         """A ticket as screens show it, with people ahead and the estimated wait while it waits."""
-        service = self.center.services[ticket["service_code"]]
-        department = self.center.department(service.department_code)
+        service = self._service_of(ticket)
+        department = self.center.department(service.department_code) or \
+            Department(service.department_code, service.department_code, ())
         group = self.center.priority_group(ticket["priority_group"]) if ticket["priority_group"] else None
         counters = ([ticket["reserved_counter"]] if ticket["reserved_counter"]
                     else [c.number for c in self.center.counters_serving(service.code)])
@@ -573,13 +575,20 @@ class Queue:
             "pause_reason": state["pause_reason"], "since": state["since"],
             "current": None if current is None else {
                 "label": current["label"], "state": current["state"], "service_code": current["service_code"],
-                "service_name": self.center.services[current["service_code"]].name,
+                "service_name": self._service_of(current).name,
                 "first_called_at": current["first_called_at"], "service_started_at": current["service_started_at"],
                 "call_count": current["call_count"], "priority_group": current["priority_group"]},
         }
 
+    def _service_of(self, ticket) -> Service:
+        """A ticket's service; one an admin removed since (earlier tickets, today's finished ones) keeps its code
+        as its name, so its phone page and reprints still answer."""
+        code = ticket["service_code"]
+        return self.center.services.get(code) or Service(code, code, ticket["department_code"], ticket["prefix"],
+                                                         1, 1, self.center.default_service_minutes)
+
     def _event(self, conn, kind, ticket, now, officer=None, extra=None, token=None) -> Event:
-        service = self.center.services[ticket["service_code"]]
+        service = self._service_of(ticket)
         waiting = sum(self._waiting_counts(conn, ticket["local_date"], service.code))
         # `waiting` lets every screen show the service's queue length without deriving it from events.
         payload = {"label": ticket["label"], "state": ticket["state"], "service_code": service.code,
