@@ -52,9 +52,17 @@ BENCHMARKS_HEADER = ("# Benchmarks\n\nMeasured by the scripts in bench/ (how to 
 
 # ----- load processes ----------------------------------------------------------------------------------------
 
-def request_bytes(host: str, port: int, path: str, body: bytes) -> bytes:
+def request_bytes(host: str, port: int, path: str, body: bytes, device_token: str) -> bytes:
     return (f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+            f"X-Device-Token: {device_token}\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+
+
+def paired_kiosk(server: LiveServer) -> str:
+    """A kiosk token, as a real kiosk holds (the server pairs loopback screens itself in this run)."""
+    import requests as http
+
+    request = http.post(f"{server.url}/api/devices/pairing", json={"kind": "kiosk"}, timeout=10).json()
+    return http.get(f"{server.url}/api/devices/pairing/{request['request']}", timeout=10).json()["token"]
 
 
 class Kiosk:
@@ -176,9 +184,10 @@ def machine_cpu_seconds() -> tuple[float, float]:
     return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK"), steal / os.sysconf("SC_CLK_TCK")
 
 
-def run_phase(server: LiveServer, path: str, bodies: list[bytes], args, profile_to: Path | None = None) -> dict:
+def run_phase(server: LiveServer, path: str, bodies: list[bytes], args, token: str,
+              profile_to: Path | None = None) -> dict:
     host, port = "127.0.0.1", server.port
-    requests = [request_bytes(host, port, path, body) for body in bodies]
+    requests = [request_bytes(host, port, path, body, token) for body in bodies]
     context = multiprocessing.get_context("spawn")
     per_process = [args.kiosks // args.procs + (1 if i < args.kiosks % args.procs else 0) for i in range(args.procs)]
     start_at = time.monotonic() + 1.0 + 0.3 * args.procs  # time for spawned processes to import and connect
@@ -289,20 +298,23 @@ def check_numbers(database: Path, issued_201: int) -> dict:
 # ----- one async mode ----------------------------------------------------------------------------------------
 
 def bench_mode(mode: str, args, workdir: Path) -> dict:
-    server = LiveServer(workdir / f"{mode}.db", center=args.center, async_mode=mode)
+    # Pairing required as in production: every request carries a kiosk's device token.
+    server = LiveServer(workdir / f"{mode}.db", center=args.center, async_mode=mode,
+                        env={"HANGDOI_REQUIRE_DEVICES": "1", "HANGDOI_AUTO_PAIR_LOCAL": "1"})
     try:
         server.start()
     except RuntimeError as exc:
         return {"mode": mode, "failed": str(exc)}
     try:
+        token = paired_kiosk(server)
         ticket_bodies = [json.dumps({"service_code": code}).encode() for code in SERVICES]
         # The ping requests carry the same JSON body as the issue requests: the floor parses the same bytes.
-        ping = run_phase(server, "/api/ping", ticket_bodies, args)
+        ping = run_phase(server, "/api/ping", ticket_bodies, args, token)
         profile = None
         if args.profile:
             RESULTS.mkdir(parents=True, exist_ok=True)
             profile = RESULTS / f"issue-{mode}.pyspy.txt"
-        issue = run_phase(server, "/api/tickets", ticket_bodies, args, profile_to=profile)
+        issue = run_phase(server, "/api/tickets", ticket_bodies, args, token, profile_to=profile)
     finally:
         server.stop()
     check = check_numbers(server.database, issue["status_all"].get(201, 0))
