@@ -205,6 +205,8 @@
     live = HangDoiLive.connect({
       screen: "console", onSnapshot: mine(onSnapshot), onEvent: mine(onEvent), onStatus: mine(onStatus),
       onRefused: mine(onRefused),
+      // An admin changed services or groups: forget the cached /api/center and draw with the new names.
+      onCenterChanged: mine(() => { state.center = null; loadServiceNames(); }),
     });
   }
 

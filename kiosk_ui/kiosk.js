@@ -5,7 +5,8 @@
 
 const RESULT_SECONDS = 10; // the result screen goes back to the start after this
 const IDLE_SECONDS = 30; // any other screen goes back to the start after this long untouched
-const RELOAD_SECONDS = 60; // configuration changes (services, hours) show up within this
+// The kiosk has no socket: an admin's change (services, names, hours) shows up within this (docs/CONFIG.md).
+const RELOAD_SECONDS = 15;
 const CLOSED_RELOAD_SECONDS = 15; // check sooner while closed, so the kiosk opens on time
 const RETRY_SECONDS = 3; // while the server does not answer
 const REQUEST_TIMEOUT_MS = 10000;

@@ -2,7 +2,9 @@
 // sequence order, and start again from a fresh snapshot after any gap, reconnect or server restart.
 // Usage:
 //   const live = HangDoiLive.connect({screen: "display", onSnapshot(s) {...}, onEvent(e) {...},
-//                                     onStatus(connected) {...}});
+//                                     onStatus(connected) {...}, onCenterChanged(message) {...}});
+//   On "center_changed" (an admin changed the configuration) the snapshot is fetched again (counters and services may
+//   have come or gone); onCenterChanged (optional) is for screens that keep /api/center between snapshots.
 //   live.socket is the socket.io client (for emits of your own).
 (function () {
   "use strict";
@@ -71,6 +73,10 @@
     });
     socket.on("device_revoked", unpaired);
     socket.on("queue_event", apply);
+    socket.on("center_changed", function (message) {
+      if (options.onCenterChanged) options.onCenterChanged(message);
+      resync();
+    });
     return { socket: socket, resync: resync, seq: function () { return lastSeq; } };
   }
 

@@ -491,7 +491,8 @@ function start() {
     return;
   }
   loadCenter();
-  live = HangDoiLive.connect({ screen: "tablet", counter: COUNTER, onSnapshot, onEvent, onStatus });
+  live = HangDoiLive.connect({ screen: "tablet", counter: COUNTER, onSnapshot, onEvent, onStatus,
+    onCenterChanged: loadCenter }); // a new scale or reasons from the admin screen
   live.socket.on("connect", () => {
     loadCenter();
     flush(); // what was kept while the server was out of reach goes first

@@ -98,6 +98,12 @@ def admin_devices():
     return screen_page("admin", "devices.html")
 
 
+@bp.get("/admin/config")
+def admin_config():
+    """Admins edit the center: departments and services, counters, officers, hours, priority, rating."""
+    return screen_page("admin", "config.html")
+
+
 @bp.get("/admin/live")
 def supervisor_live():
     """Supervisors' live view: counters and alerts as they happen."""

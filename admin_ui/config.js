@@ -1,0 +1,527 @@
+// Admin › Cấu hình trung tâm (/admin/config): edit the center section by section (departments and services,
+// counters, officers, hours, priority, rating, general), each with its own "Lưu". The server checks the whole
+// configuration and refuses what today's queue cannot follow; its Vietnamese message is shown beside the section.
+// A saved change reaches kiosks, displays and consoles at once. Admin accounts only.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const api = (method, url, body) => HangDoiHttp.json(method, url, body);
+
+const DAYS = [["T2", "Thứ Hai"], ["T3", "Thứ Ba"], ["T4", "Thứ Tư"], ["T5", "Thứ Năm"], ["T6", "Thứ Sáu"],
+  ["T7", "Thứ Bảy"], ["CN", "Chủ nhật"]];
+const ROLES = [["officer", "Công chức"], ["supervisor", "Giám sát"], ["admin", "Quản trị"]];
+const POLICIES = [["interleave", "Xen kẽ: một số ưu tiên sau mỗi N số thường"],
+  ["strict", "Luôn gọi số ưu tiên trước"]];
+const SCALES = [["3", "3 mức: Rất hài lòng, Hài lòng, Không hài lòng"],
+  ["5", "5 mức: thêm Bình thường và Rất không hài lòng"]];
+const ACTIONS = {
+  config_import: "Nạp tệp cấu hình", config_center: "Thông tin trung tâm", config_hours: "Giờ làm việc",
+  config_queue: "Thứ tự gọi số", config_departments: "Sở, ngành và lĩnh vực", config_counters: "Quầy",
+  config_officers: "Công chức", config_priority_groups: "Nhóm ưu tiên", config_rating: "Đánh giá",
+  password_reset: "Đặt lại mật khẩu",
+};
+
+// Columns of the editable tables and fields of the forms: `kind` says how a value is read back.
+const SERVICE_COLUMNS = [
+  { key: "code", label: "Mã" }, { key: "name", label: "Tên lĩnh vực", wide: true },
+  { key: "prefix", label: "Chữ đầu số" }, { key: "daily_cap", label: "Số tối đa/ngày", kind: "number" },
+  { key: "target_wait_minutes", label: "Chờ mục tiêu (phút)", kind: "number", optional: true },
+  { key: "service_minutes", label: "Phút/lượt", kind: "number", optional: true },
+  { key: "counters", label: "Quầy phục vụ", kind: "numbers", placeholder: "1, 2" },
+];
+const DEPARTMENT_FIELDS = [{ key: "code", label: "Mã Sở, ngành" }, { key: "name", label: "Tên Sở, ngành", wide: true }];
+const COUNTER_COLUMNS = [
+  { key: "number", label: "Số quầy", kind: "number" },
+  { key: "name", label: "Tên hiển thị", optional: true, placeholder: "Quầy 01" },
+  { key: "services", label: "Lĩnh vực (mã, theo thứ tự ưu tiên)", kind: "list", wide: true },
+];
+const GROUP_COLUMNS = [{ key: "code", label: "Mã" }, { key: "name", label: "Tên nhóm ưu tiên", wide: true }];
+const REASON_COLUMNS = [{ key: "text", label: "Lý do không hài lòng", wide: true }];
+const SESSION_COLUMNS = [{ key: "start", label: "Bắt đầu", placeholder: "07:30" },
+  { key: "end", label: "Kết thúc", placeholder: "11:30" }];
+const HOLIDAY_COLUMNS = [{ key: "date", label: "Ngày nghỉ", kind: "date" }];
+const QUEUE_FIELDS = [
+  { key: "priority_policy", label: "Cách gọi số ưu tiên", kind: "select", choices: POLICIES, wide: true },
+  { key: "priority_every", label: "N (xen kẽ): số thường giữa hai số ưu tiên", kind: "number" },
+  { key: "default_service_minutes", label: "Thời gian phục vụ mặc định (phút/lượt)", kind: "number" },
+  { key: "default_target_wait_minutes", label: "Thời gian chờ mục tiêu mặc định (phút)", kind: "number" },
+  { key: "no_show_min_calls", label: "Vắng mặt: số lần gọi tối thiểu", kind: "number" },
+  { key: "no_show_min_seconds", label: "Vắng mặt: số giây tối thiểu từ lần gọi đầu", kind: "number" },
+];
+const CENTER_FIELDS = [
+  { key: "name", label: "Tên trung tâm", wide: true }, { key: "address", label: "Địa chỉ", optional: true, wide: true },
+  { key: "notice", label: "Dòng thông báo trên màn hình phòng chờ", optional: true, wide: true },
+  { key: "timezone", label: "Múi giờ", placeholder: "Asia/Ho_Chi_Minh" },
+];
+
+const state = { config: null, version: null, auditBefore: null, editors: {} };
+
+// ----- small helpers ------------------------------------------------------------------------------
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = text; // names come from the configuration: never HTML
+  return node;
+}
+
+function button(text, className, onClick) {
+  const node = el("button", `btn ${className || ""}`, text);
+  node.type = "button";
+  node.addEventListener("click", onClick);
+  return node;
+}
+
+/** One input (or select) for a column, holding `value`. */
+function control(column, value) {
+  let node;
+  if (column.kind === "select") {
+    node = el("select", "cell-input");
+    if (column.optional) node.append(el("option", null, "—"));
+    for (const [code, text] of column.choices) {
+      const option = el("option", null, text);
+      option.value = code;
+      node.append(option);
+    }
+    if (column.optional) node.options[0].value = "";
+  } else {
+    node = el("input", "cell-input");
+    node.type = column.kind === "date" ? "date" : "text";
+    if (column.kind === "number") node.inputMode = "decimal";
+    if (column.placeholder) node.placeholder = column.placeholder;
+  }
+  if (column.wide) node.classList.add("cell-wide");
+  node.dataset.key = column.key;
+  node.setAttribute("aria-label", column.label);
+  if (value !== undefined && value !== null) node.value = Array.isArray(value) ? value.join(", ") : String(value);
+  return node;
+}
+
+/** A control's value as the API takes it; undefined leaves an optional key out. What cannot be read is sent as
+ *  typed, so that the server names the key and the problem. */
+function valueOf(column, node) {
+  const text = node.value.trim();
+  if (text === "" && column.optional) return undefined;
+  if (column.kind === "number") {
+    const number = text.replace(",", "."); // 6,5 as written in Vietnamese
+    return /^-?\d+(\.\d+)?$/.test(number) ? Number(number) : text;
+  }
+  const parts = text.split(",").map((part) => part.trim()).filter(Boolean);
+  if (column.kind === "list") return parts;
+  if (column.kind === "numbers") return parts.map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+  return text;
+}
+
+function read(columns, fields) {
+  const item = {};
+  for (const column of columns) {
+    const value = valueOf(column, fields[column.key]);
+    if (value !== undefined) item[column.key] = value;
+  }
+  return item;
+}
+
+/** Labelled fields for one object (a form, not a table): {node, read()}. */
+function fieldsEditor(columns, value) {
+  const node = el("div", "config-fields");
+  const fields = {};
+  for (const column of columns) {
+    const label = el("label", `field${column.wide ? " field-wide" : ""}`);
+    fields[column.key] = control(column, value[column.key]);
+    label.append(el("span", "field-label", column.label), fields[column.key]);
+    node.append(label);
+  }
+  return { node, read: () => read(columns, fields) };
+}
+
+/** An editable table: a row per item, "Xóa" on each, "Thêm" under it: {node, read()}. `decorate(row, item)` may
+ *  add to a row (data attributes, buttons). */
+function tableEditor(columns, items, addLabel, decorate) {
+  const node = el("div", "rows-editor");
+  const table = el("table", "config-table");
+  const head = el("tr");
+  for (const column of columns) head.append(el("th", null, column.label));
+  head.append(el("th"));
+  const thead = el("thead");
+  thead.append(head);
+  const body = el("tbody");
+  table.append(thead, body);
+
+  function addRow(item) {
+    const row = el("tr", "config-row");
+    row.fields = {};
+    for (const column of columns) {
+      const cell = el("td");
+      row.fields[column.key] = control(column, item[column.key]);
+      cell.append(row.fields[column.key]);
+      row.append(cell);
+    }
+    const actions = el("td", "row-actions");
+    actions.append(button("Xóa", "btn-small btn-danger remove-row", () => row.remove()));
+    row.append(actions);
+    if (decorate) decorate(row, item);
+    body.append(row);
+    return row;
+  }
+
+  for (const item of items) addRow(item);
+  node.append(table, button(addLabel, "btn-small add-row", () => {
+    const row = addRow({});
+    row.querySelector("input, select").focus();
+  }));
+  const rows = () => Array.from(body.children).filter((row) => row.fields);
+  return { node, read: () => rows().map((row) => read(columns, row.fields)) };
+}
+
+/** A table of single strings (reasons, holidays) read back as a list of strings. */
+function stringsEditor(columns, values, addLabel) {
+  const key = columns[0].key;
+  const editor = tableEditor(columns, values.map((value) => ({ [key]: value })), addLabel);
+  return { node: editor.node, read: () => editor.read().map((item) => item[key]) };
+}
+
+// ----- the sections ---------------------------------------------------------------------------------
+
+function departmentsEditor(departments) {
+  const node = el("div", "departments");
+  const list = el("div", "department-list");
+  const cards = [];
+
+  function addDepartment(department) {
+    const card = el("div", "department");
+    card.dataset.code = department.code || "";
+    const fields = fieldsEditor(DEPARTMENT_FIELDS, department);
+    // Which counters serve each service, from the counters section: saved with the service, so that a new
+    // service gets its counters in the same save.
+    const served = (department.services || []).map((service) => ({
+      ...service, counters: state.config.counters.filter((c) => c.services.includes(service.code)).map((c) => c.number),
+    }));
+    const services = tableEditor(SERVICE_COLUMNS, served, "Thêm lĩnh vực",
+      (row, service) => { row.dataset.code = service.code || ""; });
+    const entry = { card, read: () => ({ ...fields.read(), services: services.read() }) };
+    const head = el("div", "department-head");
+    head.append(fields.node, button("Xóa Sở, ngành", "btn-small btn-danger", () => {
+      card.remove();
+      cards.splice(cards.indexOf(entry), 1);
+    }));
+    card.append(head, el("h3", "department-services", "Lĩnh vực"), services.node);
+    list.append(card);
+    cards.push(entry);
+    return card;
+  }
+
+  for (const department of departments) addDepartment(department);
+  node.append(list, button("Thêm Sở, ngành", "add-department", () => {
+    addDepartment({ services: [{}] }).querySelector("input").focus();
+  }));
+  return { node, read: () => cards.map((entry) => entry.read()) };
+}
+
+function officersEditor(officers) {
+  const departments = state.config.departments.map((d) => [d.code, `${d.code} – ${d.name}`]);
+  const columns = [
+    { key: "username", label: "Tên đăng nhập" }, { key: "name", label: "Họ và tên", wide: true },
+    { key: "department", label: "Sở, ngành", kind: "select", choices: departments, optional: true },
+    { key: "role", label: "Vai trò", kind: "select", choices: ROLES },
+  ];
+  const saved = new Set(state.config.officers.map((o) => o.username));
+  const reset = passwordForm();
+  const table = tableEditor(columns, officers, "Thêm công chức", (row, officer) => {
+    row.dataset.username = officer.username || "";
+    if (!saved.has(officer.username)) return; // a new account gets its password once it is saved
+    row.lastChild.prepend(button("Đặt lại mật khẩu", "btn-small reset-password", () => reset.open(officer)));
+  });
+  const node = el("div");
+  node.append(table.node, reset.node);
+  return { node, read: table.read };
+}
+
+/** The one "Đặt lại mật khẩu" form of the officers section, opened for an officer. */
+function passwordForm() {
+  const node = el("form", "password-form");
+  node.hidden = true;
+  node.noValidate = true;
+  const title = el("h3", "password-title");
+  const input = el("input", "field-input");
+  input.type = "password";
+  input.autocomplete = "new-password";
+  input.setAttribute("aria-label", "Mật khẩu mới");
+  input.placeholder = "Mật khẩu mới (ít nhất 6 ký tự)";
+  const submit = el("button", "btn btn-primary btn-small", "Đặt mật khẩu");
+  submit.type = "submit";
+  const account = el("input"); // whose password it is, for password managers
+  account.autocomplete = "username";
+  account.hidden = true;
+  node.append(title, account, input, submit, button("Hủy", "btn-small", () => { node.hidden = true; }));
+  let officer = null;
+  node.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    submit.disabled = true;
+    try {
+      await api("POST", `/api/admin/officers/${encodeURIComponent(officer.username)}/password`,
+        { password: input.value });
+      node.hidden = true;
+      say("officers", `Đã đặt mật khẩu mới cho ${officer.name}.`, false);
+      state.auditBefore = null; // the audit list is stale
+    } catch (err) {
+      handle("officers", err);
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return {
+    node,
+    open(chosen) {
+      officer = chosen;
+      title.textContent = `Đặt lại mật khẩu cho ${chosen.name} (${chosen.username})`;
+      account.value = chosen.username;
+      input.value = "";
+      node.hidden = false;
+      input.focus();
+    },
+  };
+}
+
+function hoursEditor(hours) {
+  const node = el("div", "hours");
+  const days = el("fieldset", "days");
+  days.append(el("legend", "field-label", "Ngày làm việc"));
+  const boxes = DAYS.map(([code, name]) => {
+    const label = el("label", "day");
+    const box = el("input");
+    box.type = "checkbox";
+    box.value = code;
+    box.checked = hours.working_days.includes(code);
+    label.append(box, el("span", null, name));
+    days.append(label);
+    return box;
+  });
+  const sessions = tableEditor(SESSION_COLUMNS, hours.sessions, "Thêm buổi");
+  const stop = fieldsEditor([{ key: "stop_issuing_minutes_before_end",
+    label: "Ngừng cấp số trước khi hết buổi (phút)", kind: "number" }], hours);
+  const holidays = stringsEditor(HOLIDAY_COLUMNS, hours.holidays, "Thêm ngày nghỉ");
+  node.append(days, el("h3", "subsection", "Các buổi làm việc"), sessions.node, stop.node,
+    el("h3", "subsection", "Ngày nghỉ lễ, Tết"), holidays.node);
+  return {
+    node,
+    read: () => ({
+      working_days: boxes.filter((box) => box.checked).map((box) => box.value), sessions: sessions.read(),
+      ...stop.read(), holidays: holidays.read(),
+    }),
+  };
+}
+
+function ratingEditor(rating) {
+  const scale = fieldsEditor([{ key: "scale", label: "Thang đánh giá", kind: "select", choices: SCALES }], rating);
+  const reasons = stringsEditor(REASON_COLUMNS, rating.reasons, "Thêm lý do");
+  const node = el("div");
+  node.append(scale.node, el("h3", "subsection", "Lý do khi không hài lòng"), reasons.node);
+  return { node, read: () => ({ scale: Number(scale.read().scale), reasons: reasons.read() }) };
+}
+
+const EDITORS = {
+  departments: departmentsEditor,
+  counters: (counters) => tableEditor(COUNTER_COLUMNS, counters, "Thêm quầy",
+    (row, counter) => { row.dataset.number = counter.number || ""; }),
+  officers: officersEditor,
+  hours: hoursEditor,
+  priority_groups: (groups) => tableEditor(GROUP_COLUMNS, groups, "Thêm nhóm"),
+  queue: (queue) => fieldsEditor(QUEUE_FIELDS, queue),
+  rating: ratingEditor,
+  center: (center) => fieldsEditor(CENTER_FIELDS, center),
+};
+
+function sectionNode(section) {
+  return document.querySelector(`.config-section[data-section="${section}"]`);
+}
+
+/** Draw a section from the saved configuration, with its status line and "Lưu". */
+function render(section) {
+  const editor = EDITORS[section](state.config[section]);
+  state.editors[section] = editor;
+  const body = sectionNode(section).querySelector(".section-body");
+  body.textContent = "";
+  const footer = el("div", "section-footer");
+  const status = el("p", "section-status");
+  status.setAttribute("role", "status");
+  status.hidden = true;
+  footer.append(button("Lưu", "btn-primary save", () => save(section)), status);
+  body.append(editor.node, footer);
+  if (section === "departments") drawServiceCodes();
+  if (section === "center") $("center-name").textContent = state.config.center.name;
+}
+
+function drawServiceCodes() {
+  const codes = state.config.departments.flatMap((d) => d.services.map((s) => `${s.code} (${s.name})`));
+  document.querySelector(".service-codes").textContent = `Mã lĩnh vực: ${codes.join("; ")}`;
+}
+
+function say(section, message, isError) {
+  const status = sectionNode(section).querySelector(".section-status");
+  status.textContent = message;
+  status.classList.toggle("is-error", isError);
+  status.hidden = !message;
+}
+
+function handle(section, err) {
+  if (err.status === 401) return showSignIn(err.message);
+  const key = err.body && err.body.key;
+  say(section, key ? `${err.message} (tại: ${key})` : err.message, true);
+}
+
+async function save(section) {
+  const saveButton = sectionNode(section).querySelector(".save");
+  saveButton.disabled = true;
+  say(section, "Đang lưu…", false);
+  try {
+    const answer = await api("PUT", `/api/admin/config/${section}`, state.editors[section].read());
+    // The saved section, and any other the change touched (a service's counters are the counters section's).
+    Object.assign(state.config, answer.sections);
+    setVersion(answer.version);
+    for (const changed of Object.keys(answer.sections)) render(changed);
+    say(section, "Đã lưu. Thay đổi có hiệu lực ngay trên các màn hình.", false);
+    state.auditBefore = null;
+  } catch (err) {
+    handle(section, err);
+  } finally {
+    saveButton.disabled = false;
+  }
+}
+
+function setVersion(version) {
+  state.version = version;
+  $("version").textContent = version ? `Phiên bản ${version}` : "";
+}
+
+// ----- audit --------------------------------------------------------------------------------------
+
+function when(epoch) {
+  return new Date(epoch * 1000).toLocaleString("vi-VN", { hour12: false });
+}
+
+function change(label, value) {
+  const box = el("div", "audit-side");
+  box.append(el("p", "audit-side-label", label),
+    el("pre", "audit-json", value === null ? "—" : JSON.stringify(value, null, 2)));
+  return box;
+}
+
+function drawEntry(entry) {
+  const item = el("li", "audit-entry");
+  item.dataset.action = entry.action;
+  const head = el("p", "audit-head");
+  head.append(el("span", "audit-time", when(entry.at)), el("span", "audit-actor", entry.actor),
+    el("span", "audit-action", ACTIONS[entry.action] || entry.action), el("span", "audit-target", entry.target));
+  item.append(head);
+  if (entry.before !== null || entry.after !== null) {
+    const details = el("details", "audit-details");
+    const sides = el("div", "audit-sides");
+    sides.append(change("Trước", entry.before), change("Sau", entry.after));
+    details.append(el("summary", null, "Trước và sau"), sides);
+    item.append(details);
+  }
+  return item;
+}
+
+async function loadAudit(more) {
+  const url = more && state.auditBefore ? `/api/admin/audit?before=${state.auditBefore}` : "/api/admin/audit";
+  $("audit-error").hidden = true;
+  try {
+    const answer = await api("GET", url);
+    if (!more) $("audit").textContent = "";
+    for (const entry of answer.entries) $("audit").append(drawEntry(entry));
+    state.auditBefore = answer.entries.length ? answer.entries[answer.entries.length - 1].id : null;
+    $("audit-more").hidden = !answer.more;
+  } catch (err) {
+    if (err.status === 401) return showSignIn(err.message);
+    $("audit-error").textContent = err.message;
+    $("audit-error").hidden = false;
+  }
+}
+
+// ----- tabs, sign-in, start -----------------------------------------------------------------------
+
+function showTab(name) {
+  const tabs = Array.from(document.querySelectorAll(".tab"));
+  const chosen = tabs.some((tab) => tab.dataset.tab === name) ? name : tabs[0].dataset.tab;
+  for (const tab of tabs) tab.setAttribute("aria-selected", String(tab.dataset.tab === chosen));
+  for (const panel of document.querySelectorAll(".tab-panel")) panel.hidden = panel.dataset.panel !== chosen;
+  document.body.dataset.tab = chosen;
+  if (chosen === "audit" && state.auditBefore === null) loadAudit(false);
+  history.replaceState(null, "", `#${chosen}`);
+}
+
+function view(name) {
+  document.body.dataset.view = name;
+  $("loading").hidden = name !== "loading";
+  $("signin").hidden = name !== "signin";
+  $("board").hidden = name !== "board";
+  $("user-box").hidden = name !== "board";
+}
+
+function showSignIn(message) {
+  view("signin");
+  $("signin-error").textContent = message || "";
+  $("signin-error").hidden = !message;
+  $("password").value = "";
+  $("username").focus();
+}
+
+async function startBoard(officer) {
+  $("user-name").textContent = officer.name;
+  try {
+    const answer = await api("GET", "/api/admin/config");
+    state.config = answer.sections;
+    setVersion(answer.version);
+  } catch (err) {
+    return showSignIn(err.message);
+  }
+  for (const section of Object.keys(EDITORS)) render(section);
+  state.auditBefore = null;
+  view("board");
+  showTab(location.hash.slice(1));
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  const username = $("username").value.trim();
+  const password = $("password").value;
+  if (!username || !password) return showSignIn("Vui lòng nhập tên đăng nhập và mật khẩu.");
+  $("signin-submit").disabled = true;
+  try {
+    const session = await api("POST", "/api/session", { username, password });
+    if (session.officer.role !== "admin") {
+      await api("DELETE", "/api/session").catch(() => null);
+      showSignIn("Chỉ quản trị viên được thay đổi cấu hình.");
+    } else {
+      await startBoard(session.officer);
+    }
+  } catch (err) {
+    showSignIn(err.message);
+    $("username").value = username;
+  } finally {
+    $("signin-submit").disabled = false;
+  }
+}
+
+async function start() {
+  $("signin-form").addEventListener("submit", signIn);
+  $("sign-out").addEventListener("click", async () => {
+    await api("DELETE", "/api/session").catch(() => null);
+    showSignIn("");
+  });
+  for (const tab of document.querySelectorAll(".tab")) tab.addEventListener("click", () => showTab(tab.dataset.tab));
+  $("audit-refresh").addEventListener("click", () => loadAudit(false));
+  $("audit-more").addEventListener("click", () => loadAudit(true));
+  try {
+    const center = await api("GET", "/api/center");
+    $("center-name").textContent = center.name;
+    const session = await api("GET", "/api/session");
+    if (session.officer && session.officer.role === "admin") return startBoard(session.officer);
+    showSignIn(session.officer ? "Tài khoản đang đăng nhập không phải quản trị viên; mời đăng nhập tài khoản quản trị." : "");
+  } catch (err) {
+    showSignIn(err.message);
+  }
+}
+
+start();
