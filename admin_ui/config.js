@@ -364,7 +364,7 @@ function say(section, message, isError) {
 }
 
 function handle(section, err) {
-  if (err.status === 401) return showSignIn(err.message);
+  if (err.status === 401) return gate.showSignIn(err.message);
   const key = err.body && err.body.key;
   say(section, key ? `${err.message} (tại: ${key})` : err.message, true);
 }
@@ -433,7 +433,7 @@ async function loadAudit(more) {
     state.auditBefore = answer.entries.length ? answer.entries[answer.entries.length - 1].id : null;
     $("audit-more").hidden = !answer.more;
   } catch (err) {
-    if (err.status === 401) return showSignIn(err.message);
+    if (err.status === 401) return gate.showSignIn(err.message);
     $("audit-error").textContent = err.message;
     $("audit-error").hidden = false;
   }
@@ -451,77 +451,34 @@ function showTab(name) {
   history.replaceState(null, "", `#${chosen}`);
 }
 
-function view(name) {
-  document.body.dataset.view = name;
-  $("loading").hidden = name !== "loading";
-  $("signin").hidden = name !== "signin";
-  $("board").hidden = name !== "board";
-  $("user-box").hidden = name !== "board";
-}
-
-function showSignIn(message) {
-  view("signin");
-  $("signin-error").textContent = message || "";
-  $("signin-error").hidden = !message;
-  $("password").value = "";
-  $("username").focus();
-}
-
-async function startBoard(officer) {
-  $("user-name").textContent = officer.name;
+async function startBoard() {
   try {
     const answer = await api("GET", "/api/admin/config");
     state.config = answer.sections;
     setVersion(answer.version);
   } catch (err) {
-    return showSignIn(err.message);
+    return gate.showSignIn(err.message);
   }
   for (const section of Object.keys(EDITORS)) render(section);
   state.auditBefore = null;
-  view("board");
   showTab(location.hash.slice(1));
 }
 
-async function signIn(event) {
-  event.preventDefault();
-  const username = $("username").value.trim();
-  const password = $("password").value;
-  if (!username || !password) return showSignIn("Vui lòng nhập tên đăng nhập và mật khẩu.");
-  $("signin-submit").disabled = true;
-  try {
-    const session = await api("POST", "/api/session", { username, password });
-    if (session.officer.role !== "admin") {
-      await api("DELETE", "/api/session").catch(() => null);
-      showSignIn("Chỉ quản trị viên được thay đổi cấu hình.");
-    } else {
-      await startBoard(session.officer);
-    }
-  } catch (err) {
-    showSignIn(err.message);
-    $("username").value = username;
-  } finally {
-    $("signin-submit").disabled = false;
-  }
-}
+let gate = null;
 
 async function start() {
-  $("signin-form").addEventListener("submit", signIn);
-  $("sign-out").addEventListener("click", async () => {
-    await api("DELETE", "/api/session").catch(() => null);
-    showSignIn("");
-  });
   for (const tab of document.querySelectorAll(".tab")) tab.addEventListener("click", () => showTab(tab.dataset.tab));
   $("audit-refresh").addEventListener("click", () => loadAudit(false));
   $("audit-more").addEventListener("click", () => loadAudit(true));
-  try {
-    const center = await api("GET", "/api/center");
-    $("center-name").textContent = center.name;
-    const session = await api("GET", "/api/session");
-    if (session.officer && session.officer.role === "admin") return startBoard(session.officer);
-    showSignIn(session.officer ? "Tài khoản đang đăng nhập không phải quản trị viên; mời đăng nhập tài khoản quản trị." : "");
-  } catch (err) {
-    showSignIn(err.message);
-  }
+  gate = HangDoiSignIn.start({
+    roles: ["admin"],
+    title: "Đăng nhập quản trị",
+    help: "Thay đổi Sở, ngành, lĩnh vực, quầy, công chức, giờ làm việc, ưu tiên và đánh giá. Thay đổi có hiệu lực "
+      + "ngay trên máy lấy số, màn hình và bàn làm việc của quầy.",
+    forbidden: "Chỉ quản trị viên được thay đổi cấu hình.",
+    onBoard: startBoard,
+  });
+  api("GET", "/api/center").then((center) => { $("center-name").textContent = center.name; }).catch(() => null);
 }
 
 start();

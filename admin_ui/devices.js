@@ -15,37 +15,7 @@ function el(tag, className, text) {
 
 const time = (epoch) => new Date(epoch * 1000).toLocaleString("vi-VN", { hour12: false });
 
-/** JSON from the API; a refusal throws with the server's Vietnamese message and HTTP status. */
-async function request(method, url, body) {
-  const response = await fetch(url, {
-    method, cache: "no-store", credentials: "same-origin", headers: HangDoiHttp.headers(Boolean(body)),
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const data = await response.json().catch(() => null);
-  if (!response.ok) {
-    const error = new Error((data && data.message) || "Không thực hiện được, vui lòng thử lại.");
-    error.status = response.status;
-    throw error;
-  }
-  return data;
-}
-
-function view(name) {
-  document.body.dataset.view = name;
-  $("loading").hidden = name !== "loading";
-  $("signin").hidden = name !== "signin";
-  $("board").hidden = name !== "board";
-  $("user-box").hidden = name !== "board";
-}
-
-function showSignIn(message) {
-  clearInterval(refreshTimer);
-  view("signin");
-  $("signin-error").textContent = message || "";
-  $("signin-error").hidden = !message;
-  $("password").value = "";
-  $("username").focus();
-}
+const request = HangDoiHttp.json;
 
 function say(message, isError) {
   const node = $("approve-message");
@@ -92,7 +62,7 @@ function drawDevices(devices) {
       revoke.type = "button";
       revoke.addEventListener("click", () => {
         if (!window.confirm(`Thu hồi thiết bị “${device.name}”? Thiết bị sẽ bị ngắt kết nối ngay.`)) return;
-        act("POST", `/api/admin/devices/${device.id}/revoke`, null, `Đã thu hồi ${device.name}.`);
+        act("POST", `/api/admin/devices/${device.id}/revoke`, undefined, `Đã thu hồi ${device.name}.`);
       });
       actions.append(revoke);
     }
@@ -112,7 +82,7 @@ async function refresh() {
     drawPending(listing.pending);
     drawDevices(listing.devices);
   } catch (err) {
-    if (err.status === 401 || err.status === 403) showSignIn(err.message);
+    if (err.status === 401 || err.status === 403) gate.showSignIn(err.message);
   }
 }
 
@@ -149,45 +119,23 @@ async function approve(event) {
   refresh();
 }
 
-// ----- session ------------------------------------------------------------------------------------
+// ----- start --------------------------------------------------------------------------------------
 
-function startBoard(officer) {
-  $("user-name").textContent = officer.name;
-  view("board");
-  refresh();
-  clearInterval(refreshTimer);
-  refreshTimer = setInterval(refresh, REFRESH_MS);
-}
-
-async function signIn(event) {
-  event.preventDefault();
-  const username = $("username").value.trim();
-  const password = $("password").value;
-  if (!username || !password) return showSignIn("Vui lòng nhập tên đăng nhập và mật khẩu.");
-  $("signin-submit").disabled = true;
-  try {
-    const session = await request("POST", "/api/session", { username, password });
-    if (session.officer.role !== "admin") {
-      await request("DELETE", "/api/session");
-      showSignIn("Chỉ quản trị viên được quản lý thiết bị.");
-      return;
-    }
-    startBoard(session.officer);
-  } catch (err) {
-    showSignIn(err.message);
-    $("username").value = username;
-  } finally {
-    $("signin-submit").disabled = false;
-  }
-}
+const gate = HangDoiSignIn.start({
+  roles: ["admin"],
+  title: "Đăng nhập quản trị",
+  help: "Ghép nối, thu hồi máy lấy số, màn hình và máy đánh giá.",
+  forbidden: "Chỉ quản trị viên được quản lý thiết bị.",
+  onBoard() {
+    refresh();
+    clearInterval(refreshTimer);
+    refreshTimer = setInterval(refresh, REFRESH_MS);
+  },
+  onLeave() { clearInterval(refreshTimer); },
+});
 
 async function start() {
-  $("signin-form").addEventListener("submit", signIn);
   $("approve-form").addEventListener("submit", approve);
-  $("sign-out").addEventListener("click", async () => {
-    await request("DELETE", "/api/session").catch(() => null);
-    showSignIn("");
-  });
   try {
     const center = await request("GET", "/api/center");
     $("center-name").textContent = center.name;
@@ -197,11 +145,8 @@ async function start() {
       option.value = counter.number;
       $("device-counter").append(option);
     }
-    const session = await request("GET", "/api/session");
-    if (session.officer && session.officer.role === "admin") return startBoard(session.officer);
-    showSignIn(session.officer ? "Tài khoản đang đăng nhập không phải quản trị viên." : "");
   } catch (err) {
-    showSignIn(err.message);
+    // The names are decoration; the counter list falls back to what the device asked for.
   }
 }
 

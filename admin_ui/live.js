@@ -48,86 +48,14 @@ function clock(epochSeconds, withSeconds) {
   return new Date(epochSeconds * 1000).toLocaleTimeString("vi-VN", options);
 }
 
-/** JSON from the API; a refusal carries the server's Vietnamese message. */
-async function request(method, url, body) {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
-  try {
-    const response = await fetch(url, {
-      method, cache: "no-store", signal: controller.signal, credentials: "same-origin",
-      headers: HangDoiHttp.headers(Boolean(body)),
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    let data = null;
-    try {
-      data = await response.json();
-    } catch (err) {
-      data = null;
-    }
-    if (!response.ok) {
-      throw new Error((data && data.message) || `Máy chủ trả lời lỗi ${response.status}.`);
-    }
-    return data;
-  } catch (err) {
-    if (err.name === "AbortError" || err instanceof TypeError) {
-      throw new Error("Không kết nối được máy chủ. Vui lòng thử lại.");
-    }
-    throw err;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function view(name) {
-  document.body.dataset.view = name;
-  $("loading").hidden = name !== "loading";
-  $("signin").hidden = name !== "signin";
-  $("board").hidden = name !== "board";
-  $("user-box").hidden = name !== "board";
-}
-
 // ----- sign-in ------------------------------------------------------------------------------------
 
-function showSignIn(message) {
+let gate = null;
+
+/** Leaving the board (sign-out, refused session): stop listening; the next person starts from empty lists. */
+function leaveBoard() {
   stopLive();
   state.officer = null;
-  view("signin");
-  const error = $("signin-error");
-  error.textContent = message || "";
-  error.hidden = !message;
-  $("password").value = "";
-  $("username").focus();
-}
-
-async function signIn(event) {
-  event.preventDefault();
-  const username = $("username").value.trim();
-  const password = $("password").value;
-  if (!username || !password) {
-    showSignIn("Vui lòng nhập tên đăng nhập và mật khẩu.");
-    return;
-  }
-  $("signin-submit").disabled = true;
-  try {
-    // No counter: a supervisor signs in to watch, not to serve.
-    const session = await request("POST", "/api/session", { username, password });
-    startBoard(session.officer);
-  } catch (err) {
-    showSignIn(err.message);
-    $("username").value = username;
-    $("password").focus();
-  } finally {
-    $("signin-submit").disabled = false;
-  }
-}
-
-async function signOut() {
-  try {
-    await request("DELETE", "/api/session");
-  } catch (err) {
-    // Whatever the server says, this screen stops showing supervisor data.
-  }
-  // The next person at this screen starts from an empty list.
   $("alerts").textContent = "";
   $("alerts-empty").hidden = false;
   state.alerts = state.unseen = 0;
@@ -136,22 +64,19 @@ async function signOut() {
   $("overview-time").textContent = "";
   state.idle.clear();
   renderWarnings([]);
-  showSignIn("");
 }
 
 // ----- the board ----------------------------------------------------------------------------------
 
 function startBoard(officer) {
   state.officer = officer;
-  $("user-name").textContent = officer.name;
-  view("board");
   stopLive();
   live = HangDoiLive.connect({
     screen: "supervisor",
     onSnapshot,
     onEvent,
     onStatus,
-    onRefused: (reply) => showSignIn(reply.message),
+    onRefused: (reply) => gate.showSignIn(reply.message),
   });
   live.socket.on("alert", onAlert);
   live.socket.on("queue_event", overviewSoon);
@@ -260,7 +185,7 @@ function askOverview() {
     if (!live || live.socket !== socket) return; // signed out meanwhile
     if (err || !reply) return;                   // the timer asks again
     if (!reply.ok) {
-      showSignIn(reply.message);
+      gate.showSignIn(reply.message);
       return;
     }
     renderOverview(reply.overview);
@@ -388,32 +313,28 @@ function ring() {
 
 async function loadCenterName() {
   try {
-    const center = await request("GET", "/api/center");
+    const center = await HangDoiHttp.json("GET", "/api/center");
     $("center-name").textContent = center.name || "";
   } catch (err) {
     // The name is decoration; the board works without it.
   }
 }
 
-async function start() {
-  $("signin-form").addEventListener("submit", signIn);
-  $("sign-out").addEventListener("click", signOut);
+function start() {
   $("sound-on").addEventListener("click", () => {
     $("sound-on").hidden = true;
     chime.currentTime = 0;
     chime.play().catch(() => { $("sound-on").hidden = false; });
   });
   loadCenterName();
-  try {
-    const session = await request("GET", "/api/session");
-    if (session.officer && SUPERVISING_ROLES.includes(session.officer.role)) {
-      startBoard(session.officer);
-      return;
-    }
-    showSignIn(session.officer ? "Tài khoản đang đăng nhập không có quyền giám sát; mời đăng nhập tài khoản giám sát." : "");
-  } catch (err) {
-    showSignIn(err.message);
-  }
+  gate = HangDoiSignIn.start({
+    roles: SUPERVISING_ROLES,
+    title: "Đăng nhập giám sát",
+    help: "Dành cho lãnh đạo, cán bộ giám sát của Trung tâm.",
+    forbidden: "Tài khoản này không có quyền giám sát; mời đăng nhập tài khoản giám sát.",
+    onBoard: startBoard,
+    onLeave: leaveBoard,
+  });
 }
 
 start();

@@ -104,3 +104,52 @@ def test_the_kiosk_pairs_issues_and_returns_to_pairing_when_revoked(strict_serve
     page.get_by_role("button", name="Không, lấy số thường").click()
     expect(page.locator("#pairing")).to_be_visible(timeout=10000)
     expect(code).not_to_have_text(digits, timeout=10000)
+
+
+@pytest.mark.browser
+def test_an_admin_pairs_and_revokes_a_tablet_on_the_devices_page(strict_server, browser):
+    url = strict_server.url
+    for username in ("quantri", "giamsat"):
+        Officer(url, strict_server.database, strict_server.center, username).set_password()
+    tablet_context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 800})
+    admin_context = browser.new_context(locale="vi-VN", viewport={"width": 1600, "height": 1000})
+    try:
+        tablet = tablet_context.new_page()
+        tablet.goto(f"{url}/tablet/3")
+        code = tablet.locator("#pairing .pairing-code")
+        expect(code).to_have_text(re.compile(r"^\d{3} \d{3}$"), timeout=10000)
+        expect(tablet.locator("#pairing .pairing-kind")).to_have_text("Máy đánh giá tại quầy – quầy số 3")
+
+        page = admin_context.new_page()
+        page.goto(f"{url}/admin/devices")
+        page.fill("#username", "giamsat")  # a supervisor is turned away
+        page.fill("#password", PASSWORD)
+        page.click("#signin-submit")
+        expect(page.locator("#signin-error")).to_have_text("Chỉ quản trị viên được quản lý thiết bị.")
+        page.fill("#username", "quantri")
+        page.fill("#password", PASSWORD)
+        page.click("#signin-submit")
+        pending = page.locator("#pending tr")
+        expect(pending).to_have_count(1, timeout=10000)
+        expect(pending.locator("td").nth(2)).to_have_text("3")
+        pending.get_by_role("button", name="Chọn").click()
+        page.fill("#device-name", "<b>Máy đánh giá</b> quầy 3")  # shown as text, never as HTML
+        page.click("#approve")
+        expect(page.locator("#approve-message")).to_contain_text("Đã ghép nối")
+        row = page.locator("#devices tr").first
+        expect(row.locator(".name")).to_have_text("<b>Máy đánh giá</b> quầy 3")
+
+        expect(tablet.locator("#pairing")).to_be_hidden(timeout=10000)
+        expect(tablet.locator("#idle-counter")).to_have_text("QUẦY SỐ 03")
+        expect(row.locator(".connections")).to_have_text("Đang kết nối", timeout=10000)
+
+        page.once("dialog", lambda dialog: dialog.accept())
+        row.get_by_role("button", name="Thu hồi").click()
+        expect(row.locator(".status")).to_contain_text("Đã thu hồi")
+        # cut off at once: the tablet is back at its pairing notice with a new code, without anyone touching it
+        expect(tablet.locator("#pairing")).to_be_visible(timeout=10000)
+        expect(code).to_have_text(re.compile(r"^\d{3} \d{3}$"), timeout=10000)
+        expect(page.locator("#pending tr")).to_have_count(1, timeout=10000)
+    finally:
+        tablet_context.close()
+        admin_context.close()
