@@ -36,6 +36,28 @@
     return form;
   }
 
+  // The admin area's pages, and who may open each.
+  const PAGES = [
+    { path: "/admin/live", label: "Giám sát", roles: ["supervisor", "admin"] },
+    { path: "/admin/reports", label: "Báo cáo", roles: ["supervisor", "admin"] },
+    { path: "/admin/config", label: "Cấu hình", roles: ["admin"] },
+    { path: "/admin/devices", label: "Thiết bị", roles: ["admin"] },
+  ];
+
+  /** Links to the other pages this account may open, in the header's user box. */
+  function navigation(officer) {
+    let nav = $("admin-nav");
+    if (!nav) {
+      nav = el("nav", { id: "admin-nav", class: "admin-nav", "aria-label": "Khu vực quản trị" });
+      $("user-box").prepend(nav);
+    }
+    nav.replaceChildren(...PAGES.filter((page) => page.roles.includes(officer.role)).map((page) => {
+      const link = el("a", { href: page.path, class: "admin-nav-link" }, page.label);
+      if (location.pathname === page.path) link.setAttribute("aria-current", "page");
+      return link;
+    }));
+  }
+
   function view(name) {
     document.body.dataset.view = name;
     $("loading").hidden = name !== "loading";
@@ -58,6 +80,7 @@
 
     function enter(officer) {
       $("user-name").textContent = officer.name;
+      navigation(officer);
       view("board");
       options.onBoard(officer);
     }
