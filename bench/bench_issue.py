@@ -443,7 +443,8 @@ def main(argv=None):
         "",
         f"{args.kiosks} kiosks (keep-alive connections, closed loop) over {args.procs} load processes, "
         f"{args.warmup:g} s warm-up then {args.seconds:g} s measured per route, one fresh server process and database "
-        f"per mode. `/api/tickets` alternates {' and '.join(SERVICES)} ({center}). "
+        f"per mode, pairing required: every request (ping too) carries a paired kiosk's device token. "
+        f"`/api/tickets` alternates {' and '.join(SERVICES)} ({center}). "
         "req/s counts 2xx answers completed in the measured window; latency is send → whole response. "
         "CPU is user+system time over the window, 100 % = one core: the server process, the load processes, and "
         "everything else on the machine (a large 'other' means the run was disturbed).",
