@@ -192,3 +192,29 @@ def test_sockets_of_unpaired_and_revoked_devices(strict_app):
     assert admin.post(f"/api/admin/devices/{device_id}/revoke").status_code == 200
     assert not screen.is_connected()
     assert not rt.socketio.test_client(strict_app, auth={"device": token}).is_connected()
+
+
+@pytest.fixture
+def demo_app(tmp_path):
+    app = create_app(Settings(center_file=SMALL_CENTER, database=tmp_path / "demo.db", async_mode="threading",
+                              testing=True, secret_key="test", require_devices=True, auto_pair_local=True))
+    yield app
+    app.extensions["hangdoi"].store.close()
+    app.extensions["hangdoi_lock"].close()
+
+
+def test_the_demo_pairs_a_screen_on_the_server_machine_by_itself(demo_app):
+    client = demo_app.test_client()
+    request = client.post("/api/devices/pairing", json={"kind": "display"}).get_json()
+    answer = client.get(f"/api/devices/pairing/{request['request']}").get_json()
+    assert answer["state"] == "approved" and answer["token"]
+    entry = audit.entries(demo_app.extensions["hangdoi"].store)[0]
+    assert entry["action"] == "device_paired" and "demo" in entry["actor"]
+
+
+def test_the_demo_still_asks_an_admin_for_screens_elsewhere_on_the_lan(demo_app):
+    client = demo_app.test_client()
+    lan = {"REMOTE_ADDR": "192.168.1.23"}
+    request = client.post("/api/devices/pairing", json={"kind": "kiosk"}, environ_base=lan).get_json()
+    assert client.get(f"/api/devices/pairing/{request['request']}", environ_base=lan).get_json() == \
+        {"state": "pending"}

@@ -98,7 +98,7 @@ def test_report_queries(app, query):
         assert response.status_code in (200, 400), (query, response.data)
 
 
-@given(event=st.sampled_from(["subscribe", "counter_action", "rate", "follow_ticket", "console_state"]),
+@given(event=st.sampled_from(["subscribe", "counter_action", "rate", "follow_ticket", "console_state", "overview"]),
        payload=bodies)
 @FUZZ
 def test_socket_events(app, event, payload):
@@ -128,3 +128,15 @@ def test_pairing_requests(app, body):
     response = app.test_client().post("/api/devices/pairing", data=json.dumps(body), content_type="application/json")
     assert response.status_code in (201, 400, 404, 429), response.data
     assert response.get_json()["message" if response.status_code != 201 else "code"]
+
+
+@given(value=st.text(max_size=20), path=st.sampled_from(["/api/admin/audit", "/api/admin/config", "/api/overview",
+                                                         "/api/admin/devices", "/api/devices/me"]))
+@FUZZ
+def test_admin_reads_with_any_query(app, value, path):
+    admin = once(app, "admin", lambda: signed_in(app, "quantri"))
+    response = admin.get(path, query_string={"before": value, "limit": value},
+                         headers={"X-Device-Token": value} if value.isascii() else {})
+    assert response.status_code in (200, 400), (path, value, response.data)
+    if response.status_code == 400:
+        assert response.get_json()["message"]
