@@ -38,7 +38,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.generate_history import GENERATOR_VERSION, HISTORY_CENTER, generate_history  # noqa: E402
-from server.core import summaries as summaries_module  # noqa: E402
 from server.core.center import load_center  # noqa: E402
 from server.core.exports import to_xlsx  # noqa: E402
 from server.core.reports import generate, make_period  # noqa: E402
@@ -275,7 +274,7 @@ def verdict(row: dict) -> str:
 
 
 def markdown(args, facts, db_bytes, load, closing, rows, stalls, summary_facts, started, command) -> str:
-    out = [f"## Reports (bench/bench_reports.py)", "",
+    out = ["## Reports (bench/bench_reports.py)", "",
            f"Command: `{command}` — {started:%Y-%m-%d %H:%M} UTC", "",
            f"Machine: {machine()}. Load average at start/end: {load[0]} / {load[1]} — the machine is shared with"
            " other engineers' test runs, so wall times include waiting for a core; the CPU column (the thread's own"

@@ -35,7 +35,8 @@ class LiveServer:
     def start(self, timeout: float = 20):
         env = {**os.environ, "HANGDOI_CENTER": str(self.center), "HANGDOI_DATABASE": str(self.database),
                "HANGDOI_PORT": str(self.port), "HANGDOI_HOST": "127.0.0.1", "HANGDOI_ASYNC_MODE": self.async_mode,
-               "HANGDOI_SECRET_KEY": "test-secret", "HANGDOI_BACKUP_DIR": str(self.database.parent / "backups"), "PYTHONUNBUFFERED": "1",
+               "HANGDOI_SECRET_KEY": "test-secret", "HANGDOI_BACKUP_DIR": str(self.database.parent / "backups"),
+               "PYTHONUNBUFFERED": "1",
                # Pairing is tested on its own (tests/test_devices_live.py); elsewhere screens connect unpaired.
                "HANGDOI_REQUIRE_DEVICES": "0", **self.extra_env}
         self.log = open(self.database.with_suffix(".log"), "ab")

@@ -3,7 +3,17 @@ supervisor or admin data; nobody unsigned acts at all. (Device boundaries: tests
 
 from __future__ import annotations
 
-from tests.test_realtime import PASSWORD, act, console, rt, sign_in, socket  # noqa: F401 (rt: fixture)
+import pytest
+
+from tests.test_realtime import PASSWORD, act, console, sign_in, socket
+
+
+@pytest.fixture
+def rt(app):
+    runtime = app.extensions["hangdoi"]
+    for username in ("an", "binh"):
+        runtime.accounts.set_password(username, PASSWORD)
+    return runtime
 
 
 def counters(app) -> dict:

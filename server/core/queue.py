@@ -240,7 +240,7 @@ class Queue:
         counter = self._counter(counter_number)
         now = self.now()
         with self.store.write() as conn:
-            state = self._ready_state(conn, counter, officer)
+            self._ready_state(conn, counter, officer)  # refuses a counter not held, or still busy
             ticket = conn.execute(
                 "SELECT * FROM tickets WHERE state = ? AND counter_number = ? AND label = ? AND local_date = ?",
                 (PARKED, counter.number, str(label).strip().upper(), self.center.local_date(now))).fetchone()

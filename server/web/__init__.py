@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_socketio import SocketIO
@@ -15,6 +16,9 @@ from ..core.queue import Queue
 from ..core.ratings import Ratings
 from ..core.store import Store
 from ..settings import Settings
+
+if TYPE_CHECKING:
+    from .realtime import DeviceSockets
 
 
 @dataclass

@@ -31,6 +31,6 @@ def device_required(device: Device | None, kinds: tuple[str, ...], counter=None)
     if device.kind not in kinds:
         raise QueueRefused("device_forbidden", "Thiết bị này không được dùng cho màn hình này.")
     if counter is not None and device.counter_number is not None and counter != device.counter_number:
-        raise QueueRefused("device_forbidden",
-                           f"Thiết bị này được ghép nối cho quầy số {device.counter_number}, không phải quầy {counter}.")
+        raise QueueRefused("device_forbidden", f"Thiết bị này được ghép nối cho quầy số {device.counter_number},"
+                                               f" không phải quầy {counter}.")
     return device
