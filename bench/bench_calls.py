@@ -132,12 +132,12 @@ def cpu_share(before: dict, after: dict, seconds: float) -> dict[str, float]:
 
 # ----- load processes: the displays ----------------------------------------------------------------------------
 
-def display_process(pipe, url: str, count: int):
+def display_process(pipe, url: str, count: int, device_token: str | None):
     """Connect `count` displays, report, follow the queue until told to stop, then send what each one saw."""
-    asyncio.run(displays(pipe, url, count))
+    asyncio.run(displays(pipe, url, count, device_token))
 
 
-async def displays(pipe, url: str, count: int):
+async def displays(pipe, url: str, count: int, device_token: str | None):
     import socketio
 
     loop = asyncio.get_running_loop()
@@ -156,7 +156,8 @@ async def displays(pipe, url: str, count: int):
         sio = clients[i]
         follow(i, sio)
         try:
-            await sio.connect(url, transports=["websocket"], wait_timeout=30)
+            await sio.connect(url, transports=["websocket"], wait_timeout=30,
+                              auth={"device": device_token} if device_token else None)
             reply = await sio.call("subscribe", {"screen": "display"}, timeout=30)
             if not reply.get("ok"):
                 raise RuntimeError(f"subscribe refused: {reply}")
@@ -233,14 +234,16 @@ def percentile(ordered: list[float], p: float) -> float:
     return ordered[int(rank) - 1]
 
 
-def run(server, headers: dict, bare: bool, n_displays: int, args, profile_to: Path | None = None) -> dict:
+def run(server, headers: dict, bare: bool, n_displays: int, args, profile_to: Path | None = None,
+        device_token: str | None = None) -> dict:
     context = multiprocessing.get_context("spawn")
     per_process = [n_displays // args.procs + (1 if i < n_displays % args.procs else 0) for i in range(args.procs)]
     workers = []
     connect_started = time.monotonic()
     for count in per_process:
         mine, theirs = context.Pipe()
-        process = context.Process(target=display_process, args=(theirs, server.url, count), daemon=True)
+        process = context.Process(target=display_process, args=(theirs, server.url, count, device_token),
+                                          daemon=True)
         process.start()
         theirs.close()
         workers.append((process, mine))
@@ -342,21 +345,33 @@ def summary(runs: list[dict]) -> dict:
     }
 
 
-def app_server(workdir: Path, mode: str, tickets: int) -> tuple[LiveServer, dict]:
-    """The real server on a fresh database: an officer with a password, signed in at counter 1, and tickets."""
+def paired(server: LiveServer, kind: str) -> str:
+    """A device token of this kind (the server pairs loopback screens itself in this run, like the demo)."""
+    request = requests.post(f"{server.url}/api/devices/pairing", json={"kind": kind}, timeout=30).json()
+    return requests.get(f"{server.url}/api/devices/pairing/{request['request']}", timeout=30).json()["token"]
+
+
+def app_server(workdir: Path, mode: str, tickets: int) -> tuple[LiveServer, dict, str]:
+    """The real server on a fresh database with pairing required as in production: an officer with a password,
+    signed in at counter 1, tickets from a paired kiosk, and the token the displays connect with."""
     database = workdir / f"app-{mode}-{secrets.token_hex(3)}.db"
-    server = LiveServer(database, center=BENCH_CENTER, async_mode=mode)
+    server = LiveServer(database, center=BENCH_CENTER, async_mode=mode,
+                        env={"HANGDOI_REQUIRE_DEVICES": "1", "HANGDOI_AUTO_PAIR_LOCAL": "1"})
     subprocess.run([sys.executable, "-m", "server", "passwd", "an"], input=PASSWORD + "\n", text=True, check=True,
                    cwd=ROOT, capture_output=True,
                    env={**os.environ, "HANGDOI_CENTER": str(BENCH_CENTER), "HANGDOI_DATABASE": str(database)})
     server.start()
     with requests.Session() as http:
+        csrf = http.get(server.url + "/api/session", timeout=30).json()["csrf"]
         response = http.post(server.url + "/api/session", json={"username": "an", "password": PASSWORD,
-                                                                "counter": 1}, timeout=30)
+                                                                "counter": 1}, headers={"X-CSRF-Token": csrf},
+                             timeout=30)
         response.raise_for_status()
+        kiosk = {"X-Device-Token": paired(server, "kiosk")}
         for _ in range(tickets):  # before the displays connect: the measured window holds only the calls
-            http.post(server.url + "/api/tickets", json={"service_code": "ly-lich"}, timeout=30).raise_for_status()
-    return server, {"Cookie": f"session={response.cookies['session']}"}
+            http.post(server.url + "/api/tickets", json={"service_code": "ly-lich"}, headers=kiosk,
+                      timeout=30).raise_for_status()
+    return server, {"Cookie": f"session={response.cookies['session']}"}, paired(server, "display")
 
 
 def bench(mode: str, n_displays: int, args, workdir: Path) -> dict:
@@ -370,13 +385,14 @@ def bench(mode: str, n_displays: int, args, workdir: Path) -> dict:
             runs["bare"].append(run(bare, {}, True, n_displays, args))
         finally:
             bare.stop()
-        server, headers = app_server(workdir, mode, args.warmup_calls + int(args.rate * args.seconds) + 5)
+        calls = args.warmup_calls + int(args.rate * args.seconds) + 5
+        server, headers, display_token = app_server(workdir, mode, calls)
         if args.profile and round_ == 0:
             RESULTS.mkdir(parents=True, exist_ok=True)
             profile = RESULTS / f"calls-{mode}-{n_displays}.pyspy.txt"
         try:
             runs["app"].append(run(server, headers, False, n_displays, args,
-                                   profile_to=profile if round_ == 0 else None))
+                                   profile_to=profile if round_ == 0 else None, device_token=display_token))
         finally:
             server.stop()
     return {"mode": mode, "displays": n_displays, "bare": summary(runs["bare"]), "app": summary(runs["app"]),
@@ -539,7 +555,8 @@ def main(argv=None):
         f"Machine: {machine()}. Client and server share the machine; 1-minute load average "
         f"{load_before[0]:.2f} before, {load_after[0]:.2f} after the run.",
         "",
-        f"Displays: python-socketio AsyncClients (websocket transport, each subscribed as `display`) over "
+        f"Displays: python-socketio AsyncClients (websocket transport, each subscribed as `display`; on the real "
+        f"server pairing is required and they connect with a paired display's token) over "
         f"{args.procs} load processes. One console: call_next, start and finish at {args.rate:g} calls/s "
         f"({args.warmup_calls} warm-up calls, then {args.seconds:g} s measured); a fresh server per run; "
         f"{args.rounds} rounds alternating bare and real server, pooled per row. "
