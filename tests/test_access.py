@@ -70,3 +70,18 @@ def test_the_session_key_survives_a_restart(tmp_path):
         app.extensions["hangdoi"].store.close()
         app.extensions["hangdoi_lock"].close()
     assert keys[0] == keys[1] and len(keys[0]) == 64
+
+
+def test_a_session_times_out_after_twelve_hours_without_use(app, client):
+    import datetime as dt
+    from http.cookies import SimpleCookie
+
+    app.extensions["hangdoi"].accounts.set_password("an", PASSWORD)
+    response = client.post("/api/session", json={"username": "an", "password": PASSWORD, "counter": 1})
+    cookie = SimpleCookie()
+    for header in response.headers.getlist("Set-Cookie"):
+        cookie.load(header)
+    expires = dt.datetime.strptime(cookie["session"]["expires"], "%a, %d %b %Y %H:%M:%S GMT")
+    left = expires.replace(tzinfo=dt.timezone.utc) - dt.datetime.now(dt.timezone.utc)
+    assert dt.timedelta(hours=11, minutes=59) < left <= dt.timedelta(hours=12)
+    assert cookie["session"]["httponly"] and cookie["session"]["samesite"] == "Lax"
