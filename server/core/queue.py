@@ -106,6 +106,19 @@ class Queue:
             view = self._view(conn, ticket, with_token=True, newest=True)
         return Outcome(view, [event])
 
+    def issue_many(self, requests: list[dict]) -> list[Outcome | QueueRefused]:
+        """The tickets of several kiosks that asked at the same moment, in one transaction: one COMMIT for all
+        (the COMMIT is most of a ticket's cost). Each is issued or refused on its own, as `issue` would; none
+        is final before the COMMIT, so a caller acknowledges only what is stored."""
+        results: list[Outcome | QueueRefused] = []
+        with self.store.write():
+            for request in requests:
+                try:
+                    results.append(self.issue(**request))  # nested write: a refusal undoes only its own part
+                except QueueRefused as refusal:
+                    results.append(refusal)
+        return results
+
     # ----- counters --------------------------------------------------------------------------------
 
     def open_counter(self, counter_number, officer: str) -> Outcome:

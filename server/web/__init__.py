@@ -18,6 +18,7 @@ from ..core.store import Store
 from ..settings import Settings
 
 if TYPE_CHECKING:
+    from .issuing import IssueBatcher
     from .realtime import DeviceSockets
 
 
@@ -34,6 +35,7 @@ class Runtime:
     socketio: SocketIO
     devices: Devices
     device_sockets: "DeviceSockets" = field(default=None)  # set by realtime.register_handlers
+    issuer: "IssueBatcher" = field(default=None)  # kiosks' tickets, committed together when they arrive together
 
     def set_center(self, center: Center):
         """Put a configuration to work everywhere at once (start-up, an admin's change): `configured` keeps it as

@@ -74,8 +74,9 @@ def issue_ticket():
     if channel not in ("kiosk", "phone"):  # "staff" tickets come from the counter console, signed in
         raise BadRequest("Kênh lấy số không hợp lệ.", "unknown_channel")
     kiosk = device_required(request_device(), ("kiosk",))
-    outcome = runtime().queue.issue(service_code, optional_string(body, "priority_group"), channel,
-                                    device=kiosk.name if kiosk else optional_string(body, "device"))
+    outcome = runtime().issuer.issue(  # committed together with the other kiosks asking at this moment
+        service_code=service_code, priority_group=optional_string(body, "priority_group"), channel=channel,
+        device=kiosk.name if kiosk else optional_string(body, "device"))
     ticket = outcome.result
     ticket["print"] = ticket_lines(runtime().center, ticket)
     return jsonify(with_links(ticket, ticket["token"])), 201

@@ -1,0 +1,57 @@
+"""Kiosks asking for numbers at the same moment share one transaction (group commit).
+
+The COMMIT is the largest part of issuing a ticket (BENCHMARKS.md). The first request to arrive leads: it lets
+the event loop run once, so the requests already received from other kiosks join it, then issues them all
+through `Queue.issue_many` and hands each its own ticket or refusal. Nobody gets an answer before the COMMIT,
+so an acknowledged ticket is always stored; a refused one (daily cap, closed) changes nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from ..core.queue import Outcome, Queue, QueueRefused
+
+
+class _Request:
+    __slots__ = ("fields", "result", "done")
+
+    def __init__(self, fields: dict):
+        self.fields, self.result, self.done = fields, None, threading.Event()
+
+
+class IssueBatcher:
+    """Collects concurrent issue requests; `yield_once` is the server's cooperative sleep(0)."""
+
+    def __init__(self, queue: Queue, yield_once):
+        self.queue, self.yield_once = queue, yield_once
+        self._lock = threading.Lock()  # green under eventlet and gevent (monkey-patched), real under threading
+        self._gathering: list[_Request] = []
+        self._leader = False
+
+    def issue(self, **fields) -> Outcome:
+        """Issue one ticket (the same arguments as Queue.issue); raises QueueRefused like it."""
+        mine = _Request(fields)
+        with self._lock:
+            self._gathering.append(mine)
+            lead, self._leader = not self._leader, True
+        if lead:
+            self.yield_once()  # the other kiosks' requests that are ready now join this batch
+            with self._lock:
+                batch, self._gathering, self._leader = self._gathering, [], False
+            self._run(batch)
+        else:
+            mine.done.wait()
+        if isinstance(mine.result, BaseException):
+            raise mine.result
+        return mine.result
+
+    def _run(self, batch: list[_Request]):
+        try:
+            results = self.queue.issue_many([r.fields for r in batch])
+        except Exception as exc:  # the transaction failed: nobody was issued anything, everybody is told
+            results = [QueueRefused("busy", "Hệ thống đang bận, vui lòng thử lại.") if r is not batch[0] else exc
+                       for r in batch]
+        for request, result in zip(batch, results):
+            request.result = result
+            request.done.set()
