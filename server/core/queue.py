@@ -57,10 +57,14 @@ class Queue:
 
     def __init__(self, center: Center, store: Store, clock=time.time):
         self.store, self.clock = store, clock
+        # Recent service time per service, asked by every issued ticket's estimate; only a finish changes it.
+        self._cycle_cache: dict[str, float] = {}
+        store.listeners.append(self._after_commit)
         self.set_center(center)
 
     def set_center(self, center: Center):
         """Follow a new configuration (an admin's change) from the next action on."""
+        self._cycle_cache = {}  # the defaults may have changed
         with self.store.write() as conn:  # every configured counter has a state row, closed until someone opens it
             conn.executemany("INSERT OR IGNORE INTO counter_state (counter_number) VALUES (?)",
                              [(c.number,) for c in center.counters])
@@ -228,8 +232,16 @@ class Queue:
 
     def finish(self, counter_number, officer: str) -> Outcome:
         """Hoàn thành: the service is over; the counter is free again."""
-        return self._current_action(counter_number, officer, (SERVING,), "ticket_finished",
-                                    "state = 'done', ended_at = :now", release=True)
+        try:
+            return self._current_action(counter_number, officer, (SERVING,), "ticket_finished",
+                                        "state = 'done', ended_at = :now", release=True)
+        finally:  # also when refused or rolled back: an estimate computed meanwhile is not kept
+            self._cycle_cache.clear()
+
+    def _after_commit(self, events: list[Event]):
+        """A committed finish changes the recent service times: estimates are measured again."""
+        if any(e.kind == "ticket_finished" for e in events):
+            self._cycle_cache.clear()
 
     def no_show(self, counter_number, officer: str) -> Outcome:
         """Vắng mặt – bỏ qua: allowed only after the configured number of calls and seconds."""
@@ -512,6 +524,12 @@ class Queue:
 
     def _cycle_seconds(self, conn, service_code: str) -> float:
         """Mean time a counter spends per ticket (first call to end) over recent history, or the default."""
+        if service_code in self._cycle_cache:
+            return self._cycle_cache[service_code]
+        self._cycle_cache[service_code] = seconds = self._measured_cycle(conn, service_code)
+        return seconds
+
+    def _measured_cycle(self, conn, service_code: str) -> float:
         rows = conn.execute("SELECT ended_at - first_called_at FROM tickets WHERE service_code = ? AND state = ?"
                             " AND ended_at IS NOT NULL ORDER BY ended_at DESC LIMIT ?",
                             (service_code, DONE, CYCLE_SAMPLE)).fetchall()
