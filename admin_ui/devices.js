@@ -41,8 +41,9 @@ function drawPending(pending) {
       `Đã từ chối mã ${item.code}.`));
     const actions = el("td");
     actions.append(use, " ", reject);
-    row.append(el("td", "code", item.code), el("td", null, item.kind_name), el("td", null, item.counter ?? "—"),
-      el("td", null, time(item.expires_at)), actions);
+    // The code grouped "123 456", as the device shows it.
+    row.append(el("td", "code", item.code.replace(/(\d{3})(\d{3})/, "$1 $2")), el("td", null, item.kind_name),
+      el("td", null, item.counter ?? "—"), el("td", null, time(item.expires_at)), actions);
     body.append(row);
   }
   $("pending-empty").hidden = pending.length > 0;

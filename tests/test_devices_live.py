@@ -133,6 +133,7 @@ def test_an_admin_pairs_and_revokes_a_tablet_on_the_devices_page(strict_server, 
         expect(pending).to_have_count(1, timeout=10000)
         expect(page.locator("#admin-nav a")).to_have_text(["Giám sát", "Báo cáo", "Cấu hình", "Thiết bị"])
         expect(pending.locator("td").nth(2)).to_have_text("3")
+        expect(pending.locator("td.code")).to_have_text(code.text_content())  # "123 456", as on the tablet
         pending.get_by_role("button", name="Chọn").click()
         page.fill("#device-name", "<b>Máy đánh giá</b> quầy 3")  # shown as text, never as HTML
         page.click("#approve")
