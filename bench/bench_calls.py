@@ -38,20 +38,16 @@ sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
 
+from bench.benchmarks_file import BENCHMARKS, record  # noqa: E402
 from tests.live import LiveServer, free_port  # noqa: E402
 
 BENCH_CENTER = ROOT / "bench" / "centers" / "bench.toml"
 BARE_SERVER = ROOT / "bench" / "bare_broadcast_server.py"
-BENCHMARKS = ROOT / "BENCHMARKS.md"
 RESULTS = ROOT / "bench" / "results"
 PASSWORD = "matkhau-bench"
 TARGET_P99_MS = 100.0  # at 300 displays
 TARGET_RATIO = 1.3  # app p99 / bare p99
 TARGET_RSS_MB = 200.0  # at 500 displays
-SECTION_START = "<!-- bench_calls:start -->"
-SECTION_END = "<!-- bench_calls:end -->"
-BENCHMARKS_HEADER = ("# Benchmarks\n\nMeasured by the scripts in bench/ (how to run them: bench/README.md). Each script"
-                     " replaces its own section below when it runs.\n")
 DRAIN_SECONDS = 2.0
 CONNECT_BATCH = 25  # displays connecting at once in one load process
 
@@ -485,17 +481,6 @@ def version(package: str) -> str:
     return installed(package)
 
 
-def record(section_body: str):
-    """Replace this benchmark's section of BENCHMARKS.md, or append it (read just before writing)."""
-    section = f"{SECTION_START}\n{section_body.rstrip()}\n{SECTION_END}"
-    text = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else BENCHMARKS_HEADER
-    if SECTION_START in text and SECTION_END in text:
-        before, rest = text.split(SECTION_START, 1)
-        text = before + section + rest.split(SECTION_END, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    BENCHMARKS.write_text(text, encoding="utf-8")
-
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -573,7 +558,7 @@ def main(argv=None):
         "",
         table,
     ])
-    record(body)
+    record("bench_calls", body)
     print(f"\nrecorded in {BENCHMARKS.relative_to(ROOT)}")
     return 0
 

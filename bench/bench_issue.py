@@ -35,19 +35,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.benchmarks_file import BENCHMARKS, record  # noqa: E402
 from tests.live import LiveServer  # noqa: E402
 
 BENCH_CENTER = ROOT / "bench" / "centers" / "bench.toml"
-BENCHMARKS = ROOT / "BENCHMARKS.md"
 RESULTS = ROOT / "bench" / "results"
 SERVICES = ("ly-lich", "lai-xe")
 TARGET_RATIO = 0.6
 TARGET_P99_MS = 50.0
-SECTION_START = "<!-- bench_issue:start -->"
-SECTION_END = "<!-- bench_issue:end -->"
 DRAIN_SECONDS = 5.0
-BENCHMARKS_HEADER = ("# Benchmarks\n\nMeasured by the scripts in bench/ (how to run them: bench/README.md). Each script"
-                     " replaces its own section below when it runs.\n")
 
 
 # ----- load processes ----------------------------------------------------------------------------------------
@@ -371,18 +367,6 @@ def machine() -> str:
             f"SQLite {sqlite.sqlite_version}, {platform.system()} {platform.release()}")
 
 
-def record(section_body: str):
-    """Replace this benchmark's section of BENCHMARKS.md, or append it."""
-    section = f"{SECTION_START}\n{section_body.rstrip()}\n{SECTION_END}"
-    text = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else BENCHMARKS_HEADER
-    if SECTION_START in text and SECTION_END in text:
-        before, rest = text.split(SECTION_START, 1)
-        after = rest.split(SECTION_END, 1)[1]
-        text = before + section + after
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    BENCHMARKS.write_text(text, encoding="utf-8")
-
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -454,7 +438,7 @@ def main(argv=None):
     for r in results:
         if "failed" in r:
             body += f"\n\n{r['mode']} failed to start:\n\n```\n{r['failed'][-1500:]}\n```"
-    record(body)
+    record("bench_issue", body)
     print(f"\nrecorded in {BENCHMARKS.relative_to(ROOT)}")
     return 1 if failed else 0
 

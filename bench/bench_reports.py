@@ -37,6 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.benchmarks_file import BENCHMARKS, record  # noqa: E402
 from bench.generate_history import GENERATOR_VERSION, HISTORY_CENTER, generate_history  # noqa: E402
 from server.core.center import load_center  # noqa: E402
 from server.core.exports import to_xlsx  # noqa: E402
@@ -44,12 +45,7 @@ from server.core.reports import generate, make_period  # noqa: E402
 from server.core.store import Store  # noqa: E402
 from server.core.summaries import Summaries, summarize_past_days  # noqa: E402
 
-BENCHMARKS = ROOT / "BENCHMARKS.md"
 RESULTS = ROOT / "bench" / "results"
-SECTION_START = "<!-- bench_reports:start -->"
-SECTION_END = "<!-- bench_reports:end -->"
-BENCHMARKS_HEADER = ("# Benchmarks\n\nMeasured by the scripts in bench/ (how to run them: bench/README.md). Each script"
-                     " replaces its own section below when it runs.\n")
 GROUPINGS = ("department", "service", "officer", "department_officer", "hour")
 TARGET_MS = {"day": 50, "month": 200, "year": 1000}
 PROBE_WRITES = 200
@@ -322,18 +318,6 @@ def markdown(args, facts, db_bytes, load, closing, rows, stalls, summary_facts, 
     return "\n".join(out) + "\n"
 
 
-def record(section_body: str):
-    """Replace this benchmark's section of BENCHMARKS.md, or append it."""
-    section = f"{SECTION_START}\n{section_body.rstrip()}\n{SECTION_END}"
-    text = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else BENCHMARKS_HEADER
-    if SECTION_START in text and SECTION_END in text:
-        before, rest = text.split(SECTION_START, 1)
-        after = rest.split(SECTION_END, 1)[1]
-        text = before + section + after
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    BENCHMARKS.write_text(text, encoding="utf-8")
-
 
 # ----- main --------------------------------------------------------------------------------------------------
 
@@ -519,7 +503,7 @@ def main(argv=None):
     if args.no_record:
         print("(not recorded)")
     else:
-        record(text)
+        record("bench_reports", text)
         print(f"recorded in {BENCHMARKS.relative_to(ROOT)}")
 
 
