@@ -57,7 +57,8 @@ class Queue:
 
     def __init__(self, center: Center, store: Store, clock=time.time):
         self.store, self.clock = store, clock
-        # Recent service time per service, asked by every issued ticket's estimate; only a finish changes it.
+        # Recent service time per service, asked by every issued ticket's estimate; only a committed finish
+        # changes it (_after_commit), and no estimate is computed inside a finish's own transaction.
         self._cycle_cache: dict[str, float] = {}
         store.listeners.append(self._after_commit)
         self.set_center(center)
@@ -232,11 +233,8 @@ class Queue:
 
     def finish(self, counter_number, officer: str) -> Outcome:
         """Hoàn thành: the service is over; the counter is free again."""
-        try:
-            return self._current_action(counter_number, officer, (SERVING,), "ticket_finished",
-                                        "state = 'done', ended_at = :now", release=True)
-        finally:  # also when refused or rolled back: an estimate computed meanwhile is not kept
-            self._cycle_cache.clear()
+        return self._current_action(counter_number, officer, (SERVING,), "ticket_finished",
+                                    "state = 'done', ended_at = :now", release=True)
 
     def _after_commit(self, events: list[Event]):
         """A committed finish changes the recent service times: estimates are measured again."""
