@@ -20,6 +20,7 @@ from ..core.events import Event
 from ..core.queue import QueueRefused
 from . import Runtime, runtime
 from .api import phone_ticket
+from .auth import signed_in_account
 from .device_auth import NOT_PAIRED, device_required
 
 log = logging.getLogger("hangdoi.events")
@@ -148,7 +149,7 @@ def register_handlers(socketio: SocketIO, rt: Runtime):
         if screen == "console" and (officer is None or counter is None):
             return {"ok": False, "error": "not_signed_in", "message": "Phiên đăng nhập đã hết; mời đăng nhập lại."}
         if screen == "supervisor":
-            account = runtime().center.officer(officer or "")
+            account = signed_in_account()
             if account is None or not account.supervises:
                 return {"ok": False, "error": "forbidden", "message": "Chỉ lãnh đạo, giám sát được xem màn hình này."}
             join_room("supervisors")
