@@ -85,3 +85,11 @@ def test_a_session_times_out_after_twelve_hours_without_use(app, client):
     left = expires.replace(tzinfo=dt.timezone.utc) - dt.datetime.now(dt.timezone.utc)
     assert dt.timedelta(hours=11, minutes=59) < left <= dt.timedelta(hours=12)
     assert cookie["session"]["httponly"] and cookie["session"]["samesite"] == "Lax"
+
+
+def test_the_server_starts_where_the_database_folder_does_not_exist_yet(tmp_path):
+    database = tmp_path / "new" / "instance" / "hangdoi.db"  # as on a fresh clone: no instance/ folder
+    app = create_app(Settings(center_file=SMALL_CENTER, database=database, async_mode="threading", testing=True))
+    assert app.test_client().get("/healthz").get_json()["ok"]
+    app.extensions["hangdoi"].store.close()
+    app.extensions["hangdoi_lock"].close()

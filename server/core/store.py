@@ -33,6 +33,7 @@ def hold_server_lock(database: str | Path):
 
     A second server on the same file, or a restore while the server runs, is refused instead of corrupting data.
     """
+    Path(database).parent.mkdir(parents=True, exist_ok=True)  # a fresh install has no instance/ folder yet
     handle = open(f"{database}.lock", "a+")
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
