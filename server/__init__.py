@@ -18,7 +18,7 @@ from .core.ratings import Ratings
 from .core.store import Store, hold_server_lock
 from .core.summaries import summarize_past_days
 from .settings import Settings
-from .web import Runtime, admin, api, auth, devices, overview, pages, realtime, reports
+from .web import Runtime, signal_factory, admin, api, auth, devices, overview, pages, realtime, reports
 from .web.errors import register_error_handlers
 from .web.issuing import IssueBatcher
 
@@ -88,7 +88,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     rt = Runtime(settings, center, store, queue, Accounts(center, store), Ratings(queue), socketio,
                  Devices(center, store))
     rt.set_center(center)  # with the demo's always-open hours when they are on
-    rt.issuer = IssueBatcher(queue, lambda: socketio.sleep(0))
+    rt.issuer = IssueBatcher(queue, lambda: socketio.sleep(0), signal_factory(socketio.async_mode))
     app.extensions["hangdoi"] = rt
     app.extensions["hangdoi_lock"] = server_lock
     store.listeners.append(realtime.Broadcaster(socketio).publish)

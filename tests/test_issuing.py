@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
 import pytest
 
-from server.core.queue import Outcome, QueueRefused
+from server.core.queue import Outcome, Queue, QueueRefused
+from server.core.store import INSERT_CHUNK, Store
 from server.web.issuing import IssueBatcher
 
 
@@ -87,3 +89,81 @@ def test_a_failed_transaction_answers_everyone_and_stores_nothing(queue, store):
     assert set(answers) == {"RuntimeError", "busy"} and answers.count("RuntimeError") < 5
     with store.read() as conn:
         assert conn.execute("SELECT count(*) FROM number_sequences WHERE prefix = 'Z'").fetchone()[0] == 0
+
+
+def _twin(center, tmp_path, clock, name):
+    return Queue(center, Store(tmp_path / name), clock)
+
+
+MIXED = [{"service_code": "ly-lich"}, {"service_code": "lai-xe", "priority_group": "nguoi-cao-tuoi"},
+         {"service_code": "ly-lich", "priority_group": "nguoi-cao-tuoi"}, {"service_code": "ho-tich"},
+         {"service_code": "ly-lich"}, {"service_code": "ho-tich"}, {"service_code": "ly-lich", "channel": "fax"},
+         {"service_code": "ho-tich"}, {"service_code": "ho-tich"}, {"service_code": "lai-xe"},
+         {"service_code": "ly-lich", "priority_group": "nguoi-cao-tuoi"}, {"service_code": "ly-lich"}]
+
+
+def _comparable(result):
+    if isinstance(result, QueueRefused):
+        return ("refused", result.code)
+    view = {k: v for k, v in result.result.items() if k != "token"}
+    return view, [(e.kind, e.payload, e.service_code) for e in result.events]
+
+
+def test_one_batch_answers_exactly_as_issuing_one_after_another(center, tmp_path, clock):
+    """Numbers, people ahead, estimates, refusals (cap of 3 for Hộ tịch, a bad channel) and the events' queue
+    lengths of a batch are those of the same requests issued one by one, with counters open and some history."""
+    batched, single = _twin(center, tmp_path, clock, "batch.db"), _twin(center, tmp_path, clock, "single.db")
+    for q in (batched, single):
+        q.open_counter(1, "an")
+        q.issue("ly-lich")  # one already waiting before the batch
+    expected = []
+    for request in MIXED:
+        try:
+            expected.append(single.issue(**request))
+        except QueueRefused as refusal:
+            expected.append(refusal)
+    got = batched.issue_many(MIXED)
+    assert [_comparable(r) for r in got] == [_comparable(r) for r in expected]
+    assert [r.result["label"] for r in got if isinstance(r, Outcome)][:3] == ["A002", "C001", "A003"]
+    assert [r.code for r in got if isinstance(r, QueueRefused)] == ["unknown_channel", "daily_cap_reached"]
+    seqs = [r.events[0].seq for r in got if isinstance(r, Outcome)]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)  # the events keep the requests' order
+    with batched.store.read() as conn:
+        stored = {row["seq"]: json.loads(row["payload"])["label"]
+                  for row in conn.execute("SELECT seq, payload FROM events WHERE kind = 'ticket_issued'")}
+        assert conn.execute("SELECT last_number FROM number_sequences WHERE prefix = 'B'").fetchone()[0] == 3
+    assert [stored[r.events[0].seq] for r in got if isinstance(r, Outcome)] == \
+        [r.result["label"] for r in got if isinstance(r, Outcome)]
+    for r in got:
+        if isinstance(r, Outcome):  # every ticket's token finds its own ticket
+            assert batched.ticket_status(r.result["token"])["label"] == r.result["label"]
+
+
+def test_a_batch_past_the_cap_takes_only_what_is_left_and_a_later_one_nothing(queue, store):
+    queue.issue("ho-tich")
+    first = queue.issue_many([{"service_code": "ho-tich"}] * 4)
+    assert [r.result["label"] if isinstance(r, Outcome) else r.code for r in first] == \
+        ["B002", "B003", "daily_cap_reached", "daily_cap_reached"]
+    assert all(isinstance(r, QueueRefused) for r in queue.issue_many([{"service_code": "ho-tich"}] * 2))
+    with store.read() as conn:
+        assert conn.execute("SELECT last_number FROM number_sequences WHERE prefix = 'B'").fetchone()[0] == 3
+        assert conn.execute("SELECT count(*) FROM tickets WHERE prefix = 'B'").fetchone()[0] == 3
+
+
+def test_a_batch_larger_than_one_statement_is_stored_whole(queue, store):
+    results = queue.issue_many([{"service_code": "ly-lich"}] * (INSERT_CHUNK * 2 + 5))
+    assert [r.result["label"] for r in results] == [f"A{n:03d}" for n in range(1, INSERT_CHUNK * 2 + 6)]
+    assert [r.result["ahead"] for r in results] == list(range(INSERT_CHUNK * 2 + 5))
+    with store.read() as conn:
+        assert conn.execute("SELECT count(*) FROM events WHERE kind = 'ticket_issued'").fetchone()[0] == \
+            INSERT_CHUNK * 2 + 5
+
+
+def test_ticket_tokens_are_unguessable_and_sort_by_issue_time(queue, clock):
+    first = queue.issue("ly-lich").result["token"]
+    clock.advance(minutes=5)
+    later = [queue.issue("ly-lich").result["token"] for _ in range(50)]
+    assert len(set(later)) == 50
+    assert all(first < token for token in later)  # a new token lands at the end of the token index
+    random_part = later[0][-22:]  # secrets.token_urlsafe(16): 128 random bits
+    assert len(random_part) == 22 and len({t[-22:] for t in later}) == 50

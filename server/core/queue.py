@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from .center import Center, Counter, Department, Service
 from .events import Event, last_seq
-from .store import Store
+from .store import Store, insert_rows
 
 WAITING, CALLED, SERVING, PARKED = "waiting", "called", "serving", "parked"
 DONE, NO_SHOW, TRANSFERRED, CANCELLED = "done", "no_show", "transferred", "cancelled"
@@ -29,6 +29,7 @@ CHANNELS = ("kiosk", "phone", "staff")
 # How many recent finished tickets of a service feed its mean cycle time, and how many are enough to trust it.
 CYCLE_SAMPLE = 20
 CYCLE_MIN_SAMPLES = 3
+
 
 STATE_NAMES = {
     WAITING: "Đang chờ", CALLED: "Đã gọi", SERVING: "Đang phục vụ", PARKED: "Tạm gác",
@@ -78,6 +79,70 @@ class Queue:
 
     def issue(self, service_code, priority_group=None, channel="kiosk", device=None) -> Outcome:
         """Give the next number of a service for today, or refuse (closed, unknown service, daily cap)."""
+        result = self.issue_many([{"service_code": service_code, "priority_group": priority_group,
+                                   "channel": channel, "device": device}])[0]
+        if isinstance(result, QueueRefused):
+            raise result
+        return result
+
+    def issue_many(self, requests: list[dict]) -> list[Outcome | QueueRefused]:
+        """The tickets of several kiosks that asked at the same moment (each request holds `issue`'s arguments),
+        in one transaction with one statement per table: the COMMIT and each statement's fixed cost are most of
+        a ticket's price (BENCHMARKS.md). Each is issued or refused on its own, in the order given, exactly as
+        one `issue` after the other would; none is final before the COMMIT, so a caller acknowledges only what
+        is stored."""
+        now = self.now()
+        results: list[Outcome | QueueRefused | None] = [None] * len(requests)
+        accepted = []
+        for i, request in enumerate(requests):
+            try:
+                accepted.append((i, *self._checked_request(now, **request)))
+            except QueueRefused as refusal:
+                results[i] = refusal
+        if not accepted:
+            return results
+        day = self.center.local_date(now)
+        with self.store.write() as conn:
+            numbers = self._take_numbers(conn, day, [service for _, service, *_ in accepted])
+            rows, issued = [], []
+            for (i, service, priority_group, channel, device), number in zip(accepted, numbers):
+                if number is None:
+                    results[i] = QueueRefused("daily_cap_reached", "Lĩnh vực này đã hết số trong ngày.")
+                    continue
+                token = self._new_token(now)
+                rows.append((token, day, service.code, service.department_code, service.prefix, number,
+                             f"{service.prefix}{number:03d}", priority_group, channel, WAITING, now, now, device))
+                issued.append((i, token))
+            if not rows:
+                return results
+            stored = {row["token"]: row for row in insert_rows(
+                conn, "tickets", ("token", "local_date", "service_code", "department_code", "prefix", "number",
+                                  "label", "priority_group", "channel", "state", "arrived_at", "issued_at",
+                                  "device"), rows, returning="*")}
+            # The triggers have counted the whole batch; replay it to see each ticket as the one just issued.
+            counts = self._waiting_counts_of(conn, day, {row[2] for row in rows})
+            for _, token in issued:
+                ticket = stored[token]
+                counts[(ticket["service_code"], ticket["priority_group"] is not None)] -= 1
+            open_counters = self._open_counters(conn)
+            views, payloads = [], []
+            for _, token in issued:
+                ticket = stored[token]
+                counts[(ticket["service_code"], ticket["priority_group"] is not None)] += 1
+                waiting = (counts[(ticket["service_code"], False)], counts[(ticket["service_code"], True)])
+                views.append(self._view(conn, ticket, with_token=True, newest=True, counts=waiting,
+                                        open_counters=open_counters))
+                payloads.append(self._event_payload(ticket, sum(waiting)))
+            events = self.store.record_events(conn, [
+                dict(kind="ticket_issued", at=now, payload=payload, ticket_id=stored[token]["id"],
+                     service_code=stored[token]["service_code"], ticket_token=token)
+                for (_, token), payload in zip(issued, payloads)])
+        for (i, _), view, event in zip(issued, views, events):
+            results[i] = Outcome(view, [event])
+        return results
+
+    def _checked_request(self, now, service_code, priority_group=None, channel="kiosk", device=None):
+        """(service, priority group, channel, device) of a request `issue` may serve, or the refusal."""
         service = self.center.services.get(service_code) if isinstance(service_code, str) else None
         if service is None:
             raise QueueRefused("unknown_service", "Lĩnh vực không tồn tại. Mời Ông/Bà chọn lại.")
@@ -86,43 +151,42 @@ class Queue:
             raise QueueRefused("unknown_priority_group", "Nhóm ưu tiên không hợp lệ.")
         if channel not in CHANNELS:
             raise QueueRefused("unknown_channel", "Kênh lấy số không hợp lệ.")
-        now = self.now()
         if not self.center.hours.is_issuing(self.center.local(now)):
             raise QueueRefused("closed", "Hiện chưa đến giờ lấy số hoặc đã hết giờ lấy số.")
-        day = self.center.local_date(now)
-        with self.store.write() as conn:
+        return service, priority_group, channel, device
+
+    def _take_numbers(self, conn, day: str, services: list[Service]) -> list[int | None]:
+        """The next numbers of each service's prefix today, in order; None past the daily cap (not taken)."""
+        wanted: dict[str, int] = {}
+        for service in services:
+            wanted[service.prefix] = wanted.get(service.prefix, 0) + 1
+        caps = {service.prefix: service.daily_cap for service in services}
+        next_number, last_granted = {}, {}
+        for prefix, count in wanted.items():
             # Write first: the increment takes the write lock before anything is read, so two kiosks can never
             # read the same last number (research/stack.md §2.2).
-            number = conn.execute(
-                "INSERT INTO number_sequences (local_date, prefix, last_number) VALUES (?, ?, 1)"
-                " ON CONFLICT (local_date, prefix) DO UPDATE SET last_number = last_number + 1"
-                " RETURNING last_number", (day, service.prefix)).fetchone()[0]
-            if number > service.daily_cap:
-                raise QueueRefused("daily_cap_reached", "Lĩnh vực này đã hết số trong ngày.")  # rolls back
-            label = f"{service.prefix}{number:03d}"
-            ticket_id = conn.execute(
-                "INSERT INTO tickets (token, local_date, service_code, department_code, prefix, number, label,"
-                " priority_group, channel, state, arrived_at, issued_at, device)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                (secrets.token_urlsafe(16), day, service.code, service.department_code, service.prefix, number,
-                 label, priority_group, channel, WAITING, now, now, device)).fetchone()[0]
-            ticket = self._ticket(conn, ticket_id)
-            event = self._event(conn, "ticket_issued", ticket, now)
-            view = self._view(conn, ticket, with_token=True, newest=True)
-        return Outcome(view, [event])
+            last = conn.execute(
+                "INSERT INTO number_sequences (local_date, prefix, last_number) VALUES (?, ?, ?)"
+                " ON CONFLICT (local_date, prefix) DO UPDATE SET last_number = last_number + excluded.last_number"
+                " RETURNING last_number", (day, prefix, count)).fetchone()[0]
+            first = last - count + 1
+            granted = max(first - 1, min(last, caps[prefix]))
+            if granted < last:  # numbers past the cap are refused and stay free: the sequence stays gapless
+                conn.execute("UPDATE number_sequences SET last_number = ? WHERE local_date = ? AND prefix = ?",
+                             (granted, day, prefix))
+            next_number[prefix], last_granted[prefix] = first, granted
+        numbers = []
+        for service in services:
+            number = next_number[service.prefix]
+            next_number[service.prefix] = number + 1
+            numbers.append(number if number <= last_granted[service.prefix] else None)
+        return numbers
 
-    def issue_many(self, requests: list[dict]) -> list[Outcome | QueueRefused]:
-        """The tickets of several kiosks that asked at the same moment, in one transaction: one COMMIT for all
-        (the COMMIT is most of a ticket's cost). Each is issued or refused on its own, as `issue` would; none
-        is final before the COMMIT, so a caller acknowledges only what is stored."""
-        results: list[Outcome | QueueRefused] = []
-        with self.store.write():
-            for request in requests:
-                try:
-                    results.append(self.issue(**request))  # nested write: a refusal undoes only its own part
-                except QueueRefused as refusal:
-                    results.append(refusal)
-        return results
+    @staticmethod
+    def _new_token(now: int) -> str:
+        """The unguessable part of a phone page's address (128 random bits), after the issue time: tokens of one
+        day sort together, so storing one touches the end of the token index instead of a random page of it."""
+        return f"{now:x}{secrets.token_urlsafe(16)}"
 
     # ----- counters --------------------------------------------------------------------------------
 
@@ -304,7 +368,7 @@ class Queue:
                 "INSERT INTO tickets (token, local_date, service_code, department_code, prefix, number, label,"
                 " priority_group, channel, state, arrived_at, issued_at, reserved_counter, transferred_from,"
                 " root_ticket_id, device) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                (secrets.token_urlsafe(16), ticket["local_date"], service.code, service.department_code,
+                (self._new_token(now), ticket["local_date"], service.code, service.department_code,
                  ticket["prefix"], ticket["number"], ticket["label"], ticket["priority_group"], ticket["channel"],
                  WAITING, ticket["arrived_at"], now, target_counter.number if target_counter else None,
                  ticket["id"], ticket["root_ticket_id"] or ticket["id"], ticket["device"])).fetchone()[0]
@@ -492,13 +556,24 @@ class Queue:
             return priority[0]
         return normal[0]
 
+    @staticmethod
+    def _waiting_counts_of(conn, day: str, service_codes: set) -> dict[tuple[str, bool], int]:
+        """{(service, is priority): tickets waiting today} for some services, zero where none wait."""
+        counts = {(code, priority): 0 for code in service_codes for priority in (False, True)}
+        marks = ", ".join("?" * len(service_codes))
+        for code, priority, n in conn.execute(
+                f"SELECT service_code, priority, n FROM waiting_counts WHERE local_date = ? AND service_code IN ({marks})",
+                (day, *service_codes)):
+            counts[(code, bool(priority))] = n
+        return counts
+
     def _waiting_counts(self, conn, day: str, service_code: str) -> tuple[int, int]:
         """(normal, priority) tickets waiting in a service today, from the trigger-kept counts."""
         counts = dict(conn.execute("SELECT priority, n FROM waiting_counts WHERE local_date = ? AND service_code = ?",
                                    (day, service_code)).fetchall())
         return counts.get(0, 0), counts.get(1, 0)
 
-    def _ahead(self, conn, ticket, newest=False) -> int:
+    def _ahead(self, conn, ticket, newest=False, counts=None) -> int:
         """How many waiting tickets of its service the policy calls before this one.
 
         Under the interleave policy (as a counter fresh from a priority call sees it) the order is p0, n0…n(k-1),
@@ -506,7 +581,7 @@ class Queue:
         min(N, i·k) normal ones. A ticket just issued is the last of its kind, so the kept counts give its
         position without counting anything.
         """
-        normals, priorities = self._waiting_counts(conn, ticket["local_date"], ticket["service_code"])
+        normals, priorities = counts or self._waiting_counts(conn, ticket["local_date"], ticket["service_code"])
         is_priority = bool(ticket["priority_group"])
         if newest:
             before = (priorities if is_priority else normals) - 1
@@ -567,8 +642,9 @@ class Queue:
         root = ticket["root_ticket_id"]
         return conn.execute("SELECT token FROM tickets WHERE id = ?", (root,)).fetchone()[0]
 
-    def _view(self, conn, ticket, with_token=False, newest=False) -> dict:
-        """A ticket as screens show it, with people ahead and the estimated wait while it waits."""
+    def _view(self, conn, ticket, with_token=False, newest=False, counts=None, open_counters=None) -> dict:
+        """A ticket as screens show it, with people ahead and the estimated wait while it waits (`counts` and
+        `open_counters`, when the caller already read them, spare reading them again)."""
         service = self._service_of(ticket)
         department = self.center.department(service.department_code) or \
             Department(service.department_code, service.department_code, ())
@@ -585,8 +661,8 @@ class Queue:
             "transferred": ticket["transferred_from"] is not None, "ahead": None, "estimated_wait_minutes": None,
         }
         if ticket["state"] == WAITING:
-            ahead = self._ahead(conn, ticket, newest)
-            servers = self._servers(service.code, self._open_counters(conn))
+            ahead = self._ahead(conn, ticket, newest, counts)
+            servers = self._servers(service.code, self._open_counters(conn) if open_counters is None else open_counters)
             view["ahead"] = ahead
             view["estimated_wait_minutes"] = self._minutes(ahead * self._cycle_seconds(conn, service.code) / servers)
         if with_token:
@@ -618,17 +694,22 @@ class Queue:
 
     def _event(self, conn, kind, ticket, now, officer=None, extra=None, token=None) -> Event:
         service = self._service_of(ticket)
-        waiting = sum(self._waiting_counts(conn, ticket["local_date"], service.code))
-        # `waiting` lets every screen show the service's queue length without deriving it from events.
-        payload = {"label": ticket["label"], "state": ticket["state"], "service_code": service.code,
-                   "service_name": service.name, "department_code": service.department_code,
-                   "counter_number": ticket["counter_number"], "priority": bool(ticket["priority_group"]),
-                   "call_count": ticket["call_count"], "waiting": waiting, "local_date": ticket["local_date"],
+        payload = {**self._event_payload(ticket, sum(self._waiting_counts(conn, ticket["local_date"], service.code))),
                    **(extra or {})}
         return self.store.record_event(conn, kind, now, payload, ticket_id=ticket["id"], counter_number=ticket["counter_number"],
                             officer=officer, service_code=service.code,
                             ticket_token=token or self._root_token(conn, ticket))
 
+    def _event_payload(self, ticket, waiting: int) -> dict:
+        """What screens hear of a ticket's change; `waiting` lets every screen show the service's queue length
+        without deriving it from events."""
+        service = self._service_of(ticket)
+        return {"label": ticket["label"], "state": ticket["state"], "service_code": service.code,
+                "service_name": service.name, "department_code": service.department_code,
+                "counter_number": ticket["counter_number"], "priority": bool(ticket["priority_group"]),
+                "call_count": ticket["call_count"], "waiting": waiting, "local_date": ticket["local_date"]}
+
     def _counter_event(self, conn, kind, number, officer, now, extra=None) -> Event:
         payload = {"counter": self._counter_view(conn, number), **(extra or {})}
         return self.store.record_event(conn, kind, now, payload, counter_number=number, officer=officer)
+

@@ -17,11 +17,26 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .events import Event, record_event
+from .events import Event, event_row, record_event
 
 BUSY_TIMEOUT_MS = 5000
+# Rows per multi-row INSERT: few distinct statements for the statement cache, far below SQLite's variable limit.
+INSERT_CHUNK = 64
 
 migrations = sqlite_utils.Migrations("hangdoi")
+
+
+def insert_rows(conn, table: str, columns: tuple[str, ...], rows: list[tuple], returning: str) -> list:
+    """INSERT many rows in few statements (a statement's fixed cost is paid per chunk, not per row); returns
+    what RETURNING gives, in no promised order."""
+    out = []
+    placeholders = "(" + ", ".join("?" * len(columns)) + ")"
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = rows[start:start + INSERT_CHUNK]
+        out += conn.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+                            + ", ".join([placeholders] * len(chunk)) + f" RETURNING {returning}",
+                            [value for row in chunk for value in row]).fetchall()
+    return out
 
 
 class DatabaseInUse(RuntimeError):
@@ -111,6 +126,17 @@ class Store:
         event = record_event(conn, kind, at, payload, **routing)
         self._pending.append(event)
         return event
+
+    def record_events(self, conn, events: list[dict]) -> list[Event]:
+        """`record_event` for several events (each given as its keyword arguments) in one statement."""
+        rows = [event_row(**e) for e in events]
+        # Rows get their sequence numbers in the order of the VALUES list, whatever order RETURNING uses.
+        seqs = sorted(row[0] for row in insert_rows(
+            conn, "events", ("at", "kind", "ticket_id", "counter_number", "officer", "payload"), rows, "seq"))
+        recorded = [Event(seq, e["kind"], e["at"], e["payload"], e.get("counter_number"), e.get("service_code"),
+                          e.get("ticket_token"), e.get("detail")) for seq, e in zip(seqs, events)]
+        self._pending += recorded
+        return recorded
 
     @contextmanager
     def read(self):

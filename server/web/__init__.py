@@ -62,6 +62,36 @@ class Runtime:
         return fn(*args)  # threading: a blocking call holds only its own thread
 
 
+class _EventletSignal:
+    """threading.Event's set/wait on eventlet's own one-shot event (no lock, no condition)."""
+
+    __slots__ = ("_event",)
+
+    def __init__(self):
+        from eventlet.event import Event
+
+        self._event = Event()
+
+    def set(self):
+        self._event.send()
+
+    def wait(self):
+        self._event.wait()
+
+
+def signal_factory(async_mode: str):
+    """The cheapest one-shot signal (set/wait) of an async mode, for requests waiting on another greenlet."""
+    if async_mode == "eventlet":
+        return _EventletSignal
+    if async_mode == "gevent":
+        from gevent.event import Event
+
+        return Event
+    import threading
+
+    return threading.Event
+
+
 def runtime() -> Runtime:
     """The runtime of the app handling the current request or event."""
     return current_app.extensions["hangdoi"]

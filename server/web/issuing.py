@@ -16,22 +16,24 @@ from ..core.queue import Outcome, Queue, QueueRefused
 class _Request:
     __slots__ = ("fields", "result", "done")
 
-    def __init__(self, fields: dict):
-        self.fields, self.result, self.done = fields, None, threading.Event()
+    def __init__(self, fields: dict, done):
+        self.fields, self.result, self.done = fields, None, done
 
 
 class IssueBatcher:
-    """Collects concurrent issue requests; `yield_once` is the server's cooperative sleep(0)."""
+    """Collects concurrent issue requests; `yield_once` is the server's cooperative sleep(0), `new_signal` makes
+    the one-shot signal (set/wait) a waiting request is woken by: the async mode's own is several times cheaper
+    than a monkey-patched threading.Event (server/web/__init__.py, `signal_factory`)."""
 
-    def __init__(self, queue: Queue, yield_once):
-        self.queue, self.yield_once = queue, yield_once
+    def __init__(self, queue: Queue, yield_once, new_signal=threading.Event):
+        self.queue, self.yield_once, self.new_signal = queue, yield_once, new_signal
         self._lock = threading.Lock()  # green under eventlet and gevent (monkey-patched), real under threading
         self._gathering: list[_Request] = []
         self._leader = False
 
     def issue(self, **fields) -> Outcome:
         """Issue one ticket (the same arguments as Queue.issue); raises QueueRefused like it."""
-        mine = _Request(fields)
+        mine = _Request(fields, self.new_signal())
         with self._lock:
             self._gathering.append(mine)
             lead, self._leader = not self._leader, True
