@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from .center import Center, Counter, Department, Service
 from .events import Event, last_seq
-from .store import Store, insert_rows
+from .store import Store
 
 WAITING, CALLED, SERVING, PARKED = "waiting", "called", "serving", "parked"
 DONE, NO_SHOW, TRANSFERRED, CANCELLED = "done", "no_show", "transferred", "cancelled"
@@ -115,7 +115,7 @@ class Queue:
                 issued.append((i, token))
             if not rows:
                 return results
-            stored = {row["token"]: row for row in insert_rows(
+            stored = {row["token"]: row for row in self.store.insert_rows(
                 conn, "tickets", ("token", "local_date", "service_code", "department_code", "prefix", "number",
                                   "label", "priority_group", "channel", "state", "arrived_at", "issued_at",
                                   "device"), rows, returning="*")}
@@ -134,8 +134,8 @@ class Queue:
                                         open_counters=open_counters))
                 payloads.append(self._event_payload(ticket, sum(waiting)))
             events = self.store.record_events(conn, [
-                dict(kind="ticket_issued", at=now, payload=payload, ticket_id=stored[token]["id"],
-                     service_code=stored[token]["service_code"], ticket_token=token)
+                {"kind": "ticket_issued", "at": now, "payload": payload, "ticket_id": stored[token]["id"],
+                 "service_code": stored[token]["service_code"], "ticket_token": token}
                 for (_, token), payload in zip(issued, payloads)])
         for (i, _), view, event in zip(issued, views, events):
             results[i] = Outcome(view, [event])
@@ -421,8 +421,9 @@ class Queue:
         day = self.center.local_date(self.now())
         with self.store.read() as conn:
             waiting = dict(conn.execute(
-                "SELECT service_code, count(*) FROM tickets WHERE state = ? AND local_date = ?"
-                " GROUP BY service_code", (WAITING, day)).fetchall())
+                "SELECT service_code, count(*) FROM tickets INDEXED BY tickets_waiting"
+                " WHERE state = 'waiting' AND local_date = ?"
+                " GROUP BY service_code", (day,)).fetchall())
             open_counters = self._open_counters(conn)
             rows = []
             for department in self.center.departments:
@@ -445,11 +446,17 @@ class Queue:
         day = self.center.local_date(now)
         day_start = int(dt.datetime.combine(dt.date.fromisoformat(day), dt.time.min, self.center.timezone).timestamp())
         with self.store.read() as conn:  # one lock: state and sequence number agree
-            waiting = dict(conn.execute("SELECT service_code, count(*) FROM tickets WHERE state = ? AND local_date = ?"
-                                        " GROUP BY service_code", (WAITING, day)).fetchall())
-            calls = conn.execute("SELECT seq, kind, at, payload FROM events WHERE kind IN (?, ?) AND at >= ?"
-                                 " ORDER BY seq DESC LIMIT ?",
-                                 ("ticket_called", "ticket_recalled", day_start, recent_calls)).fetchall()
+            waiting = dict(conn.execute("SELECT service_code, count(*) FROM tickets INDEXED BY tickets_waiting"
+                                        " WHERE state = 'waiting' AND local_date = ? GROUP BY service_code",
+                                        (day,)).fetchall())
+            # Events are numbered in time order: today's begin at the first one since midnight. Bounding the
+            # backwards walk by it keeps a morning with fewer calls than asked from reading all of history.
+            first_today = conn.execute("SELECT seq FROM events WHERE at >= ? ORDER BY at LIMIT 1",
+                                       (day_start,)).fetchone()
+            calls = conn.execute("SELECT seq, kind, at, payload FROM events WHERE seq >= ? AND kind IN (?, ?)"
+                                 " AND at >= ? ORDER BY seq DESC LIMIT ?",
+                                 (first_today[0] if first_today else last_seq(conn) + 1, "ticket_called",
+                                  "ticket_recalled", day_start, recent_calls)).fetchall()
             finished = conn.execute(
                 "SELECT t.counter_number, t.label, t.local_date, max(t.ended_at) AS ended_at FROM tickets t"
                 " WHERE t.state = ? AND t.local_date = ? GROUP BY t.counter_number", (DONE, day)).fetchall()
@@ -473,9 +480,10 @@ class Queue:
         day = self.center.local_date(self.now())
         with self.store.read() as conn:
             waiting = dict(conn.execute(
-                f"SELECT service_code, count(*) FROM tickets WHERE state = ? AND local_date = ? AND service_code IN"
+                "SELECT service_code, count(*) FROM tickets INDEXED BY tickets_waiting"
+                f" WHERE state = 'waiting' AND local_date = ? AND service_code IN"
                 f" ({','.join('?' * len(counter.services))}) GROUP BY service_code",
-                (WAITING, day, *counter.services)).fetchall())
+                (day, *counter.services)).fetchall())
             served, mean_wait = conn.execute(
                 "SELECT count(*) FILTER (WHERE state = 'done'), avg(first_called_at - arrived_at) FROM tickets"
                 " WHERE local_date = ? AND counter_number = ? AND first_called_at IS NOT NULL",
@@ -538,9 +546,10 @@ class Queue:
         """Today's waiting tickets this counter may call: reserved for it, or in a service it serves."""
         marks = ",".join("?" * len(counter.services))
         return conn.execute(
-            f"SELECT * FROM tickets WHERE state = ? AND local_date = ? AND (reserved_counter = ?"
+            "SELECT * FROM tickets INDEXED BY tickets_waiting WHERE state = 'waiting' AND local_date = ?"
+            " AND (reserved_counter = ?"
             f" OR (reserved_counter IS NULL AND service_code IN ({marks}))) ORDER BY arrived_at, id",
-            (WAITING, day, counter.number, *counter.services)).fetchall()
+            (day, counter.number, *counter.services)).fetchall()
 
     def _choose(self, candidates: list, counter: Counter, normals_since_priority: int):
         """The rules of call next, applied to today's candidates of one counter."""
@@ -562,7 +571,8 @@ class Queue:
         counts = {(code, priority): 0 for code in service_codes for priority in (False, True)}
         marks = ", ".join("?" * len(service_codes))
         for code, priority, n in conn.execute(
-                f"SELECT service_code, priority, n FROM waiting_counts WHERE local_date = ? AND service_code IN ({marks})",
+                "SELECT service_code, priority, n FROM waiting_counts"
+                f" WHERE local_date = ? AND service_code IN ({marks})",
                 (day, *service_codes)):
             counts[(code, bool(priority))] = n
         return counts
@@ -587,7 +597,8 @@ class Queue:
             before = (priorities if is_priority else normals) - 1
         else:
             before = conn.execute(
-                "SELECT count(*) FROM tickets WHERE state = 'waiting' AND local_date = ? AND service_code = ?"
+                "SELECT count(*) FROM tickets INDEXED BY tickets_waiting"
+                " WHERE state = 'waiting' AND local_date = ? AND service_code = ?"
                 f" AND priority_group IS {'NOT NULL' if is_priority else 'NULL'} AND (arrived_at, id) < (?, ?)",
                 (ticket["local_date"], ticket["service_code"], ticket["arrived_at"], ticket["id"])).fetchone()[0]
         strict, every = self.center.priority_policy == "strict", self.center.priority_every

@@ -29,7 +29,8 @@ def optional_string(body: dict, key: str) -> str | None:
 
 def follow_url(token: str) -> str:
     """The phone page of a ticket, as printed in its QR code."""
-    base = runtime().settings.public_url or request.host_url.rstrip("/")
+    # The address the kiosk used; built directly (werkzeug's host_url re-encodes the whole URL on every call).
+    base = runtime().settings.public_url or f"{request.scheme}://{request.host}{request.root_path}"
     return f"{base}/t/{token}"
 
 
@@ -74,11 +75,12 @@ def issue_ticket():
     if channel not in ("kiosk", "phone"):  # "staff" tickets come from the counter console, signed in
         raise BadRequest("Kênh lấy số không hợp lệ.", "unknown_channel")
     kiosk = device_required(request_device(), ("kiosk",))
-    outcome = runtime().issuer.issue(  # committed together with the other kiosks asking at this moment
+    rt = runtime()
+    outcome = rt.issuer.issue(  # committed together with the other kiosks asking at this moment
         service_code=service_code, priority_group=optional_string(body, "priority_group"), channel=channel,
         device=kiosk.name if kiosk else optional_string(body, "device"))
     ticket = outcome.result
-    ticket["print"] = ticket_lines(runtime().center, ticket)
+    ticket["print"] = ticket_lines(rt.center, ticket)
     return jsonify(with_links(ticket, ticket["token"])), 201
 
 

@@ -62,7 +62,7 @@ class Broadcaster:
                 self.socketio.emit("service_event", {"seq": event.seq, "kind": event.kind,
                                                      "service_code": event.service_code},
                                    to=f"service:{event.service_code}")
-            if event.ticket_token is not None:
+            if event.ticket_token is not None and event.kind != "ticket_issued":  # nobody follows it yet
                 self.socketio.emit("ticket_event", message, to=f"ticket:{event.ticket_token}")
             if event.detail is not None:  # a "Không hài lòng": supervisors see who, where and why at once
                 self.socketio.emit("alert", {**message, **event.detail}, to="supervisors")
