@@ -2,11 +2,12 @@
 
 For each async mode the real server process (run.py, as tests/live.py starts it) gets a fresh database. Load
 processes each hold keep-alive connections; every connection is one kiosk sending requests back-to-back (closed
-loop) for a fixed time after a warm-up. First `POST /api/ping` (the empty route: the floor of HTTP, WSGI and
-Flask), then `POST /api/tickets` alternating between two services. Afterwards the server's SQLite file is read
-(read-only) to check that the numbers of each prefix are exactly 1..n and that every 201 is a stored ticket.
+loop) for a fixed time after a warm-up. Each round runs `POST /api/ping` (the empty route: the floor of HTTP, WSGI
+and Flask), then `POST /api/tickets` alternating between two services; the ratio is the median of the rounds'.
+Afterwards the server's SQLite file is read (read-only) to check that the numbers of each prefix are exactly 1..n
+and that every 201 is a stored ticket.
 
-    .venv/bin/python bench/bench_issue.py                      # eventlet and gevent, 10 s each, 50 kiosks
+    .venv/bin/python bench/bench_issue.py                      # eventlet and gevent, 3 rounds of 10 s, 50 kiosks
     .venv/bin/python bench/bench_issue.py --modes gevent --seconds 30 --no-record
     .venv/bin/python bench/bench_issue.py --profile            # + py-spy of the server during the issue phase
 """
@@ -24,6 +25,7 @@ import selectors
 import shutil
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -235,6 +237,12 @@ def run_phase(server: LiveServer, path: str, bodies: list[bytes], args, token: s
     bad_statuses = {status: n for status, n in statuses.items() if not 200 <= status < 300}
     return {
         "rps": ok / args.seconds,
+        "ok": ok,
+        "latencies": latencies,
+        "server_cpu": server_cpu,
+        "client_cpu": client_cpu,
+        "other_cpu": max(0.0, other_cpu),
+        "stolen_cpu": stolen_cpu,
         "completed": completed,
         "p50_ms": percentile(latencies, 50) * 1000,
         "p99_ms": percentile(latencies, 99) * 1000,
@@ -250,6 +258,39 @@ def run_phase(server: LiveServer, path: str, bodies: list[bytes], args, token: s
         "client_cpu_percent": 100 * client_cpu / args.seconds,
         "other_cpu_percent": 100 * max(0.0, other_cpu) / args.seconds,
         "stolen_cpu_percent": 100 * stolen_cpu / args.seconds,
+    }
+
+
+def pooled(phases: list[dict], seconds: float) -> dict:
+    """One route's rounds as one measurement: answers and CPU summed, latencies and per-second counts pooled."""
+    if len(phases) == 1:
+        return phases[0]
+    latencies = sorted(x for phase in phases for x in phase["latencies"])
+    completed = sum(phase["completed"] for phase in phases)
+    total_seconds = seconds * len(phases)
+    error_detail = Counter()
+    for phase in phases:
+        error_detail.update(phase["error_detail"])
+    per_kiosk = sorted(n for phase in phases for n in phase["per_kiosk"])
+    server_cpu = sum(phase["server_cpu"] for phase in phases)
+    return {
+        "rps": sum(phase["ok"] for phase in phases) / total_seconds,
+        "completed": completed,
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p99_ms": percentile(latencies, 99) * 1000,
+        "max_ms": (latencies[-1] if latencies else float("nan")) * 1000,
+        "errors": sum(phase["errors"] for phase in phases),
+        "error_detail": dict(error_detail),
+        "status_all": sum((Counter(phase["status_all"]) for phase in phases), Counter()),
+        "timeline": [n for phase in phases for n in phase["timeline"]],
+        "per_kiosk": (min(p[0] for p in (ph["per_kiosk"] for ph in phases)),
+                      sorted(ph["per_kiosk"][1] for ph in phases)[len(phases) // 2],
+                      max(p[2] for p in (ph["per_kiosk"] for ph in phases))),
+        "server_cpu_percent": 100 * server_cpu / total_seconds,
+        "server_cpu_us_per_request": 1e6 * server_cpu / completed if completed else float("nan"),
+        "client_cpu_percent": 100 * sum(phase["client_cpu"] for phase in phases) / total_seconds,
+        "other_cpu_percent": 100 * sum(phase["other_cpu"] for phase in phases) / total_seconds,
+        "stolen_cpu_percent": 100 * sum(phase["stolen_cpu"] for phase in phases) / total_seconds,
     }
 
 
@@ -304,18 +345,25 @@ def bench_mode(mode: str, args, workdir: Path) -> dict:
     try:
         token = paired_kiosk(server)
         ticket_bodies = [json.dumps({"service_code": code}).encode() for code in SERVICES]
-        # The ping requests carry the same JSON body as the issue requests: the floor parses the same bytes.
-        ping = run_phase(server, "/api/ping", ticket_bodies, args, token)
         profile = None
         if args.profile:
             RESULTS.mkdir(parents=True, exist_ok=True)
             profile = RESULTS / f"issue-{mode}.pyspy.txt"
-        issue = run_phase(server, "/api/tickets", ticket_bodies, args, token, profile_to=profile)
+        pings, issues = [], []
+        # Rounds alternate the two routes, so a drift in the machine's speed (it varies by tens of percent over
+        # minutes) weighs on both; the ratio is the median of the rounds' ratios.
+        for round_number in range(args.rounds):
+            # The ping requests carry the same JSON body as the issue requests: the floor parses the same bytes.
+            pings.append(run_phase(server, "/api/ping", ticket_bodies, args, token))
+            issues.append(run_phase(server, "/api/tickets", ticket_bodies, args, token,
+                                    profile_to=profile if round_number == 0 else None))
     finally:
         server.stop()
+    ping, issue = pooled(pings, args.seconds), pooled(issues, args.seconds)
     check = check_numbers(server.database, issue["status_all"].get(201, 0))
+    ratios = [i["rps"] / p["rps"] if p["rps"] else float("nan") for p, i in zip(pings, issues)]
     return {"mode": mode, "ping": ping, "issue": issue, "check": check, "profile": profile,
-            "ratio": issue["rps"] / ping["rps"] if ping["rps"] else float("nan")}
+            "round_ratios": ratios, "ratio": statistics.median(ratios)}
 
 
 # ----- reporting ---------------------------------------------------------------------------------------------
@@ -338,7 +386,7 @@ def markdown(results: list[dict], args) -> str:
                          f"{' / '.join(f'{n:,}' for n in phase['per_kiosk'])} | "
                          f"{phase['server_cpu_percent']:.0f} / {phase['client_cpu_percent']:.0f} / "
                          f"{phase['other_cpu_percent']:.0f} % | {phase['server_cpu_us_per_request']:,.0f} µs |")
-    lines += ["", f"| mode | ratio issue/ping (target ≥ {TARGET_RATIO}) "
+    lines += ["", f"| mode | ratio issue/ping, median of rounds (target ≥ {TARGET_RATIO}) "
               f"| issue p99 (target < {TARGET_P99_MS:.0f} ms) | issue req/s, first → last second "
               "| tickets stored | numbers unique and gapless |",
               "|---|---|---|---|---:|---|"]
@@ -347,7 +395,8 @@ def markdown(results: list[dict], args) -> str:
             continue
         timeline = r["issue"]["timeline"]
         check = r["check"]
-        lines.append(f"| {r['mode']} | {r['ratio']:.2f} — met: {verdict(r['ratio'] >= TARGET_RATIO)} | "
+        rounds = f" (rounds: {', '.join(f'{x:.2f}' for x in r['round_ratios'])})" if len(r["round_ratios"]) > 1 else ""
+        lines.append(f"| {r['mode']} | {r['ratio']:.2f}{rounds} — met: {verdict(r['ratio'] >= TARGET_RATIO)} | "
                      f"{r['issue']['p99_ms']:.1f} ms — met: {verdict(r['issue']['p99_ms'] < TARGET_P99_MS)} | "
                      f"{timeline[0] if timeline else 0:,} → {timeline[-1] if timeline else 0:,} | "
                      f"{check['stored']:,} ({', '.join(f'{p}: {n:,}' for p, n in check['per_prefix'].items())}) | "
@@ -373,6 +422,7 @@ def main(argv=None):
     parser.add_argument("--modes", default="eventlet,gevent", help="async modes, comma-separated")
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per route")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds of load before measuring")
+    parser.add_argument("--rounds", type=int, default=3, help="ping and issue phases, alternating, per mode")
     parser.add_argument("--kiosks", type=int, default=50, help="concurrent keep-alive connections")
     parser.add_argument("--procs", type=int, default=2, help="load processes the kiosks are spread over")
     parser.add_argument("--center", type=lambda value: Path(value).resolve(), default=BENCH_CENTER,
@@ -392,8 +442,8 @@ def main(argv=None):
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-issue-") as workdir:
         for mode in modes:
-            print(f"{mode}: {args.kiosks} kiosks over {args.procs} load processes, {args.warmup:g} s warm-up +"
-                  f" {args.seconds:g} s per route …", flush=True)
+            print(f"{mode}: {args.kiosks} kiosks over {args.procs} load processes, {args.rounds} rounds of"
+                  f" {args.warmup:g} s warm-up + {args.seconds:g} s per route …", flush=True)
             result = bench_mode(mode, args, Path(workdir))
             results.append(result)
             if "failed" in result:
@@ -426,8 +476,9 @@ def main(argv=None):
         f"Machine: {machine()}. Client and server share the machine.",
         "",
         f"{args.kiosks} kiosks (keep-alive connections, closed loop) over {args.procs} load processes, "
-        f"{args.warmup:g} s warm-up then {args.seconds:g} s measured per route, one fresh server process and database "
-        f"per mode, pairing required: every request (ping too) carries a paired kiosk's device token. "
+        f"{args.rounds} rounds of ping then issue, each {args.warmup:g} s warm-up then {args.seconds:g} s measured, "
+        f"one fresh server process and database per mode; rows pool the rounds, the ratio is the median of the "
+        f"rounds' ratios. Pairing required: every request (ping too) carries a paired kiosk's device token. "
         f"`/api/tickets` alternates {' and '.join(SERVICES)} ({center}). "
         "req/s counts 2xx answers completed in the measured window; latency is send → whole response. "
         "CPU is user+system time over the window, 100 % = one core: the server process, the load processes, and "
