@@ -158,3 +158,34 @@ def test_phone_follows_its_ticket(app, rt, client):
     act(console(app), "call_next", "phone-call-1")
     [event] = events(phone, "ticket_event")
     assert event["kind"] == "ticket_called" and event["counter_number"] == 1
+
+
+def test_each_committed_transaction_is_one_json_log_line_naming_its_events(app, rt, client):
+    """The log says what happened when (a batch of kiosks is one line); tokens never reach it."""
+    import io
+    import json
+    import logging
+
+    from server.logs import JsonFormatter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("hangdoi")
+    logger.addHandler(handler)
+    old_level = logger.level
+    logger.setLevel(logging.INFO)  # setLevel also clears the loggers' cached levels
+    try:
+        batch = rt.queue.issue_many([{"service_code": "ly-lich"}, {"service_code": "lai-xe"}])
+        assert len(batch) == 2
+        rt.queue.open_counter(1, "an")
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [line["message"] for line in lines] == ["events", "events"]
+    issued, opened = lines
+    assert [e[1:3] for e in issued["events"]] == [["ticket_issued", "A001"], ["ticket_issued", "C001"]]
+    assert issued["events"][1][0] == issued["events"][0][0] + 1
+    assert opened["events"][0][1] == "counter_opened" and opened["events"][0][3] == 1
+    assert all(b.result["token"] not in stream.getvalue() for b in batch)

@@ -50,9 +50,11 @@ class Broadcaster:
         self.socketio = socketio
 
     def publish(self, events: list[Event]):
+        # One log line per committed transaction (a batch of kiosks is one), each event as [seq, kind, label,
+        # counter]: the events table holds the full record, the log says what happened when.
+        log.info("events", extra={"events": [[e.seq, e.kind, e.payload.get("label"), e.counter_number]
+                                             for e in events]})
         for event in events:
-            log.info("event", extra={"seq": event.seq, "kind": event.kind, "label": event.payload.get("label"),
-                                     "counter": event.counter_number})
             message = event.public()
             spoken = announcement(event)
             if spoken:
