@@ -271,7 +271,6 @@ def pooled(phases: list[dict], seconds: float) -> dict:
     error_detail = Counter()
     for phase in phases:
         error_detail.update(phase["error_detail"])
-    per_kiosk = sorted(n for phase in phases for n in phase["per_kiosk"])
     server_cpu = sum(phase["server_cpu"] for phase in phases)
     return {
         "rps": sum(phase["ok"] for phase in phases) / total_seconds,

@@ -169,15 +169,21 @@ class Center:
     default_target_wait_minutes: int = DEFAULT_TARGET_WAIT_MINUTES
     source: str = field(default="", compare=False)  # where it was read from: a file, or a stored version
     services: dict[str, Service] = field(default_factory=dict, compare=False)
+    # Look-ups every issued ticket makes, built once (a center never changes: an admin's edit makes a new one).
+    _departments: dict = field(init=False, compare=False, repr=False)
+    _serving: dict = field(init=False, compare=False, repr=False)
 
     def __post_init__(self):
         if not self.services:
             index = {s.code: s for d in self.departments for s in d.services}
             object.__setattr__(self, "services", index)
+        object.__setattr__(self, "_departments", {d.code: d for d in reversed(self.departments)})
+        object.__setattr__(self, "_serving", {code: [c for c in self.counters if code in c.services]
+                                              for code in {code for c in self.counters for code in c.services}})
 
     def department(self, code: str) -> Department | None:
         """The department with this code, or None."""
-        return next((d for d in self.departments if d.code == code), None)
+        return self._departments.get(code)
 
     def counter(self, number: int) -> Counter | None:
         """The counter with this number, or None."""
@@ -193,7 +199,7 @@ class Center:
 
     def counters_serving(self, service_code: str) -> list[Counter]:
         """Counters that serve a service, by counter number."""
-        return [c for c in self.counters if service_code in c.services]
+        return list(self._serving.get(service_code, ()))
 
     def local(self, epoch: float) -> dt.datetime:
         """The center's local date and time for an epoch second."""

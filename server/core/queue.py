@@ -92,11 +92,12 @@ class Queue:
         one `issue` after the other would; none is final before the COMMIT, so a caller acknowledges only what
         is stored."""
         now = self.now()
+        issuing = self.center.hours.is_issuing(self.center.local(now))
         results: list[Outcome | QueueRefused | None] = [None] * len(requests)
         accepted = []
         for i, request in enumerate(requests):
             try:
-                accepted.append((i, *self._checked_request(now, **request)))
+                accepted.append((i, *self._checked_request(issuing, **request)))
             except QueueRefused as refusal:
                 results[i] = refusal
         if not accepted:
@@ -141,7 +142,7 @@ class Queue:
             results[i] = Outcome(view, [event])
         return results
 
-    def _checked_request(self, now, service_code, priority_group=None, channel="kiosk", device=None):
+    def _checked_request(self, issuing: bool, service_code, priority_group=None, channel="kiosk", device=None):
         """(service, priority group, channel, device) of a request `issue` may serve, or the refusal."""
         service = self.center.services.get(service_code) if isinstance(service_code, str) else None
         if service is None:
@@ -151,7 +152,7 @@ class Queue:
             raise QueueRefused("unknown_priority_group", "Nhóm ưu tiên không hợp lệ.")
         if channel not in CHANNELS:
             raise QueueRefused("unknown_channel", "Kênh lấy số không hợp lệ.")
-        if not self.center.hours.is_issuing(self.center.local(now)):
+        if not issuing:
             raise QueueRefused("closed", "Hiện chưa đến giờ lấy số hoặc đã hết giờ lấy số.")
         return service, priority_group, channel, device
 
