@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Flask:
                       MAX_CONTENT_LENGTH=64 * 1024,
                       SESSION_COOKIE_SAMESITE="Lax", PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12))
     app.json.ensure_ascii = False
+    app.json.sort_keys = False  # answers keep the order they are built in; sorting cost every kiosk answer ~2 µs
     # Same origin only (no cors_allowed_origins): every screen is served by this app.
     socketio = SocketIO(app, async_mode=settings.async_mode, ping_interval=10, ping_timeout=10)
     queue = Queue(center, store)

@@ -28,12 +28,12 @@ def format_date_long(day: dt.date) -> str:
 
 def format_date(day: dt.date) -> str:
     """'21/11/2025', as in tables."""
-    return day.strftime("%d/%m/%Y")
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
 def format_clock(moment: dt.datetime) -> str:
     """'08:15 ngày 21/11/2025'."""
-    return f"{moment:%H:%M} ngày {format_date(moment.date())}"
+    return f"{moment.hour:02d}:{moment.minute:02d} ngày {format_date(moment)}"
 
 
 def wait_phrase(minutes: int | None, ahead: int | None) -> str:
