@@ -136,7 +136,8 @@ def test_pairing_requests(app, body):
 def test_admin_reads_with_any_query(app, value, path):
     admin = once(app, "admin", lambda: signed_in(app, "quantri"))
     response = admin.get(path, query_string={"before": value, "limit": value},
-                         headers={"X-Device-Token": value} if value.isascii() else {})
+                         # a header the test client can send at all (no control characters, ASCII)
+                         headers={"X-Device-Token": value} if value.isascii() and value.isprintable() else {})
     assert response.status_code in (200, 400), (path, value, response.data)
     if response.status_code == 400:
         assert response.get_json()["message"]
