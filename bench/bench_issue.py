@@ -9,7 +9,7 @@ and that every 201 is a stored ticket.
 
     .venv/bin/python bench/bench_issue.py                      # eventlet and gevent, 3 rounds of 10 s, 50 kiosks
     .venv/bin/python bench/bench_issue.py --modes gevent --seconds 30 --no-record
-    .venv/bin/python bench/bench_issue.py --profile            # + py-spy of the server during the issue phase
+    .venv/bin/python bench/bench_issue.py --profile            # + py-spy of the server during the ping and issue phases
 """
 
 from __future__ import annotations
@@ -344,16 +344,18 @@ def bench_mode(mode: str, args, workdir: Path) -> dict:
     try:
         token = paired_kiosk(server)
         ticket_bodies = [json.dumps({"service_code": code}).encode() for code in SERVICES]
-        profile = None
+        profile = ping_profile = None
         if args.profile:
             RESULTS.mkdir(parents=True, exist_ok=True)
             profile = RESULTS / f"issue-{mode}.pyspy.txt"
+            ping_profile = RESULTS / f"ping-{mode}.pyspy.txt"
         pings, issues = [], []
         # Rounds alternate the two routes, so a drift in the machine's speed (it varies by tens of percent over
         # minutes) weighs on both; the ratio is the median of the rounds' ratios.
         for round_number in range(args.rounds):
             # The ping requests carry the same JSON body as the issue requests: the floor parses the same bytes.
-            pings.append(run_phase(server, "/api/ping", ticket_bodies, args, token))
+            pings.append(run_phase(server, "/api/ping", ticket_bodies, args, token,
+                                   profile_to=ping_profile if round_number == 0 else None))
             issues.append(run_phase(server, "/api/tickets", ticket_bodies, args, token,
                                     profile_to=profile if round_number == 0 else None))
     finally:
@@ -361,7 +363,8 @@ def bench_mode(mode: str, args, workdir: Path) -> dict:
     ping, issue = pooled(pings, args.seconds), pooled(issues, args.seconds)
     check = check_numbers(server.database, issue["status_all"].get(201, 0))
     ratios = [i["rps"] / p["rps"] if p["rps"] else float("nan") for p, i in zip(pings, issues)]
-    return {"mode": mode, "ping": ping, "issue": issue, "check": check, "profile": profile,
+    return {"mode": mode, "ping": ping, "issue": issue, "check": check,
+            "profile": profile, "ping_profile": ping_profile,
             "round_ratios": ratios, "ratio": statistics.median(ratios)}
 
 
@@ -428,7 +431,7 @@ def main(argv=None):
                         help="center file (its caps must not be reached)")
     parser.add_argument("--no-record", action="store_true", help=f"do not write {BENCHMARKS.name}")
     parser.add_argument("--profile", action="store_true",
-                        help="py-spy the server during the issue phase into bench/results/ (perturbs timings;"
+                        help="py-spy the server during the first ping and issue phases into bench/results/ (perturbs timings;"
                              " implies --no-record)")
     args = parser.parse_args(argv)
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
@@ -458,7 +461,7 @@ def main(argv=None):
                 if phase["other_cpu_percent"] > 20 or phase["stolen_cpu_percent"] > 20:
                     print(f"  WARNING: other work used the machine during the {name} phase; numbers are disturbed")
             if result["profile"]:
-                print(f"  py-spy profile of the issue phase: {result['profile']}")
+                print(f"  py-spy profiles of the first round: {result['ping_profile']}, {result['profile']}")
 
     table = markdown(results, args)
     print()
