@@ -56,6 +56,17 @@ def test_cancel_then_state_is_cancelled(client):
     assert again.status_code == 409 and again.get_json()["error"] == "invalid_transition"
 
 
+def test_a_ticket_of_an_earlier_day_answers_expired(app, client):
+    token = issue(client).get_json()["token"]
+    with app.extensions["hangdoi"].store.write() as conn:  # as if issued yesterday and never called
+        conn.execute("UPDATE tickets SET local_date = '2020-01-01' WHERE token = ?", (token,))
+    status = client.get(f"/api/tickets/{token}").get_json()
+    assert (status["state"], status["state_name"], status["ahead"]) == ("expired", "Hết hiệu lực", None)
+    refused = client.post(f"/api/tickets/{token}/cancel")
+    assert refused.status_code == 409 and refused.get_json()["error"] == "ticket_expired"
+    assert "hết hiệu lực" in refused.get_json()["message"]
+
+
 @pytest.mark.parametrize("kwargs, status, error", [
     ({"data": "not json", "content_type": "application/json"}, 400, "invalid_json"),
     ({"data": "[1, 2]", "content_type": "application/json"}, 400, "invalid_json"),

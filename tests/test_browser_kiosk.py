@@ -296,6 +296,17 @@ def test_phone_page_cancels_after_confirmation(live_server, page):
     assert requests.get(f"{live_server.url}/api/tickets/{ticket['token']}", timeout=10).json()["state"] == "cancelled"
 
 
+def test_phone_page_of_an_earlier_days_ticket_says_it_has_expired(live_server, page):
+    ticket = issue(live_server)
+    with sqlite3.connect(live_server.database) as conn:  # as if issued yesterday and never called
+        conn.execute("UPDATE tickets SET local_date = '2020-01-01' WHERE token = ?", (ticket["token"],))
+    page.goto(f"{live_server.url}/t/{ticket['token']}")
+    expect(page.locator("#other-title")).to_have_text("Số đã hết hiệu lực")
+    expect(page.locator("#other-text")).to_contain_text("mời Ông/Bà lấy số mới")
+    expect(page.locator("#st-waiting")).to_be_hidden()
+    expect(button(page, "Hủy số")).to_be_hidden()
+
+
 def test_phone_page_of_an_unknown_ticket(live_server, page):
     page.goto(f"{live_server.url}/t/no-such-token")
     expect(page.get_by_text("Không tìm thấy phiếu này")).to_be_visible()

@@ -61,6 +61,27 @@ def test_yesterdays_waiting_tickets_are_not_called_today(queue, clock):
     refused("queue_empty", queue.call_next, 1, "an")
 
 
+def test_an_earlier_days_unserved_ticket_shows_as_expired_and_cannot_be_cancelled(queue, store, clock):
+    called, waiting = issue(queue), issue(queue)
+    queue.open_counter(1, "an")
+    queue.call_next(1, "an")  # calls the first; the officer leaves it called when the day ends
+    assert queue.ticket_status(called["token"])["state"] == "called"
+    assert queue.ticket_status(waiting["token"])["state"] == "waiting"
+    clock.advance(minutes=24 * 60)
+    for token in (called["token"], waiting["token"]):
+        view = queue.ticket_status(token)
+        assert (view["state"], view["state_name"]) == ("expired", "Hết hiệu lực")
+        assert view["ahead"] is None and view["estimated_wait_minutes"] is None
+    refused("ticket_expired", queue.cancel, waiting["token"])
+    assert count(store, "SELECT count(*) FROM tickets WHERE state = 'cancelled'") == 0
+    # Today's tickets are unaffected, and a finished ticket keeps its state on later days.
+    today = issue(queue)
+    assert queue.ticket_status(today["token"])["state"] == "waiting"
+    queue.cancel(today["token"])
+    clock.advance(minutes=24 * 60)
+    assert queue.ticket_status(today["token"])["state"] == "cancelled"
+
+
 def test_daily_cap_refuses_and_changes_nothing(queue, store):
     assert [issue(queue, "ho-tich")["label"] for _ in range(3)] == ["B001", "B002", "B003"]
     refused("daily_cap_reached", queue.issue, "ho-tich")

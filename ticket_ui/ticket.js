@@ -50,6 +50,9 @@ function otherStatus(t) {
       return ["Đã hủy số", "Ông/Bà đã hủy số này. Nếu vẫn cần giải quyết, mời Ông/Bà lấy số mới tại máy lấy số."];
     case "transferred":
       return ["Đã chuyển", "Số của Ông/Bà đã được chuyển sang lĩnh vực khác."];
+    case "expired":
+      return ["Số đã hết hiệu lực",
+        "Số này được cấp trong một ngày trước và không còn được gọi. Nếu vẫn cần giải quyết, mời Ông/Bà lấy số mới tại máy lấy số."];
     default:
       return [t.state_name || "", ""];
   }

@@ -23,6 +23,7 @@ from .store import Store
 
 WAITING, CALLED, SERVING, PARKED = "waiting", "called", "serving", "parked"
 DONE, NO_SHOW, TRANSFERRED, CANCELLED = "done", "no_show", "transferred", "cancelled"
+EXPIRED = "expired"  # never stored: how the phone shows an earlier day's ticket that was never served
 ACTIVE_AT_COUNTER = (CALLED, SERVING)
 CHANNELS = ("kiosk", "phone", "staff")
 
@@ -34,6 +35,7 @@ CYCLE_MIN_SAMPLES = 3
 STATE_NAMES = {
     WAITING: "Đang chờ", CALLED: "Đã gọi", SERVING: "Đang phục vụ", PARKED: "Tạm gác",
     DONE: "Đã hoàn thành", NO_SHOW: "Vắng mặt", TRANSFERRED: "Đã chuyển", CANCELLED: "Đã hủy",
+    EXPIRED: "Hết hiệu lực",
 }
 
 
@@ -389,6 +391,8 @@ class Queue:
             ticket = self._by_token(conn, token)
             if ticket["state"] != WAITING:
                 raise QueueRefused("invalid_transition", "Chỉ có thể hủy số đang chờ.")
+            if ticket["local_date"] != self.center.local_date(now):  # its day's figures are closed
+                raise QueueRefused("ticket_expired", "Số này được cấp trong một ngày trước và đã hết hiệu lực.")
             conn.execute("UPDATE tickets SET state = ?, ended_at = ? WHERE id = ?", (CANCELLED, now, ticket["id"]))
             cancelled = self._ticket(conn, ticket["id"])
             event = self._event(conn, "ticket_cancelled", cancelled, now, token=token)
@@ -413,9 +417,14 @@ class Queue:
     # ----- reading ---------------------------------------------------------------------------------
 
     def ticket_status(self, token) -> dict:
-        """What the citizen's phone shows: the newest ticket of the chain the token started."""
+        """What the citizen's phone shows: the newest ticket of the chain the token started. A ticket of an earlier
+        day still waiting or called will never be called (call_next takes today's tickets only): the phone says it
+        has expired rather than showing a place in a queue that is gone."""
         with self.store.read() as conn:
-            return self._view(conn, self._by_token(conn, token))
+            view = self._view(conn, self._by_token(conn, token))
+        if view["state"] in (WAITING, CALLED) and view["local_date"] != self.center.local_date(self.now()):
+            view.update(state=EXPIRED, state_name=STATE_NAMES[EXPIRED], ahead=None, estimated_wait_minutes=None)
+        return view
 
     def service_overview(self) -> list[dict]:
         """Waiting count, open counters and estimated wait of every service today, in config order."""
