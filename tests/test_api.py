@@ -21,7 +21,7 @@ def test_center_lists_departments_services_and_priorities(client):
     assert body["departments"][0]["services"][0] == {"code": "ly-lich", "name": "Lý lịch tư pháp", "prefix": "A",
                                                       "target_wait_minutes": 20, "counters": [1, 2]}
     assert body["priority_groups"] == [{"code": "nguoi-cao-tuoi", "name": "Người cao tuổi"}]
-    assert body["issuing"] is True
+    assert body["issuing"] is True and body["timezone"] == "Asia/Ho_Chi_Minh"
 
 
 def test_issue_returns_the_ticket_with_links_and_print_lines(client):

@@ -69,7 +69,8 @@ def center():
     rt = runtime()
     c = rt.center
     return jsonify(
-        name=c.name, address=c.address, notice=c.notice, issuing=c.hours.is_issuing(c.local(rt.queue.now())),
+        name=c.name, address=c.address, notice=c.notice, timezone=c.timezone.key,
+        issuing=c.hours.is_issuing(c.local(rt.queue.now())),
         departments=[{"code": d.code, "name": d.name, "services": [
             {"code": s.code, "name": s.name, "prefix": s.prefix, "target_wait_minutes": s.target_wait_minutes,
              "counters": [k.number for k in c.counters_serving(s.code)]} for s in d.services]}
