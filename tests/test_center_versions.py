@@ -15,8 +15,8 @@ import pytest
 from server import create_app
 from server.core import audit
 from server.core.center import CenterConfigError, center_from_raw, center_to_raw, load_center
-from server.core.center_versions import (FILE_ACTOR, LiveQueueConflict, change_section, effective_center,
-                                         latest_version)
+from server.core.center_versions import FILE_ACTOR, LiveQueueConflict, change_section, effective_center, latest_version
+from server.core.devices import Devices
 from server.settings import DEMO_CENTER, Settings
 from tests.csrf import CsrfFlaskClient
 from tests.live import ROOT, SMALL_CENTER
@@ -199,6 +199,37 @@ def test_a_counter_someone_holds_cannot_be_removed(store, clock, current, queue)
     assert "Quầy 05" in info.value.message
     queue.close_counter(5, "cuong")
     assert change_section(store, current, "counters", raw["counters"][:3], "quantri", clock()).counter(5) is None
+
+
+def test_a_counter_with_a_ticket_transferred_to_it_today_cannot_be_removed(store, clock, current, queue):
+    queue.issue("van-tai")
+    queue.open_counter(3, "cuong")
+    queue.call_next(3, "cuong")
+    queue.transfer(3, "cuong", to_counter=5)  # waits for counter 5 alone
+    queue.close_counter(3, "cuong")
+    without_5 = raw_of(current)["counters"][:3]
+    before = rows(store)
+    with pytest.raises(LiveQueueConflict) as info:
+        change_section(store, current, "counters", without_5, "quantri", clock())
+    assert "Quầy 05" in info.value.message and "chuyển đến" in info.value.message
+    assert rows(store) == before
+    queue.open_counter(5, "cuong")
+    queue.call_next(5, "cuong")
+    queue.start_service(5, "cuong")
+    queue.finish(5, "cuong")
+    queue.close_counter(5, "cuong")
+    assert change_section(store, current, "counters", without_5, "quantri", clock()).counter(5) is None
+
+
+def test_a_counter_with_a_paired_tablet_cannot_be_removed_until_the_tablet_is_revoked(store, clock, current, center):
+    devices = Devices(center, store, clock)
+    tablet = devices.approve(devices.request_pairing("tablet", 5)["code"], "quantri", "Máy tính bảng quầy 5", 5)
+    without_5 = raw_of(current)["counters"][:3]
+    with pytest.raises(LiveQueueConflict) as info:
+        change_section(store, current, "counters", without_5, "quantri", clock())
+    assert "Quầy 05" in info.value.message and "thu hồi" in info.value.message
+    devices.revoke(tablet.id, "quantri")
+    assert change_section(store, current, "counters", without_5, "quantri", clock()).counter(5) is None
 
 
 def test_an_officer_holding_a_counter_cannot_be_removed(store, clock, current, queue):

@@ -157,6 +157,20 @@ def _check_live_queue(conn, old: Center, new: Center, day: str):
         if old.officer(officer) and new.officer(officer) is None:
             raise LiveQueueConflict("officers", f"Công chức “{old.officer(officer).name}” đang làm việc tại quầy"
                                                 f" {number:02d}; chưa thể xóa.")
+    marks = ",".join("?" * len(UNFINISHED))
+    for counter in old.counters:
+        if new.counter(counter.number) is not None:
+            continue
+        # Only this counter would ever call a ticket transferred to it, or resume one it parked.
+        if conn.execute(f"SELECT 1 FROM tickets WHERE local_date = ? AND state IN ({marks})"
+                        " AND (reserved_counter = ? OR counter_number = ?) LIMIT 1",
+                        (day, *UNFINISHED, counter.number, counter.number)).fetchone():
+            raise LiveQueueConflict("counters", f"Quầy {counter.number:02d} còn công dân được chuyển đến hoặc hồ sơ"
+                                                " tạm gác hôm nay; chưa thể xóa.")
+        if conn.execute("SELECT 1 FROM devices WHERE counter_number = ? AND revoked_at IS NULL LIMIT 1",
+                        (counter.number,)).fetchone():
+            raise LiveQueueConflict("counters", f"Quầy {counter.number:02d} còn thiết bị đã ghép (máy tính bảng hoặc"
+                                                " màn hình quầy); hãy thu hồi thiết bị trước khi xóa quầy.")
     if any(o.role == "admin" for o in old.officers) and not any(o.role == "admin" for o in new.officers):
         raise LiveQueueConflict("officers", "Phải còn ít nhất một tài khoản quản trị (admin).")
 
