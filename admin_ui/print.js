@@ -78,7 +78,7 @@
       }
       const answer = await R.fetchReports(params, ["department_officer", params.group_by]);
       if (!answer.ok) {
-        fail(answer.message, answer.status === 403);
+        fail(answer.message, answer.status === 401 || answer.status === 403);
         return;
       }
       render(officer, center.ok ? center.body : null, answer.reports);

@@ -101,7 +101,7 @@ def test_supervisor_sees_dissatisfied_ratings_live(app, rt, client):
 
 
 def test_only_supervisors_get_the_supervisor_screen(app, rt, client):
-    assert socket(app).emit("subscribe", {"screen": "supervisor"}, callback=True)["error"] == "forbidden"
+    assert socket(app).emit("subscribe", {"screen": "supervisor"}, callback=True)["error"] == "not_signed_in"
     officer = app.test_client()
     response = officer.post("/api/session", json={"username": "an", "password": PASSWORD})
     assert response.status_code == 400  # an officer must take a counter

@@ -39,7 +39,8 @@ def serve_and_rate(app, client, level):
 
 
 def test_reports_need_a_supervisor(app, rt, client):
-    assert client.get("/api/reports").status_code == 403
+    anonymous = client.get("/api/reports")
+    assert anonymous.status_code == 401 and anonymous.get_json()["error"] == "not_signed_in"
     officer = app.test_client()
     officer.post("/api/session", json={"username": "an", "password": PASSWORD, "counter": 1})
     response = officer.get("/api/reports")

@@ -67,8 +67,8 @@ def test_nobody_unsigned_acts_or_watches(app, rt):
     reply = anonymous.emit("counter_action", {"action_id": "boundary-030", "action": "call_next"}, callback=True)
     assert reply["error"] == "not_signed_in"
     assert anonymous.emit("subscribe", {"screen": "console"}, callback=True)["error"] == "not_signed_in"
-    assert anonymous.emit("subscribe", {"screen": "supervisor"}, callback=True)["error"] == "forbidden"
-    assert app.test_client().get("/api/reports?period=day").status_code == 403
+    assert anonymous.emit("subscribe", {"screen": "supervisor"}, callback=True)["error"] == "not_signed_in"
+    assert app.test_client().get("/api/reports?period=day").status_code == 401
     assert app.test_client().get("/api/admin/devices").status_code == 401
 
 

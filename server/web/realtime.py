@@ -152,7 +152,9 @@ def register_handlers(socketio: SocketIO, rt: Runtime):
             return {"ok": False, "error": "not_signed_in", "message": "Phiên đăng nhập đã hết; mời đăng nhập lại."}
         if screen == "supervisor":
             account = signed_in_account()
-            if account is None or not account.supervises:
+            if account is None:
+                return {"ok": False, "error": "not_signed_in", "message": "Vui lòng đăng nhập."}
+            if not account.supervises:
                 return {"ok": False, "error": "forbidden", "message": "Chỉ lãnh đạo, giám sát được xem màn hình này."}
             join_room("supervisors")
         join_room("screens")  # before the snapshot: nothing committed after it can be missed

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from functools import wraps
 
-from flask import Blueprint, Response, jsonify, request, session
+from flask import Blueprint, Response, jsonify, request
 
 from ..core.exports import to_csv, to_xlsx
 from ..core.reports import GROUPINGS, PERIOD_KINDS, generate, make_period
 from . import runtime
+from .auth import signed_in_account
 from .errors import BadRequest
 
 bp = Blueprint("reports", __name__, url_prefix="/api/reports")
@@ -20,8 +21,10 @@ def supervisor_required(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        account = runtime().center.officer(session.get("officer") or "")
-        if account is None or not account.supervises:
+        account = signed_in_account()
+        if account is None:  # the screen shows its sign-in form, as for every other role check
+            return jsonify(error="not_signed_in", message="Vui lòng đăng nhập."), 401
+        if not account.supervises:
             return jsonify(error="forbidden", message="Chỉ lãnh đạo, giám sát được xem báo cáo."), 403
         return view(*args, **kwargs)
 
