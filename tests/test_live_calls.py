@@ -10,6 +10,8 @@ import threading
 import time
 
 import pytest
+import requests
+import websocket
 
 from tests.live import LiveServer
 from tests.officer import Officer, issue
@@ -246,3 +248,30 @@ def test_an_action_resent_after_a_reconnect_acts_once(server, clients):
     assert screen.wait(lambda d: d.state() == reduced_state(snapshot), CATCH_UP_SECONDS)
     assert [e["label"] for e in screen.calls()].count("A001") == 1  # the replay broadcast nothing
     assert screen.errors == []
+
+
+def test_malformed_socket_packets_harm_no_other_screen(server, clients):
+    """A broken or hostile client on the LAN (deeply nested JSON, cut-off JSON, unknown events, stray binary)
+    gets nothing, and the displays and consoles beside it go on as if it were not there."""
+    screens = displays(server, clients, count=2)
+    [an] = consoles(server, clients, names=(("an", 1),))
+    hostile = websocket.create_connection(
+        server.url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket", timeout=5)
+    try:
+        assert hostile.recv().startswith("0")  # engine.io open
+        hostile.send("40")
+        assert hostile.recv().startswith("40")  # socket.io connect
+        for packet in ('421["subscribe",' + "[" * 50_000 + "]" * 50_000 + "]",  # deeper than json can recurse
+                       '422["subscribe",{"screen":',  # cut off
+                       '423["no_such_event",{}]', '424["counter_action"]', "4", "9"):
+            hostile.send(packet)
+        hostile.send_binary(b"\x00\xff" * 100)
+        labels = issue_tickets(server, count=2)
+        called = perform([(an, "call_next")])
+        assert [label for label, _ in called] == labels[:1]
+        truth = reduced_state(fresh_snapshot(server.url))
+        assert all_caught_up(screens, truth, 5), [s.state() for s in screens]
+        assert all(screen.errors == [] for screen in screens)
+        assert requests.get(server.url + "/healthz", timeout=5).ok
+    finally:
+        hostile.close()
