@@ -5,7 +5,7 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const api = (method, url, body) => HangDoiHttp.json(method, url, body);
+const api = (method, url, body, extra) => HangDoiHttp.json(method, url, body, extra);
 
 const DAYS = [["T2", "Thứ Hai"], ["T3", "Thứ Ba"], ["T4", "Thứ Tư"], ["T5", "Thứ Năm"], ["T6", "Thứ Sáu"],
   ["T7", "Thứ Bảy"], ["CN", "Chủ nhật"]];
@@ -365,8 +365,16 @@ function say(section, message, isError) {
 
 function handle(section, err) {
   if (err.status === 401) return gate.showSignIn(err.message);
+  if (err.body && err.body.error === "config_changed") {
+    // Another admin saved this section meanwhile: offer the newest version rather than overwrite it.
+    say(section, err.message, true);
+    const reload = button("Tải lại cấu hình", "btn-small reload", () => startBoard());
+    sectionNode(section).querySelector(".section-status").append(" ", reload);
+    return undefined;
+  }
   const key = err.body && err.body.key;
   say(section, key ? `${err.message} (tại: ${key})` : err.message, true);
+  return undefined;
 }
 
 async function save(section) {
@@ -374,7 +382,8 @@ async function save(section) {
   saveButton.disabled = true;
   say(section, "Đang lưu…", false);
   try {
-    const answer = await api("PUT", `/api/admin/config/${section}`, state.editors[section].read());
+    const edited = state.version ? { "X-Config-Version": String(state.version) } : {};
+    const answer = await api("PUT", `/api/admin/config/${section}`, state.editors[section].read(), edited);
     // The saved section, and any other the change touched (a service's counters are the counters section's).
     Object.assign(state.config, answer.sections);
     setVersion(answer.version);

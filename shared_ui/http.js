@@ -27,13 +27,14 @@
     return result;
   }
 
-  /** JSON from the API with these headers; a refusal throws an Error carrying the server's Vietnamese `message`,
-   *  its `status` and its whole answer as `body`. */
-  async function json(method, url, body) {
+  /** JSON from the API with these headers (and `extra` ones); a refusal throws an Error carrying the server's
+   *  Vietnamese `message`, its `status` and its whole answer as `body`. */
+  async function json(method, url, body, extra) {
     let response;
     try {
       response = await fetch(url, {
-        method: method, cache: "no-store", credentials: "same-origin", headers: headers(body !== undefined),
+        method: method, cache: "no-store", credentials: "same-origin",
+        headers: Object.assign(headers(body !== undefined), extra || {}),
         body: body !== undefined ? JSON.stringify(body) : undefined,
       });
     } catch (err) {

@@ -137,6 +137,28 @@ def test_a_change_the_live_queue_cannot_follow_is_a_409(app, admin, rt):
     assert rt.center.counter(1) is not None
 
 
+def test_two_admins_editing_one_section_the_later_save_is_a_409_not_an_overwrite(app, admin, rt):
+    loaded = config(admin)["version"]
+    other = signed_in(app, "quantri")  # a second admin's browser
+    headers = {"X-Config-Version": str(loaded)}
+    assert admin.put("/api/admin/config/departments", json=renamed(admin), headers=headers).status_code == 200
+    counters = config(other)["sections"]["counters"] + [{"number": 7, "services": ["van-tai"]}]
+    departments = config(other)["sections"]["departments"]
+    departments[0]["services"][0]["name"] = "Lý lịch tư pháp (B)"
+    response = other.put("/api/admin/config/departments", json=departments, headers=headers)
+    assert response.status_code == 409
+    assert response.get_json()["error"] == "config_changed" and response.get_json()["key"] == "departments"
+    assert "Lý lịch tư pháp (mới)" in service_names(admin) and config(admin)["version"] == loaded + 1
+    # Unchanged sections still save from the version the page was loaded at; without the header the newest wins.
+    assert other.put("/api/admin/config/counters", json=counters, headers=headers).status_code == 200
+    assert rt.center.counter(7) is not None
+    assert other.put("/api/admin/config/departments", json=departments).status_code == 200
+    assert "Lý lịch tư pháp (B)" in service_names(admin)
+    for bad in ("abc", "-1", "٣"):
+        refused = other.put("/api/admin/config/counters", json=counters, headers={"X-Config-Version": bad})
+        assert refused.status_code == 400 and refused.get_json()["message"]
+
+
 def test_a_finished_ticket_of_a_removed_service_still_has_its_phone_page(admin, rt):
     token = admin.post("/api/tickets", json={"service_code": "ho-tich"}).get_json()["token"]
     for step in (rt.queue.open_counter, rt.queue.call_next, rt.queue.start_service, rt.queue.finish):

@@ -114,3 +114,27 @@ def test_the_display_and_the_tablet_redraw_at_once_when_the_center_changes(live_
         expect(admin_page.locator("#center-name")).to_have_text("Trung tâm đổi tên")
     finally:
         context.close()
+
+
+def test_two_admins_on_one_section_the_later_save_is_stopped_and_offers_the_newest(live_server, browser, admin_page):
+    other_context = browser.new_context(locale="vi-VN", viewport={"width": 1440, "height": 1000})
+    other = other_context.new_page()
+    try:
+        sign_in(admin_page, live_server.url)
+        sign_in(other, live_server.url)  # both pages show version 1
+        service_field(admin_page, "ly-lich", "name").fill(NEW_NAME)
+        expect(save(admin_page, "departments")).to_contain_text("Đã lưu")
+
+        service_field(other, "ly-lich", "name").fill("Lý lịch tư pháp (bản của người thứ hai)")
+        status = save(other, "departments")
+        expect(status).to_contain_text("vừa được người khác thay đổi")
+        assert kiosk_service(live_server.url, "ly-lich")["name"] == NEW_NAME  # the first save stands
+
+        status.get_by_role("button", name="Tải lại cấu hình").click()
+        expect(other.locator("#version")).to_have_text("Phiên bản 2")
+        expect(service_field(other, "ly-lich", "name")).to_have_value(NEW_NAME)
+        service_field(other, "ly-lich", "name").fill("Lý lịch tư pháp (bản của người thứ hai)")
+        expect(save(other, "departments")).to_contain_text("Đã lưu")
+        assert kiosk_service(live_server.url, "ly-lich")["name"] == "Lý lịch tư pháp (bản của người thứ hai)"
+    finally:
+        other_context.close()

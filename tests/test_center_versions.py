@@ -15,7 +15,14 @@ import pytest
 from server import create_app
 from server.core import audit
 from server.core.center import CenterConfigError, center_from_raw, center_to_raw, load_center
-from server.core.center_versions import FILE_ACTOR, LiveQueueConflict, change_section, effective_center, latest_version
+from server.core.center_versions import (
+    FILE_ACTOR,
+    LiveQueueConflict,
+    StaleEdit,
+    change_section,
+    effective_center,
+    latest_version,
+)
 from server.core.devices import Devices
 from server.settings import DEMO_CENTER, Settings
 from tests.csrf import CsrfFlaskClient
@@ -238,6 +245,27 @@ def test_an_officer_holding_a_counter_cannot_be_removed(store, clock, current, q
     with pytest.raises(LiveQueueConflict) as info:
         change_section(store, current, "officers", officers, "quantri", clock())
     assert "Trần Thị Bình" in info.value.message and "01" in info.value.message
+
+
+def test_a_section_changed_since_the_editor_loaded_it_is_not_overwritten(store, clock, current):
+    loaded = latest_version(store)
+    first = raw_of(current)["center"] | {"notice": "Thông báo của quản trị viên A"}
+    current = change_section(store, current, "center", first, "quantri", clock(), edited_version=loaded)
+    second = raw_of(current)["center"] | {"notice": "Thông báo của quản trị viên B"}
+    before = rows(store)
+    with pytest.raises(StaleEdit) as info:  # B loaded the page before A saved
+        change_section(store, current, "center", second, "qt2", clock(), edited_version=loaded)
+    assert info.value.key == "center" and "người khác thay đổi" in info.value.message
+    assert rows(store) == before and current.notice == "Thông báo của quản trị viên A"
+    # Another section, unchanged since B loaded the page, still saves from the same version.
+    rating = raw_of(current)["rating"] | {"reasons": ["Chờ lâu"]}
+    current = change_section(store, current, "rating", rating, "qt2", clock(), edited_version=loaded)
+    assert current.rating.reasons == ("Chờ lâu",)
+    # After reloading, B's edit goes through.
+    current = change_section(store, current, "center", second, "qt2", clock(), edited_version=latest_version(store))
+    assert current.notice == "Thông báo của quản trị viên B"
+    with pytest.raises(StaleEdit):  # a version that never existed
+        change_section(store, current, "center", first, "qt2", clock(), edited_version=999)
 
 
 def test_the_last_admin_cannot_be_removed_or_demoted(store, clock, current):

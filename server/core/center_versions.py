@@ -32,6 +32,10 @@ class LiveQueueConflict(ValueError):
         self.key, self.message = key, message
 
 
+class StaleEdit(LiveQueueConflict):
+    """An edit made on a section that someone else changed after the editor loaded it (two admins at once)."""
+
+
 def version_label(version: int) -> str:
     """How a stored version is named in error messages (where a file would be named by its path)."""
     return f"phiên bản cấu hình {version}"
@@ -64,12 +68,14 @@ def effective_center(store: Store, file_path: str | Path, now: float) -> Center:
     return center
 
 
-def change_section(store: Store, current: Center, section: str, value, actor: str, now: float) -> Center:
+def change_section(store: Store, current: Center, section: str, value, actor: str, now: float,
+                   edited_version: int | None = None) -> Center:
     """Replace one section of the configuration, check the whole result, store it as a new version and audit it.
 
     Departments carry what follows from them (see `_with_departments`). Raises CenterConfigError (the key and
     problem) for a configuration that cannot be used and LiveQueueConflict for one that today's queue cannot
-    follow; either way nothing is stored.
+    follow; with `edited_version` (the version the editor showed), StaleEdit when the section has changed since,
+    so one admin's save never silently undoes another's. Either way nothing is stored.
     """
     if section not in SECTIONS:
         raise CenterConfigError("yêu cầu", section, "không có mục cấu hình này")
@@ -77,6 +83,8 @@ def change_section(store: Store, current: Center, section: str, value, actor: st
     with store.write() as conn:
         # The newest stored version is the base: a change made meanwhile elsewhere (the command line) is kept.
         base = _newest_raw(conn) or center_to_raw(current)
+        if edited_version is not None:
+            _check_not_stale(conn, base, section, edited_version)
         raw = _with_departments(base, value) if section == "departments" else {**base, section: value}
         center = center_from_raw(raw, "cấu hình mới")
         raw = center_to_raw(center)
@@ -173,6 +181,13 @@ def _check_live_queue(conn, old: Center, new: Center, day: str):
                                                 " màn hình quầy); hãy thu hồi thiết bị trước khi xóa quầy.")
     if any(o.role == "admin" for o in old.officers) and not any(o.role == "admin" for o in new.officers):
         raise LiveQueueConflict("officers", "Phải còn ít nhất một tài khoản quản trị (admin).")
+
+
+def _check_not_stale(conn, newest: dict, section: str, edited_version: int):
+    row = conn.execute("SELECT raw FROM center_versions WHERE version = ?", (edited_version,)).fetchone()
+    if row is None or json.loads(row[0]).get(section) != newest.get(section):
+        raise StaleEdit(section, "Mục này vừa được người khác thay đổi sau khi Ông/Bà mở trang. Hãy tải lại cấu"
+                                 " hình để xem bản mới nhất, rồi sửa và lưu lại.")
 
 
 def _stored(store: Store) -> Center:

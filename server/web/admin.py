@@ -11,7 +11,7 @@ from flask import Blueprint, jsonify, request
 from ..core import audit
 from ..core.accounts import hash_password
 from ..core.center import CenterConfigError, center_to_raw
-from ..core.center_versions import SECTIONS, LiveQueueConflict, change_section, latest_version
+from ..core.center_versions import SECTIONS, LiveQueueConflict, StaleEdit, change_section, latest_version
 from . import runtime
 from .api import json_body
 from .auth import role_required, signed_in_account
@@ -20,6 +20,8 @@ bp = Blueprint("admin", __name__, url_prefix="/api/admin")
 
 ADMIN_ONLY = "Chỉ quản trị viên được thay đổi cấu hình."
 AUDIT_PAGE = 100
+# The version the admin's screen showed when the section was edited; without it the newest save wins.
+EDITED_VERSION_HEADER = "X-Config-Version"
 
 
 @bp.get("/config")
@@ -39,12 +41,17 @@ def put_section(section):
     value = request.get_json(silent=True)
     if value is None:
         return jsonify(error="invalid_json", message="Dữ liệu gửi lên phải là JSON."), 400
+    edited = request.headers.get(EDITED_VERSION_HEADER)
+    if edited is not None and not (edited.isascii() and edited.isdigit()):
+        return jsonify(error="bad_request", message="Phiên bản cấu hình gửi lên không hợp lệ."), 400
     rt = runtime()
     try:
         center = change_section(rt.store, rt.configured, section, value, signed_in_account().username,
-                                rt.queue.now())
+                                rt.queue.now(), int(edited) if edited is not None else None)
     except CenterConfigError as exc:
         return jsonify(error="invalid_config", message=exc.problem, key=exc.key), 400
+    except StaleEdit as exc:
+        return jsonify(error="config_changed", message=exc.message, key=exc.key), 409
     except LiveQueueConflict as exc:
         return jsonify(error="live_queue", message=exc.message, key=exc.key), 409
     before, after = center_to_raw(rt.configured), center_to_raw(center)
