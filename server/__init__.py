@@ -11,14 +11,14 @@ from flask_socketio import SocketIO
 
 from .core.accounts import Accounts
 from .core.backup import backup, backup_due
-from .core.center_versions import effective_center
+from .core.center_versions import effective_center, latest_version
 from .core.devices import Devices
 from .core.queue import Queue
 from .core.ratings import Ratings
 from .core.store import Store, hold_server_lock
 from .core.summaries import summarize_past_days
 from .settings import Settings
-from .web import Runtime, signal_factory, admin, api, auth, devices, overview, pages, realtime, reports
+from .web import Runtime, admin, api, auth, devices, overview, pages, realtime, reports, signal_factory
 from .web.errors import register_error_handlers
 from .web.issuing import IssueBatcher
 
@@ -47,6 +47,21 @@ def keep_summaries_current(rt: Runtime):
         except Exception:  # a failed run is retried at the next one; live calls go on regardless
             log.exception("daily summaries failed")
         rt.socketio.sleep(SUMMARY_JOB_SECONDS)
+
+
+CONFIG_CHECK_SECONDS = 5
+
+
+def follow_stored_configuration(rt: Runtime):
+    """Every few seconds, take up a configuration version another process stored (the command line's create-admin),
+    so a new account signs in without a restart. One indexed max() on a table of a few hundred rows."""
+    while True:
+        try:
+            if rt.adopt_newer_configuration():
+                log.info("configuration version %s taken up", rt.config_version)
+        except Exception:  # an unusable stored version: keep the running one, say so, try again
+            log.exception("stored configuration could not be taken up")
+        rt.socketio.sleep(CONFIG_CHECK_SECONDS)
 
 
 BACKUP_CHECK_SECONDS = 3600
@@ -88,7 +103,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     queue = Queue(center, store)
     rt = Runtime(settings, center, store, queue, Accounts(center, store), Ratings(queue), socketio,
                  Devices(center, store))
-    rt.set_center(center)  # with the demo's always-open hours when they are on
+    rt.set_center(center, latest_version(store))  # with the demo's always-open hours when they are on
     rt.issuer = IssueBatcher(queue, lambda: socketio.sleep(0), signal_factory(socketio.async_mode))
     app.extensions["hangdoi"] = rt
     app.extensions["hangdoi_lock"] = server_lock
@@ -110,6 +125,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     if not settings.testing:
         socketio.start_background_task(keep_summaries_current, rt)
         socketio.start_background_task(back_up_daily, rt)
+        socketio.start_background_task(follow_stored_configuration, rt)
 
     @app.get("/healthz")
     def health():

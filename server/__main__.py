@@ -92,8 +92,8 @@ def add_admin(args, center, store, settings):
     print(f"Đã tạo tài khoản quản trị {args.username} ({args.name}).")
     try:
         hold_server_lock(settings.database).close()
-    except DatabaseInUse:  # the running server keeps the configuration it started with
-        print("Máy chủ đang chạy: khởi động lại máy chủ để dùng tài khoản mới.")
+    except DatabaseInUse:  # the running server takes the new version up by itself (follow_stored_configuration)
+        print("Máy chủ đang chạy: tài khoản mới dùng được sau vài giây, không cần khởi động lại.")
 
 
 def settings_database():

@@ -9,10 +9,11 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
-from server import create_app
+from server import CONFIG_CHECK_SECONDS, create_app
 from server.core import audit
 from server.core.center import CenterConfigError, center_from_raw, center_to_raw, load_center
 from server.core.center_versions import (
@@ -25,7 +26,7 @@ from server.core.center_versions import (
 )
 from server.core.devices import Devices
 from server.settings import DEMO_CENTER, Settings
-from tests.csrf import CsrfFlaskClient
+from tests.csrf import CsrfFlaskClient, CsrfSession
 from tests.live import ROOT, SMALL_CENTER
 
 
@@ -334,9 +335,9 @@ def close(app):
 def test_an_edited_center_outlives_the_app(tmp_path):
     app = app_on(tmp_path / "keep.db")
     rt = app.extensions["hangdoi"]
-    center = change_section(rt.store, rt.configured, "counters", new_counter(raw_of(rt.configured)), "quantri",
-                            rt.queue.now())
-    rt.set_center(center)
+    change_section(rt.store, rt.configured, "counters", new_counter(raw_of(rt.configured)), "quantri", rt.queue.now())
+    assert rt.adopt_newer_configuration() and rt.center.counter(6) is not None
+    assert not rt.adopt_newer_configuration()  # nothing newer the second time
     close(app)
     again = app_on(tmp_path / "keep.db")
     try:
@@ -354,7 +355,8 @@ def test_the_demo_override_applies_to_a_new_center_but_is_never_stored(tmp_path)
     try:
         hours = {**raw_of(rt.configured)["hours"], "working_days": ["T2"], "sessions": [{"start": "07:00",
                                                                                           "end": "08:00"}]}
-        rt.set_center(change_section(rt.store, rt.configured, "hours", hours, "quantri", rt.queue.now()))
+        change_section(rt.store, rt.configured, "hours", hours, "quantri", rt.queue.now())
+        assert rt.adopt_newer_configuration()
         assert rt.center.hours.sessions[0].end.hour == 23 and rt.queue.center is rt.center  # still open all day
         assert rt.configured.hours.sessions[0].end.hour == 8
         assert center_to_raw(rt.configured)["hours"] == hours
@@ -385,6 +387,25 @@ def test_create_admin_adds_an_admin_who_can_sign_in(tmp_path):
         assert signed.status_code == 200 and signed.get_json()["officer"]["role"] == "admin"
     finally:
         close(app)
+
+
+@pytest.mark.live
+def test_an_admin_created_while_the_server_runs_signs_in_without_a_restart(tmp_path, live_server):
+    browser = CsrfSession()
+    result = subprocess.run([sys.executable, "-m", "server", "create-admin", "thu.nt", "--name", "Nguyễn Thị Thu"],
+                            input="matkhau-qt\n", text=True, capture_output=True, cwd=ROOT, timeout=60,
+                            env={**os.environ, "HANGDOI_CENTER": str(live_server.center),
+                                 "HANGDOI_DATABASE": str(live_server.database)})
+    assert result.returncode == 0, result.stderr
+    assert "không cần khởi động lại" in result.stdout
+    deadline = time.monotonic() + 3 * CONFIG_CHECK_SECONDS
+    while True:
+        signed = browser.post(f"{live_server.url}/api/session", json={"username": "thu.nt", "password": "matkhau-qt"},
+                              timeout=10)
+        if signed.status_code == 200 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert signed.status_code == 200 and signed.json()["officer"]["role"] == "admin"
 
 
 def test_create_admin_refuses_an_existing_username_and_a_short_password(tmp_path):

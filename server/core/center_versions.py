@@ -190,10 +190,15 @@ def _check_not_stale(conn, newest: dict, section: str, edited_version: int):
                                  " hình để xem bản mới nhất, rồi sửa và lưu lại.")
 
 
-def _stored(store: Store) -> Center:
+def newest_stored(store: Store) -> tuple[int, Center] | None:
+    """The newest stored version and its center (another process, the command line, may have stored it)."""
     with store.read() as conn:
-        version, raw = conn.execute("SELECT version, raw FROM center_versions ORDER BY version DESC LIMIT 1").fetchone()
-    return center_from_raw(json.loads(raw), version_label(version))
+        row = conn.execute("SELECT version, raw FROM center_versions ORDER BY version DESC LIMIT 1").fetchone()
+    return None if row is None else (row[0], center_from_raw(json.loads(row[1]), version_label(row[0])))
+
+
+def _stored(store: Store) -> Center:
+    return newest_stored(store)[1]
 
 
 def _newest_raw(conn) -> dict | None:

@@ -11,6 +11,7 @@ from flask_socketio import SocketIO
 
 from ..core.accounts import Accounts
 from ..core.center import ALWAYS_OPEN, Center
+from ..core.center_versions import newest_stored
 from ..core.devices import Devices
 from ..core.queue import Queue
 from ..core.ratings import Ratings
@@ -36,17 +37,28 @@ class Runtime:
     devices: Devices
     device_sockets: "DeviceSockets" = field(default=None)  # set by realtime.register_handlers
     issuer: "IssueBatcher" = field(default=None)  # kiosks' tickets, committed together when they arrive together
+    config_version: int | None = None  # the stored version `configured` is
 
-    def set_center(self, center: Center):
+    def set_center(self, center: Center, version: int | None):
         """Put a configuration to work everywhere at once (start-up, an admin's change): `configured` keeps it as
         stored, `center` and every part holding one get it with the demo's always-open hours when those are on."""
-        self.configured = center
+        self.configured, self.config_version = center, version
         live = dataclasses.replace(center, hours=ALWAYS_OPEN) if self.settings.ignore_opening_hours else center
         self.center = live
         self.queue.set_center(live)  # also gives new counters their state row
         for part in (getattr(self, f.name) for f in dataclasses.fields(self)):
             if part is not self.queue and isinstance(getattr(part, "center", None), Center):
                 part.center = live
+
+    def adopt_newer_configuration(self) -> bool:
+        """Take up a version stored by another process (the command line's create-admin) since this one was put to
+        work, and tell every screen; True when there was one."""
+        newest = newest_stored(self.store)
+        if newest is None or newest[0] == self.config_version:
+            return False
+        self.set_center(newest[1], newest[0])
+        self.socketio.emit("center_changed", {"version": newest[0]})
+        return True
 
     def offload(self, fn, *args):
         """Run blocking work (image rendering, long queries) off the event loop and wait for its result."""

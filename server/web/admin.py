@@ -56,8 +56,8 @@ def put_section(section):
         return jsonify(error="live_queue", message=exc.message, key=exc.key), 409
     before, after = center_to_raw(rt.configured), center_to_raw(center)
     changed = [key for key in after if after[key] != before.get(key)]  # a service's counters change counters too
-    rt.set_center(center)
     version = latest_version(rt.store)
+    rt.set_center(center, version)
     if changed:
         # Every connected screen: displays, consoles and tablets refetch; kiosks and phones may be in no room.
         rt.socketio.emit("center_changed", {"version": version})
