@@ -11,7 +11,7 @@ from flask_socketio import SocketIO
 
 from ..core.accounts import Accounts
 from ..core.center import ALWAYS_OPEN, Center
-from ..core.center_versions import newest_stored
+from ..core.center_versions import latest_version, newest_stored
 from ..core.devices import Devices
 from ..core.queue import Queue
 from ..core.ratings import Ratings
@@ -53,9 +53,9 @@ class Runtime:
     def adopt_newer_configuration(self) -> bool:
         """Take up a version stored by another process (the command line's create-admin) since this one was put to
         work, and tell every screen; True when there was one."""
-        newest = newest_stored(self.store)
-        if newest is None or newest[0] == self.config_version:
+        if latest_version(self.store) in (None, self.config_version):  # the usual answer, without parsing anything
             return False
+        newest = newest_stored(self.store)
         self.set_center(newest[1], newest[0])
         self.socketio.emit("center_changed", {"version": newest[0]})
         return True
