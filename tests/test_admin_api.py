@@ -247,4 +247,5 @@ def test_the_audit_lists_changes_newest_first_with_before_and_after_and_no_passw
     assert "mat-khau-moi" not in json.dumps(entries, ensure_ascii=False)
     older = admin.get(f"/api/admin/audit?before={entries[1]['id']}").get_json()["entries"]
     assert [e["action"] for e in older] == ["config_import"]
-    assert admin.get("/api/admin/audit?before=abc").status_code == 400
+    for bad in ("abc", "²", "١٢"):  # only ASCII digits are ids ("²".isdigit() is True, int("²") fails)
+        assert admin.get("/api/admin/audit", query_string={"before": bad}).status_code == 400

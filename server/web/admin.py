@@ -85,7 +85,7 @@ def reset_password(username):
 def audit_log():
     """Nhật ký thay đổi, newest first; `?before=<id>` pages back."""
     before = request.args.get("before", "")
-    if before and not before.isdigit():
+    if before and not (before.isascii() and before.isdigit()):  # "²".isdigit() is True, int("²") fails
         return jsonify(error="bad_request", message="Tham số “before” phải là số."), 400
     entries = audit.entries(runtime().store, AUDIT_PAGE, int(before) if before else None)
     return jsonify(entries=entries, more=len(entries) == AUDIT_PAGE)
