@@ -49,6 +49,22 @@ def keep_summaries_current(rt: Runtime):
         rt.socketio.sleep(SUMMARY_JOB_SECONDS)
 
 
+DAY_CLOSE_SECONDS = 60
+
+
+def close_past_days(rt: Runtime):
+    """Every minute (and at start-up, after a night the server was off): counters left open since an earlier day
+    are closed, so nobody finishes yesterday's ticket this morning."""
+    while True:
+        try:
+            closed = rt.queue.close_past_days().result["closed"]
+            if closed:
+                log.info("day close: counters %s were left open and are closed", closed)
+        except Exception:  # tried again next minute; the queue goes on regardless
+            log.exception("day close failed")
+        rt.socketio.sleep(DAY_CLOSE_SECONDS)
+
+
 CONFIG_CHECK_SECONDS = 5
 
 
@@ -126,6 +142,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         socketio.start_background_task(keep_summaries_current, rt)
         socketio.start_background_task(back_up_daily, rt)
         socketio.start_background_task(follow_stored_configuration, rt)
+        socketio.start_background_task(close_past_days, rt)
 
     @app.get("/healthz")
     def health():

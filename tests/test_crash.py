@@ -53,3 +53,23 @@ def test_kill_9_while_kiosks_issue(live_server):
     conn.close()
     assert len(stored) == len(set(stored))  # no duplicate
     assert stored == list(range(1, len(stored) + 1))  # and no gap: a killed transaction leaves no trace
+
+
+@pytest.mark.live
+def test_a_counter_left_open_over_a_night_the_server_was_off_is_closed_at_start(live_server):
+    live_server.stop()
+    with sqlite3.connect(live_server.database) as conn:  # as an officer left it two days ago
+        conn.execute("UPDATE counter_state SET status = 'open', officer = 'an', since = ? WHERE counter_number = 1",
+                     (int(time.time()) - 2 * 86400,))
+    live_server.start()
+    deadline = time.monotonic() + 10
+    while True:
+        counters = {c["number"]: c for c in requests.get(live_server.url + "/api/queue", timeout=5).json()["counters"]}
+        if counters[1]["status"] == "closed" or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert counters[1]["status"] == "closed" and counters[1]["officer"] is None
+    with sqlite3.connect(live_server.database) as conn:
+        [(officer, reason)] = conn.execute("SELECT officer, json_extract(payload, '$.reason') FROM events"
+                                           " WHERE kind = 'counter_closed'").fetchall()
+    assert (officer, reason) == ("an", "day_close")

@@ -82,6 +82,58 @@ def test_an_earlier_days_unserved_ticket_shows_as_expired_and_cannot_be_cancelle
     assert queue.ticket_status(today["token"])["state"] == "cancelled"
 
 
+def test_day_close_frees_counters_left_open_overnight_without_inventing_an_ending(queue, store, clock):
+    clock.set(dt.datetime(2026, 11, 23, 16, 50, tzinfo=VN))
+    served, parked = issue(queue), issue(queue, "ho-tich")
+    queue.open_counter(1, "an")  # leaves at the end of the day with A001 still being served
+    queue.call_next(1, "an")
+    queue.start_service(1, "an")
+    queue.open_counter(2, "binh")  # parks B001 and leaves the counter paused
+    queue.call_next(2, "binh")
+    queue.start_service(2, "binh")
+    queue.park(2, "binh")
+    queue.pause_counter(2, "binh", "Hết giờ")
+    assert queue.close_past_days().result == {"closed": []}  # the same day: nothing to close
+
+    clock.set(dt.datetime(2026, 11, 24, 7, 0, tzinfo=VN))
+    queue.open_counter(3, "cuong")  # opened this morning: stays open
+    outcome = queue.close_past_days()
+    assert outcome.result == {"closed": [1, 2]}
+    assert [(e.kind, e.counter_number, e.payload["reason"]) for e in outcome.events] == [
+        ("counter_closed", 1, "day_close"), ("counter_closed", 2, "day_close")]
+    with store.read() as conn:  # recorded under the officer who left it open: presence ends here
+        officers = conn.execute("SELECT officer FROM events WHERE kind = 'counter_closed' ORDER BY seq").fetchall()
+        states = dict(conn.execute("SELECT label, state FROM tickets").fetchall())
+    assert [o[0] for o in officers] == ["an", "binh"]
+    overview = {c["number"]: c for c in queue.counters_overview()}
+    assert [overview[n]["status"] for n in (1, 2, 3)] == ["closed", "closed", "open"]
+    assert overview[1]["current"] is None and overview[1]["officer"] is None
+    # The tickets keep the state they were left in: when the service really ended is unknown, nothing is made up.
+    assert states == {"A001": "serving", "B001": "parked"}
+    assert count(store, "SELECT count(*) FROM tickets WHERE ended_at IS NOT NULL") == 0
+    for ticket in (served, parked):
+        assert queue.ticket_status(ticket["token"])["state"] == "expired"
+    # The morning starts clean: the officer takes the counter and calls today's first ticket at once.
+    queue.open_counter(1, "an")
+    today = issue(queue)
+    assert queue.call_next(1, "an").result["label"] == today["label"] == "A001"
+    assert queue.close_past_days().result == {"closed": []}  # once is enough
+
+
+def test_day_close_also_frees_a_counter_touched_today_that_still_holds_yesterdays_ticket(queue, clock):
+    clock.set(dt.datetime(2026, 11, 23, 16, 50, tzinfo=VN))
+    issue(queue)
+    queue.open_counter(1, "an")
+    queue.call_next(1, "an")
+    clock.set(dt.datetime(2026, 11, 24, 7, 0, tzinfo=VN))
+    queue.pause_counter(1, "an", "Họp giao ban")  # the counter's `since` is now today's
+    queue.resume_counter(1, "an")
+    refused("counter_busy", queue.call_next, 1, "an")  # yesterday's A001 is in the way
+    assert queue.close_past_days().result == {"closed": [1]}
+    queue.open_counter(1, "an")
+    refused("queue_empty", queue.call_next, 1, "an")
+
+
 def test_daily_cap_refuses_and_changes_nothing(queue, store):
     assert [issue(queue, "ho-tich")["label"] for _ in range(3)] == ["B001", "B002", "B003"]
     refused("daily_cap_reached", queue.issue, "ho-tich")

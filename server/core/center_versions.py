@@ -14,15 +14,12 @@ from pathlib import Path
 
 from . import audit
 from .center import Center, CenterConfigError, center_from_raw, center_to_raw, load_center
-from .queue import ACTIVE_AT_COUNTER, PARKED, WAITING
+from .queue import UNFINISHED
 from .store import Store
 
 FILE_ACTOR = "tệp cấu hình"
 # The sections an admin edits, each one key of the TOML-shaped mapping.
 SECTIONS = ("center", "hours", "queue", "departments", "counters", "officers", "priority_groups", "rating")
-# Tickets that still need their service: their service cannot be removed today.
-UNFINISHED = (WAITING, *ACTIVE_AT_COUNTER, PARKED)
-
 
 class LiveQueueConflict(ValueError):
     """A valid configuration that today's queue cannot follow; `message` is Vietnamese, `key` names the place."""

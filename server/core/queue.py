@@ -25,6 +25,7 @@ WAITING, CALLED, SERVING, PARKED = "waiting", "called", "serving", "parked"
 DONE, NO_SHOW, TRANSFERRED, CANCELLED = "done", "no_show", "transferred", "cancelled"
 EXPIRED = "expired"  # never stored: how the phone shows an earlier day's ticket that was never served
 ACTIVE_AT_COUNTER = (CALLED, SERVING)
+UNFINISHED = (WAITING, CALLED, SERVING, PARKED)  # tickets that still need their service
 CHANNELS = ("kiosk", "phone", "staff")
 
 # How many recent finished tickets of a service feed its mean cycle time, and how many are enough to trust it.
@@ -226,6 +227,29 @@ class Queue:
             event = self._counter_event(conn, "counter_closed", counter.number, officer, now)
             return Outcome(self._counter_view(conn, counter.number), [event])
 
+    def close_past_days(self) -> Outcome:
+        """Day close: a counter left open or paused since an earlier day, or holding an earlier day's ticket, is
+        closed, so the morning starts clean and no service time runs across a night (an officer made to finish
+        yesterday's ticket would record one). The tickets keep their state: how those visits ended is unknown."""
+        now = self.now()
+        today = self.center.local_date(now)
+        stale = ("SELECT s.counter_number FROM counter_state s LEFT JOIN tickets t ON t.id = s.current_ticket_id"
+                 " WHERE s.status != 'closed' AND (s.since < ? OR t.local_date != ?)")
+        start_of_today = int(dt.datetime.combine(self.center.local(now).date(), dt.time.min,
+                                                 self.center.timezone).timestamp())
+        with self.store.read() as conn:
+            if not conn.execute(stale, (start_of_today, today)).fetchone():
+                return Outcome({"closed": []})  # the usual answer, without taking the write lock
+        with self.store.write() as conn:
+            events = []
+            for (number,) in conn.execute(stale, (start_of_today, today)).fetchall():
+                officer = self._counter_state(conn, number)["officer"]
+                conn.execute("UPDATE counter_state SET status = 'closed', officer = NULL, pause_reason = NULL,"
+                             " current_ticket_id = NULL, since = ? WHERE counter_number = ?", (now, number))
+                events.append(self._counter_event(conn, "counter_closed", number, officer, now,
+                                                  {"reason": "day_close"}))
+            return Outcome({"closed": [e.payload["counter"]["number"] for e in events]}, events)
+
     def pause_counter(self, counter_number, officer: str, reason: str = "") -> Outcome:
         """Tạm dừng: the counter stops calling until resumed; the reason is kept for the supervisor."""
         if not isinstance(reason, str) or not reason.strip() or len(reason) > 200:
@@ -417,12 +441,12 @@ class Queue:
     # ----- reading ---------------------------------------------------------------------------------
 
     def ticket_status(self, token) -> dict:
-        """What the citizen's phone shows: the newest ticket of the chain the token started. A ticket of an earlier
-        day still waiting or called will never be called (call_next takes today's tickets only): the phone says it
-        has expired rather than showing a place in a queue that is gone."""
+        """What the citizen's phone shows: the newest ticket of the chain the token started. A ticket an earlier day
+        left unfinished will never be called or resumed (both take today's tickets only, and the day close frees
+        the counters): the phone says it has expired rather than showing a place in a queue that is gone."""
         with self.store.read() as conn:
             view = self._view(conn, self._by_token(conn, token))
-        if view["state"] in (WAITING, CALLED) and view["local_date"] != self.center.local_date(self.now()):
+        if view["state"] in UNFINISHED and view["local_date"] != self.center.local_date(self.now()):
             view.update(state=EXPIRED, state_name=STATE_NAMES[EXPIRED], ahead=None, estimated_wait_minutes=None)
         return view
 
