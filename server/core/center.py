@@ -209,6 +209,10 @@ class Center:
         """The center's local date (YYYY-MM-DD) for an epoch second: the day numbers restart on."""
         return self.local(epoch).date().isoformat()
 
+    def day_start(self, day: dt.date) -> int:
+        """The epoch second of a local day's midnight."""
+        return int(dt.datetime.combine(day, dt.time.min, self.timezone).timestamp())
+
 
 # The demo's override (HANGDOI_IGNORE_OPENING_HOURS, run.py --demo): numbers are issued at any hour.
 ALWAYS_OPEN = OpeningHours(frozenset(range(7)), (Session(dt.time.min, dt.time.max),), 0, frozenset())

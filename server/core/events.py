@@ -30,16 +30,6 @@ class Event:
         return {"seq": self.seq, "kind": self.kind, "at": self.at, **self.payload}
 
 
-def record_event(conn: sqlite3.Connection, kind: str, at: int, payload: dict, *, ticket_id=None,
-                 counter_number=None, officer=None, service_code=None, ticket_token=None, detail=None) -> Event:
-    """Append an event inside the caller's transaction and return it with its sequence number."""
-    seq = conn.execute(
-        "INSERT INTO events (at, kind, ticket_id, counter_number, officer, payload) VALUES (?, ?, ?, ?, ?, ?)"
-        " RETURNING seq", event_row(kind, at, payload, ticket_id=ticket_id, counter_number=counter_number,
-                                    officer=officer)).fetchone()[0]
-    return Event(seq, kind, at, payload, counter_number, service_code, ticket_token, detail)
-
-
 def event_row(kind: str, at: int, payload: dict, *, ticket_id=None, counter_number=None, officer=None,
               **_routing) -> tuple:
     """The stored columns of an event (at, kind, ticket_id, counter_number, officer, payload); `_routing` (where

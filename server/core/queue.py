@@ -32,7 +32,6 @@ CHANNELS = ("kiosk", "phone", "staff")
 CYCLE_SAMPLE = 20
 CYCLE_MIN_SAMPLES = 3
 
-
 STATE_NAMES = {
     WAITING: "Đang chờ", CALLED: "Đã gọi", SERVING: "Đang phục vụ", PARKED: "Tạm gác",
     DONE: "Đã hoàn thành", NO_SHOW: "Vắng mặt", TRANSFERRED: "Đã chuyển", CANCELLED: "Đã hủy",
@@ -232,23 +231,23 @@ class Queue:
         closed, so the morning starts clean and no service time runs across a night (an officer made to finish
         yesterday's ticket would record one). The tickets keep their state: how those visits ended is unknown."""
         now = self.now()
-        today = self.center.local_date(now)
-        stale = ("SELECT s.counter_number FROM counter_state s LEFT JOIN tickets t ON t.id = s.current_ticket_id"
+        today = self.center.local(now).date()
+        stale = ("SELECT s.counter_number, s.officer FROM counter_state s"
+                 " LEFT JOIN tickets t ON t.id = s.current_ticket_id"
                  " WHERE s.status != 'closed' AND (s.since < ? OR t.local_date != ?)")
-        start_of_today = int(dt.datetime.combine(self.center.local(now).date(), dt.time.min,
-                                                 self.center.timezone).timestamp())
+        params = (self.center.day_start(today), today.isoformat())
         with self.store.read() as conn:
-            if not conn.execute(stale, (start_of_today, today)).fetchone():
+            if not conn.execute(stale, params).fetchone():
                 return Outcome({"closed": []})  # the usual answer, without taking the write lock
         with self.store.write() as conn:
+            stale_counters = conn.execute(stale, params).fetchall()
             events = []
-            for (number,) in conn.execute(stale, (start_of_today, today)).fetchall():
-                officer = self._counter_state(conn, number)["officer"]
+            for number, officer in stale_counters:
                 conn.execute("UPDATE counter_state SET status = 'closed', officer = NULL, pause_reason = NULL,"
                              " current_ticket_id = NULL, since = ? WHERE counter_number = ?", (now, number))
                 events.append(self._counter_event(conn, "counter_closed", number, officer, now,
                                                   {"reason": "day_close"}))
-            return Outcome({"closed": [e.payload["counter"]["number"] for e in events]}, events)
+            return Outcome({"closed": [number for number, _ in stale_counters]}, events)
 
     def pause_counter(self, counter_number, officer: str, reason: str = "") -> Outcome:
         """Tạm dừng: the counter stops calling until resumed; the reason is kept for the supervisor."""
@@ -478,7 +477,7 @@ class Queue:
         """The whole live state screens start from, with the sequence number it is current to."""
         now = self.now()
         day = self.center.local_date(now)
-        day_start = int(dt.datetime.combine(dt.date.fromisoformat(day), dt.time.min, self.center.timezone).timestamp())
+        day_start = self.center.day_start(dt.date.fromisoformat(day))
         with self.store.read() as conn:  # one lock: state and sequence number agree
             waiting = dict(conn.execute("SELECT service_code, count(*) FROM tickets INDEXED BY tickets_waiting"
                                         " WHERE state = 'waiting' AND local_date = ? GROUP BY service_code",
@@ -613,9 +612,8 @@ class Queue:
 
     def _waiting_counts(self, conn, day: str, service_code: str) -> tuple[int, int]:
         """(normal, priority) tickets waiting in a service today, from the trigger-kept counts."""
-        counts = dict(conn.execute("SELECT priority, n FROM waiting_counts WHERE local_date = ? AND service_code = ?",
-                                   (day, service_code)).fetchall())
-        return counts.get(0, 0), counts.get(1, 0)
+        counts = self._waiting_counts_of(conn, day, {service_code})
+        return counts[(service_code, False)], counts[(service_code, True)]
 
     def _ahead(self, conn, ticket, newest=False, counts=None) -> int:
         """How many waiting tickets of its service the policy calls before this one.

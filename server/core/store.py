@@ -17,7 +17,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .events import Event, event_row, record_event
+from .events import Event, event_row
 
 BUSY_TIMEOUT_MS = 5000
 # Rows per multi-row INSERT: few distinct statements for the statement cache, far below SQLite's variable limit.
@@ -110,9 +110,7 @@ class Store:
 
     def record_event(self, conn, kind: str, at: int, payload: dict, **routing) -> Event:
         """Append an event to the open transaction; listeners receive it once the transaction commits."""
-        event = record_event(conn, kind, at, payload, **routing)
-        self._pending.append(event)
-        return event
+        return self.record_events(conn, [{"kind": kind, "at": at, "payload": payload, **routing}])[0]
 
     @staticmethod
     def insert_rows(conn, table: str, columns: tuple[str, ...], rows: list[tuple], returning: str) -> list:

@@ -83,8 +83,7 @@ def merge_groups(into: dict, other: dict):
 
 
 def day_bounds(center: Center, day: dt.date) -> tuple[int, int]:
-    start = dt.datetime.combine(day, dt.time.min, center.timezone)
-    return int(start.timestamp()), int((start + dt.timedelta(days=1)).timestamp())
+    return center.day_start(day), center.day_start(day + dt.timedelta(days=1))
 
 
 def compute_day(conn: sqlite3.Connection, center: Center, day: dt.date, now: float) -> dict:

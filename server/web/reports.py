@@ -3,32 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import wraps
 
 from flask import Blueprint, Response, jsonify, request
 
+from ..core.center import SUPERVISING_ROLES
 from ..core.exports import to_csv, to_xlsx
 from ..core.reports import GROUPINGS, PERIOD_KINDS, generate, make_period
 from . import runtime
-from .auth import signed_in_account
+from .auth import role_required
 from .errors import BadRequest
 
 bp = Blueprint("reports", __name__, url_prefix="/api/reports")
 
 
-def supervisor_required(view):
-    """Reports are for supervisors and leaders only."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        account = signed_in_account()
-        if account is None:  # the screen shows its sign-in form, as for every other role check
-            return jsonify(error="not_signed_in", message="Vui lòng đăng nhập."), 401
-        if not account.supervises:
-            return jsonify(error="forbidden", message="Chỉ lãnh đạo, giám sát được xem báo cáo."), 403
-        return view(*args, **kwargs)
-
-    return wrapped
+# Reports are for supervisors and leaders (and admins) only.
+supervisor_required = role_required(*SUPERVISING_ROLES, message="Chỉ lãnh đạo, giám sát được xem báo cáo.")
 
 
 def requested_period():
