@@ -316,7 +316,8 @@ function ratingEditor(rating) {
   const reasons = stringsEditor(REASON_COLUMNS, rating.reasons, "Thêm lý do");
   const node = el("div");
   node.append(scale.node, el("h3", "subsection", "Lý do khi không hài lòng"), reasons.node);
-  return { node, read: () => ({ scale: Number(scale.read().scale), reasons: reasons.read() }) };
+  // Keys this editor does not show (the official mapping, reason_required) are kept as they were.
+  return { node, read: () => ({ ...rating, scale: Number(scale.read().scale), reasons: reasons.read() }) };
 }
 
 const EDITORS = {

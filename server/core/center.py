@@ -138,12 +138,53 @@ class OpeningHours:
         return False
 
 
+# The three levels official reports print (QĐ 766/QĐ-TTg and the provinces' forms), best first.
+OFFICIAL_LEVELS = ("Rất hài lòng", "Hài lòng", "Không hài lòng")
+DISSATISFIED = 2  # index of "Không hài lòng" in OFFICIAL_LEVELS
+
+
 @dataclass(frozen=True)
 class RatingScale:
-    """The levels shown on the tablet (best first) and the reasons asked for on dissatisfaction."""
+    """The levels shown on the tablet (best first), the reasons asked for on dissatisfaction, and how the levels
+    count in the official three-level table.
+
+    `official[i]` is the index in OFFICIAL_LEVELS that configured level i+1 counts as, or None when the scale has
+    no such mapping (a five-level scale without `[rating.official]`): its reports then show the five levels only.
+    """
 
     levels: tuple[str, ...]
     reasons: tuple[str, ...]
+    official: tuple[int, ...] | None = None
+    reason_required: bool = False
+
+    def is_dissatisfied(self, level: int) -> bool:
+        """Whether level (1 = best) is a "không hài lòng" that a supervisor must follow up and QĐ 766 counts.
+
+        With a mapping, the levels mapped to "Không hài lòng"; without one, the levels so named ("Không hài lòng",
+        "Rất không hài lòng"): never a silent fold of "Bình thường" either way.
+        """
+        return level_is_dissatisfied(self.levels[level - 1], self)
+
+    def official_index(self, level_name: str) -> int | None:
+        """The official level a stored level name counts as (names of an earlier scale by their own words)."""
+        if self.official is not None and level_name in self.levels:
+            return self.official[self.levels.index(level_name)]
+        if level_name in OFFICIAL_LEVELS and (self.official is not None or len(self.levels) == 3):
+            return OFFICIAL_LEVELS.index(level_name)
+        return None
+
+    @property
+    def has_official_table(self) -> bool:
+        """Whether reports can show the official three levels (a three-level scale, or a mapped one)."""
+        return self.official is not None
+
+
+def level_is_dissatisfied(level_name: str, scale: RatingScale) -> bool:
+    """`RatingScale.is_dissatisfied` for a stored level name (it may come from an earlier scale)."""
+    index = scale.official_index(level_name)
+    if index is not None:
+        return index == DISSATISFIED
+    return "không hài lòng" in level_name.lower()
 
 
 @dataclass(frozen=True)
@@ -258,7 +299,7 @@ def center_to_raw(center: Center) -> dict:
                   "default_service_minutes": _number(center.default_service_minutes),
                   "default_target_wait_minutes": center.default_target_wait_minutes,
                   "no_show_min_calls": center.no_show_min_calls, "no_show_min_seconds": center.no_show_min_seconds},
-        "rating": {"scale": len(center.rating.levels), "reasons": list(center.rating.reasons)},
+        "rating": _rating_raw(center.rating),
         "priority_groups": [{"code": g.code, "name": g.name} for g in center.priority_groups],
         "departments": [{"code": d.code, "name": d.name, "services": [_service_raw(center, s) for s in d.services]}
                         for d in center.departments],
@@ -276,6 +317,16 @@ def _service_raw(center: Center, service: Service) -> dict:
         raw["target_wait_minutes"] = service.target_wait_minutes
     if service.default_service_minutes != center.default_service_minutes:
         raw["service_minutes"] = _number(service.default_service_minutes)
+    return raw
+
+
+def _rating_raw(scale: RatingScale) -> dict:
+    raw = {"scale": len(scale.levels), "reasons": list(scale.reasons)}
+    if scale.official is not None and scale.levels != OFFICIAL_LEVELS:
+        raw["official"] = {name: [level for level, index in zip(scale.levels, scale.official) if index == i]
+                           for i, name in enumerate(OFFICIAL_LEVELS)}
+    if scale.reason_required:
+        raw["reason_required"] = True
     return raw
 
 
@@ -529,4 +580,36 @@ class CenterReader:
             self.fail("rating.reasons", "cần danh sách lý do không rỗng")
         if len(set(reasons)) != len(reasons):
             self.fail("rating.reasons", "lý do bị trùng")
-        return RatingScale(tuple(RATING_LEVELS[scale]), tuple(reasons))
+        levels = tuple(RATING_LEVELS[scale])
+        official = self.official_mapping(raw, levels)
+        reason_required = self.take(raw, "reason_required", bool, "rating", False)
+        return RatingScale(levels, tuple(reasons), official, reason_required)
+
+    def official_mapping(self, raw: dict, levels: tuple[str, ...]) -> tuple[int, ...] | None:
+        """`[rating.official]`: each official level → the configured levels it counts; every level exactly once.
+
+        The three-level scale is its own mapping. A five-level scale without one gets no official table.
+        """
+        if "official" not in raw:
+            return tuple(range(3)) if levels == OFFICIAL_LEVELS else None
+        table = self.take(raw, "official", dict, "rating")
+        unknown = [k for k in table if k not in OFFICIAL_LEVELS]
+        if unknown:
+            self.fail("rating.official", f"mức chính thức không hợp lệ {unknown}; dùng {list(OFFICIAL_LEVELS)}")
+        official: dict[str, int] = {}
+        for index, name in enumerate(OFFICIAL_LEVELS):
+            mapped = self.strings(table, name, "rating.official", [])
+            if not mapped:
+                self.fail(f"rating.official.{name}", "cần ít nhất một mức của thang đánh giá")
+            for level in mapped:
+                if level not in levels:
+                    self.fail(f"rating.official.{name}", f"{level!r} không phải một mức của thang {list(levels)}")
+                if level in official:
+                    self.fail(f"rating.official.{name}", f"mức {level!r} đã được tính vào mức khác")
+                official[level] = index
+        missing = [level for level in levels if level not in official]
+        if missing:
+            self.fail("rating.official", f"chưa xếp các mức {missing} vào mức chính thức nào")
+        if [official[level] for level in levels] != sorted(official[level] for level in levels):
+            self.fail("rating.official", "thứ tự các mức phải giữ nguyên (mức tốt hơn không thể tính vào mức kém hơn)")
+        return tuple(official[level] for level in levels)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 
+from . import feedback
 from .queue import DONE, Outcome, Queue, QueueRefused
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -75,7 +76,7 @@ class Ratings:
             raise QueueRefused("bad_reasons", "Lý do không có trong danh sách.")
         if comment is not None and (not isinstance(comment, str) or len(comment) > MAX_COMMENT):
             raise QueueRefused("bad_comment", f"Góp ý tối đa {MAX_COMMENT} ký tự.")
-        dissatisfied = is_dissatisfied(levels, level)
+        dissatisfied = self.center.rating.is_dissatisfied(level)
         if not dissatisfied and reasons:
             raise QueueRefused("bad_reasons", "Chỉ chọn lý do khi không hài lòng.")
         comment = comment.strip() or None if comment else None
@@ -88,6 +89,8 @@ class Ratings:
              ticket["local_date"], now, ticket["counter_number"], ticket["officer"], ticket["service_code"],
              ticket["department_code"], device)).fetchone()[0]
         row = conn.execute("SELECT * FROM ratings WHERE id = ?", (rating_id,)).fetchone()
+        if dissatisfied or comment:  # in the rating's own transaction: no complaint without its inbox item
+            feedback.open_item(conn, rating_id, dissatisfied, ticket["local_date"], now)
         officer = self.center.officer(ticket["officer"] or "")
         detail = {"reasons": list(reasons), "comment": comment,
                   "officer_name": officer.name if officer else ticket["officer"]} if dissatisfied else None
@@ -110,7 +113,3 @@ class Ratings:
                 "reasons": json.loads(row["reasons"]), "comment": row["comment"], "channel": row["channel"],
                 "counter_number": row["counter_number"], "officer": row["officer"], "rated_at": row["rated_at"]}
 
-
-def is_dissatisfied(levels: tuple, level: int) -> bool:
-    """Whether a level counts as "không hài lòng" (QĐ 766 counts these): the 'Không hài lòng' levels."""
-    return "không hài lòng" in levels[level - 1].lower()

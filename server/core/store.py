@@ -366,3 +366,44 @@ def m010_lean_ticket_indexes(db: sqlite_utils.Database):
     db.execute("DROP INDEX tickets_by_service_end")
     db.execute("CREATE INDEX tickets_ended ON tickets(service_code, ended_at) WHERE ended_at IS NOT NULL")
     db.execute("CREATE INDEX tickets_by_root ON tickets(root_ticket_id) WHERE root_ticket_id IS NOT NULL")
+
+
+@migrations()
+def m011_feedback_and_timeouts(db: sqlite_utils.Database):
+    """The feedback inbox (every "Không hài lòng" and every comment, followed up, never deleted) and the mark of a
+    rating the tablet sent on its own when the citizen walked away after choosing a level."""
+    db.execute("ALTER TABLE ratings ADD COLUMN sent_on_timeout INTEGER NOT NULL DEFAULT 0")
+    db.execute("""CREATE TABLE feedback_items (
+        id INTEGER PRIMARY KEY,
+        rating_id INTEGER NOT NULL UNIQUE REFERENCES ratings(id),
+        dissatisfied INTEGER NOT NULL,
+        local_date TEXT NOT NULL,
+        opened_at INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'new' CHECK (state IN ('new', 'in_progress', 'done')),
+        changed_at INTEGER NOT NULL,
+        handled_at INTEGER,
+        handled_by TEXT
+    )""")
+    db.execute("CREATE INDEX feedback_by_state ON feedback_items(state, opened_at)")
+    db.execute("CREATE INDEX feedback_by_day ON feedback_items(local_date)")
+    db.execute("""CREATE TABLE feedback_actions (
+        id INTEGER PRIMARY KEY,
+        item_id INTEGER NOT NULL REFERENCES feedback_items(id),
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        from_state TEXT NOT NULL,
+        to_state TEXT NOT NULL,
+        note TEXT NOT NULL
+    )""")
+    db.execute("CREATE INDEX feedback_actions_by_item ON feedback_actions(item_id, id)")
+    db.execute("CREATE TRIGGER feedback_items_never_deleted BEFORE DELETE ON feedback_items"
+               " BEGIN SELECT RAISE(ABORT, 'feedback is never deleted'); END")
+    db.execute("CREATE TRIGGER feedback_actions_never_updated BEFORE UPDATE ON feedback_actions"
+               " BEGIN SELECT RAISE(ABORT, 'feedback actions are never edited'); END")
+    db.execute("CREATE TRIGGER feedback_actions_never_deleted BEFORE DELETE ON feedback_actions"
+               " BEGIN SELECT RAISE(ABORT, 'feedback actions are never deleted'); END")
+    # Ratings stored before the inbox existed: their complaints and comments become items too.
+    db.execute("INSERT INTO feedback_items (rating_id, dissatisfied, local_date, opened_at, changed_at)"
+               " SELECT id, level_name IN ('Không hài lòng', 'Rất không hài lòng'), service_local_date, rated_at,"
+               " rated_at FROM ratings"
+               " WHERE level_name IN ('Không hài lòng', 'Rất không hài lòng') OR comment IS NOT NULL")
