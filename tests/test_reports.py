@@ -52,12 +52,29 @@ def serve(queue, clock, counter=1, officer="an", service="ly-lich", wait=300, wa
     ([1886, 2232, 97], [44.7, 53.0, 2.3]),
     ([0, 0, 0], [0.0, 0.0, 0.0]),
     ([7, 0, 0], [100.0, 0.0, 0.0]),
+    ([4, 1, 1], [66.7, 16.7, 16.6]),  # a three-way tie of remainders: the larger count, then the better level
+    ([1, 4, 1], [16.7, 66.7, 16.6]),
+    ([1, 1, 4], [16.7, 16.6, 66.7]),
+    ([415, 12, 0], [97.2, 2.8, 0.0]),
 ])
 def test_percentages_add_up_to_exactly_100(counts, expected):
     shares = largest_remainder(counts)
     assert shares == expected
     if sum(counts):
         assert round(sum(shares), 6) == 100
+
+
+@pytest.mark.parametrize("counts, expected", [
+    ([415, 12, 0], [97.19, 2.81, 0.0]),  # Lạng Sơn, quý I/2024: 427 phiếu
+    ([749, 37, 0], [95.29, 4.71, 0.0]),
+    ([4, 1, 1], [66.67, 16.67, 16.66]),
+    ([1, 1, 1], [33.34, 33.33, 33.33]),
+    ([11, 8, 7, 5, 3], [32.35, 23.53, 20.59, 14.71, 8.82]),
+])
+def test_percentages_at_two_decimals(counts, expected):
+    shares = largest_remainder(counts, 2)
+    assert shares == expected
+    assert sum(round(s * 100) for s in shares) == 10000
 
 
 @pytest.mark.parametrize("kind, anchor, first, last", [
@@ -90,12 +107,14 @@ def test_day_report_exact_table(queue, ratings, summaries, center, clock):
     r = report(summaries, center, "day", D(2026, 11, 23))
     stp, gtvt = r["rows"]
     assert (stp["key"], stp["name"], stp["issued"], stp["served"], stp["left_waiting"]) == ("STP", "Sở Tư pháp", 3, 2, 1)
-    assert stp["wait"] == {"count": 2, "mean": 15.0, "median": 5.1, "p90": 25.0, "max": 25.0}
+    # PERCENTILE.INC of 300 s and 1,500 s: median 900 s, p90 300 + 0.9 × 1,200 = 1,380 s.
+    assert stp["wait"] == {"count": 2, "mean": 15.0, "median": 15.0, "p90": 23.0, "max": 25.0}
     assert stp["service"]["mean"] == 7.5 and stp["walk"]["max"] == 1.0
     assert (stp["within_target"], stp["over_target"], stp["service_level"]) == (1, 1, 50.0)
     assert stp["ratings"] == {"total": 2, "levels": [{"name": "Rất hài lòng", "count": 1, "percent": 50.0},
                                                      {"name": "Hài lòng", "count": 0, "percent": 0.0},
                                                      {"name": "Không hài lòng", "count": 1, "percent": 50.0}]}
+    assert stp["official_ratings"] == {**stp["ratings"], "unmapped": 0}  # the three-level scale is its own mapping
     assert (stp["response_rate"], stp["satisfaction_766"], stp["reasons"]) == (100.0, 50.0, {"Thời gian chờ lâu": 1})
     assert (gtvt["issued"], gtvt["served"], gtvt["rated"], gtvt["response_rate"]) == (1, 1, 0, 0.0)
     assert r["total"]["issued"] == 4 and r["total"]["served"] == 3

@@ -1,7 +1,9 @@
 """Reports: any period, grouped by center, department, service, counter, officer, hour or day, in the official form.
 
 Built from stored daily summaries (summaries.py). Ratings are stored at their raw level and reported in the
-official three levels; percentages add up to exactly 100 at the shown precision (largest remainder).
+center's configured levels; the official three-level table is added only through the center's explicit mapping
+(`[rating.official]`). Percentages add up to exactly 100 at the chosen precision (largest remainder). Every
+figure and its formula: docs/REPORTS.md.
 """
 
 from __future__ import annotations
@@ -11,16 +13,17 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from .center import Center
-from .summaries import Summaries, empty_group, merge_groups, percentile
-from .vietnamese import format_date, format_number, format_percent
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
-OFFICIAL_LEVELS = ("Rất hài lòng", "Hài lòng", "Không hài lòng")
-# Raw level → official level. "Bình thường" of the five-level scale is not dissatisfied (QĐ 766 counts only
-# "không hài lòng"), so it joins "Hài lòng".
-TO_OFFICIAL = {"Rất hài lòng": 0, "Hài lòng": 1, "Bình thường": 1, "Không hài lòng": 2, "Rất không hài lòng": 2}
+from .center import OFFICIAL_LEVELS, Center, RatingScale, level_is_dissatisfied
+from .summaries import Summaries, empty_group, merge_groups, percentile
+from .vietnamese import format_date, format_number, format_percent, roman
+
 GROUPINGS = ("center", "department", "service", "counter", "officer", "department_officer", "hour", "day", "channel")
 PERIOD_KINDS = ("day", "week", "month", "quarter", "half", "year", "custom", "reporting_month", "reporting_year")
+# Decimals of a percentage: 1 by default (95,3%), 2 when asked (97,19%), as the provinces' reports print them.
+PRECISIONS = (1, 2)
 PERCENT_PLACES = 1
 
 
@@ -38,17 +41,31 @@ class Period:
         return f"Từ ngày {format_date(self.first)} đến ngày {format_date(self.last)}"
 
     @property
-    def lead(self) -> str:
-        """How the summary paragraph opens: 'Trong ngày …', 'Trong tháng 11/2026', or the range."""
+    def name(self) -> str:
+        """The period as official documents name it: 'tháng 11/2026', 'quý IV/2026', '6 tháng đầu năm 2026',
+        'năm 2019 (số liệu tính từ ngày 15/12/2018 đến ngày 14/12/2019)', or the range."""
         if self.first == self.last:
-            return f"Trong ngày {format_date(self.first)}"
+            return f"ngày {format_date(self.first)}"
         if self.kind == "month":
-            return f"Trong tháng {self.first.month:02d}/{self.first.year}"
+            return f"tháng {self.first.month:02d}/{self.first.year}"
         if self.kind == "quarter":
-            return f"Trong quý {(self.first.month - 1) // 3 + 1}/{self.first.year}"
+            return f"quý {roman((self.first.month - 1) // 3 + 1)}/{self.first.year}"
+        if self.kind == "half":
+            return f"6 tháng {'đầu' if self.first.month == 1 else 'cuối'} năm {self.first.year}"
         if self.kind == "year":
-            return f"Trong năm {self.first.year}"
-        return self.title
+            return f"năm {self.first.year}"
+        counted = f"(số liệu tính từ ngày {format_date(self.first)} đến ngày {format_date(self.last)})"
+        if self.kind == "reporting_month":
+            return f"tháng {self.last.month:02d}/{self.last.year} {counted}"
+        if self.kind == "reporting_year":
+            return f"năm {self.last.year} {counted}"
+        return f"từ ngày {format_date(self.first)} đến ngày {format_date(self.last)}"
+
+    @property
+    def lead(self) -> str:
+        """How the summary paragraph opens: 'Trong ngày …', 'Trong quý IV/2026', 'Trong 6 tháng đầu năm 2026'."""
+        name = self.name
+        return f"Trong {name}" if not name.startswith("từ") else name[0].upper() + name[1:]
 
     def days(self) -> int:
         return (self.last - self.first).days + 1
@@ -94,46 +111,85 @@ def _add_month(day: dt.date, months: int = 1) -> dt.date:
 
 
 def largest_remainder(counts: list[int], places: int = PERCENT_PLACES) -> list[float]:
-    """Percentages of a total that add up to exactly 100 at `places` decimals (Hamilton's method)."""
+    """Percentages of a total that add up to exactly 100 at `places` decimals (Hamilton's method).
+
+    Each share is first cut down to `places` decimals; the units still missing go to the largest remainders,
+    compared exactly (integers, no float drift); on a tie to the larger count, then to the better (earlier) level:
+    4 / 1 / 1 → 66,7 / 16,7 / 16,6.
+    """
     total = sum(counts)
     if total == 0:
         return [0.0 for _ in counts]
     unit = 10 ** places
-    exact = [c * 100 * unit / total for c in counts]
-    floors = [math.floor(x) for x in exact]
+    floors = [c * 100 * unit // total for c in counts]
+    remainders = [c * 100 * unit % total for c in counts]
     short = 100 * unit - sum(floors)
-    # Give the missing units to the largest remainders; on a tie, to the larger count, then the earlier level.
-    order = sorted(range(len(counts)), key=lambda i: (-(exact[i] - floors[i]), -counts[i], i))
+    order = sorted(range(len(counts)), key=lambda i: (-remainders[i], -counts[i], i))
     for i in order[:short]:
         floors[i] += 1
     return [f / unit for f in floors]
 
 
-def minutes(seconds: float | None) -> float | None:
-    return None if seconds is None else round(seconds / 60, 1)
+def rounded(value: Fraction | int | float, places: int) -> float:
+    """Half up at `places` decimals, computed exactly (12,25 → 12,3; Python's round() would give 12,2)."""
+    exact = Fraction(value)
+    scaled = Decimal(exact.numerator) / Decimal(exact.denominator)
+    return float(scaled.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def share(part: int, whole: int, places: int) -> float | None:
+    """part ÷ whole as a percentage rounded half up (service level, response rate, QĐ 766 rate)."""
+    return rounded(Fraction(100 * part, whole), places) if whole else None
+
+
+def minutes(seconds: Fraction | int | None) -> float | None:
+    """Seconds as minutes rounded half up to one decimal."""
+    return None if seconds is None else rounded(Fraction(seconds) / 60, 1)
 
 
 def time_figures(histogram: dict) -> dict:
-    """Mean, median, 90th percentile and maximum of a time histogram, in minutes."""
+    """Mean, median, 90th percentile (PERCENTILE.INC) and maximum of a time histogram, in minutes."""
     n = histogram["n"]
-    return {"count": n, "mean": minutes(histogram["sum"] / n) if n else None,
-            "median": minutes(percentile(histogram, 0.5)), "p90": minutes(percentile(histogram, 0.9)),
-            "max": minutes(histogram["max"])}
+    return {"count": n, "mean": minutes(Fraction(histogram["sum"], n)) if n else None,
+            "median": minutes(percentile(histogram, Fraction(1, 2))),
+            "p90": minutes(percentile(histogram, Fraction(9, 10))), "max": minutes(histogram["max"])}
 
 
-def official_ratings(levels: dict) -> dict:
-    """Counts per raw level name → the three official levels with counts and percentages summing to 100."""
-    counts = [0, 0, 0]
-    for name, n in levels.items():
-        counts[TO_OFFICIAL.get(name, 1)] += n
-    shares = largest_remainder(counts)
+def rating_levels(levels: dict, scale: RatingScale, places: int) -> dict:
+    """Counts per stored level name → the configured levels (best first) with percentages summing to 100.
+
+    A level name no longer in the scale (the scale was changed during the period) gets its own column after them.
+    """
+    names = list(scale.levels) + sorted(name for name, n in levels.items() if n and name not in scale.levels)
+    counts = [levels.get(name, 0) for name in names]
+    shares = largest_remainder(counts, places)
     return {"total": sum(counts),
+            "levels": [{"name": name, "count": n, "percent": p} for name, n, p in zip(names, counts, shares)]}
+
+
+def official_ratings(levels: dict, scale: RatingScale, places: int = PERCENT_PLACES) -> dict | None:
+    """The three official levels through the center's mapping, or None when the scale has none.
+
+    A stored level the mapping does not name is left out of the table and counted in `unmapped`.
+    """
+    if not scale.has_official_table:
+        return None
+    counts, unmapped = [0, 0, 0], 0
+    for name, n in levels.items():
+        index = scale.official_index(name)
+        if index is None:
+            unmapped += n
+        else:
+            counts[index] += n
+    shares = largest_remainder(counts, places)
+    return {"total": sum(counts), "unmapped": unmapped,
             "levels": [{"name": OFFICIAL_LEVELS[i], "count": counts[i], "percent": shares[i]} for i in range(3)]}
 
 
-def row_figures(figures: dict) -> dict:
+def row_figures(figures: dict, scale: RatingScale, places: int = PERCENT_PLACES) -> dict:
     """What a report row shows, derived from the summed figures of a group."""
     served, called, rated = figures["served"], figures["called"], figures["rated"]
+    dissatisfied = sum(n for name, n in figures["ratings"].items() if level_is_dissatisfied(name, scale))
     return {
         "issued": figures["issued"], "served": served, "no_show": figures["no_show"],
         "transferred": figures["transferred"], "cancelled": figures["cancelled"],
@@ -141,12 +197,14 @@ def row_figures(figures: dict) -> dict:
         "wait": time_figures(figures["wait"]), "walk": time_figures(figures["walk"]),
         "service": time_figures(figures["service"]),
         "within_target": figures["within_target"], "over_target": called - figures["within_target"],
-        "service_level": round(100 * figures["within_target"] / called, 1) if called else None,
-        "ratings": official_ratings(figures["ratings"]), "rated": rated,
-        "response_rate": round(100 * rated / served, 1) if served else None,
+        "service_level": share(figures["within_target"], called, places),
+        "ratings": rating_levels(figures["ratings"], scale, places),
+        "official_ratings": official_ratings(figures["ratings"], scale, places),
+        "rated": rated, "rated_on_timeout": figures["rated_on_timeout"],
+        "response_rate": share(rated, served, places),
         # QĐ 766/QĐ-TTg: (served − rated "không hài lòng") ÷ served.
-        "satisfaction_766": round(100 * (served - figures["dissatisfied"]) / served, 1) if served else None,
-        "dissatisfied": figures["dissatisfied"],
+        "satisfaction_766": share(served - dissatisfied, served, places),
+        "dissatisfied": dissatisfied,
         "reasons": dict(sorted(figures["reasons"].items(), key=lambda kv: -kv[1])),
         "presence": {"signed_in_hours": round(figures["signed_in_s"] / 3600, 2),
                      "paused_hours": round(figures["paused_s"] / 3600, 2),
@@ -157,8 +215,13 @@ def row_figures(figures: dict) -> dict:
 class ReportBuilder:
     """Turns daily summaries into the tables and the paragraph leaders read."""
 
-    def __init__(self, center: Center):
-        self.center = center
+    def __init__(self, center: Center, precision: int = PERCENT_PLACES):
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}")
+        self.center, self.precision = center, precision
+
+    def figures(self, group: dict) -> dict:
+        return row_figures(group, self.center.rating, self.precision)
 
     def build(self, days: dict[dt.date, dict], period: Period, group_by: str = "department") -> dict:
         """The report of a period grouped one way, with its total row, peak hour and summary paragraph.
@@ -180,13 +243,16 @@ class ReportBuilder:
             if group_by != "day":
                 for key, figures in summary.get(group_by, {}).items():
                     merge_groups(groups.setdefault(key, empty_group()), figures)
-        rows = [{"key": key, **self.describe(group_by, key), **row_figures(groups[key])}
+        rows = [{"key": key, **self.describe(group_by, key), **self.figures(groups[key])}
                 for key in self.order(group_by, groups)]
         peak = max(hours.items(), key=lambda kv: (kv[1], -int(kv[0])), default=None)
         report = {
-            "center": self.center.name, "period": {"kind": period.kind, "first": period.first.isoformat(),
-                                                   "last": period.last.isoformat(), "title": period.title},
-            "group_by": group_by, "rows": rows, "total": row_figures(total),
+            "center": self.center.name,
+            "period": {"kind": period.kind, "first": period.first.isoformat(), "last": period.last.isoformat(),
+                       "title": period.title, "name": period.name},
+            "precision": self.precision,
+            "scale": {"levels": list(self.center.rating.levels), "official": self.center.rating.has_official_table},
+            "group_by": group_by, "rows": rows, "total": self.figures(total),
             "peak_hour": f"{peak[0]}:00–{int(peak[0]) + 1:02d}:00" if peak and peak[1] else None,
         }
         report["summary"] = self.paragraph(period, report)
@@ -245,13 +311,13 @@ class ReportBuilder:
                 f"phục vụ {format_number(t['served'])} lượt")
         if t["no_show"]:
             text += f", {format_number(t['no_show'])} lượt vắng mặt"
-        ratings = t["ratings"]
+        ratings = t["official_ratings"] or t["ratings"]  # what official reports print, when the center maps to it
         if ratings["total"]:
             parts, missing = [], []
             for level in ratings["levels"]:
                 if level["count"]:
                     parts.append(f"đánh giá {level['name']} là {format_number(level['count'])} lượt, "
-                                 f"chiếm {format_percent(level['percent'])}")
+                                 f"chiếm {format_percent(level['percent'], self.precision)}")
                 else:
                     missing.append(level["name"])
             text += (f"; có {format_number(ratings['total'])} lượt đánh giá cán bộ tại Trung tâm, trong đó: "
@@ -266,17 +332,19 @@ class ReportBuilder:
             text += (f" Thời gian chờ trung bình {format_number(round(wait['mean']))} phút"
                      f"; {format_number(t['over_target'])} lượt chờ quá thời gian quy định.")
         if t["satisfaction_766"] is not None and ratings["total"]:
-            text += f" Tỷ lệ hài lòng (theo Quyết định 766/QĐ-TTg) đạt {format_percent(t['satisfaction_766'])}."
+            text += (f" Tỷ lệ hài lòng (theo Quyết định 766/QĐ-TTg) đạt "
+                     f"{format_percent(t['satisfaction_766'], self.precision)}.")
         return text
 
 
-def generate(store, center: Center, period: Period, groupings=("department",), clock=None) -> dict[str, dict]:
+def generate(store, center: Center, period: Period, groupings=("department",), clock=None,
+             precision: int = PERCENT_PLACES) -> dict[str, dict]:
     """Reports of a period in several groupings, on a connection of the calling (worker) thread."""
+    builder = ReportBuilder(center, precision)  # refuses a bad precision before any work
     conn = store.worker_connection()
     try:
         summaries = Summaries(conn, center, clock) if clock else Summaries(conn, center)
         days = summaries.days(period.first, period.last, groupings, rollups="day" not in groupings)
-        builder = ReportBuilder(center)
         return {group_by: builder.build(days, period, group_by) for group_by in groupings}
     finally:
         conn.close()

@@ -407,3 +407,11 @@ def m011_feedback_and_timeouts(db: sqlite_utils.Database):
                " SELECT id, level_name IN ('Không hài lòng', 'Rất không hài lòng'), service_local_date, rated_at,"
                " rated_at FROM ratings"
                " WHERE level_name IN ('Không hài lòng', 'Rất không hài lòng') OR comment IS NOT NULL")
+
+
+@migrations()
+def m012_exact_summaries(db: sqlite_utils.Database):
+    """Daily summaries now keep exact one-second histograms: every stored day and month is computed again."""
+    db.execute("DELETE FROM day_summaries")
+    db.execute("DELETE FROM month_summaries")
+    db.execute("DELETE FROM summary_days")

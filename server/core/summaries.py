@@ -1,8 +1,8 @@
 """Daily summaries: one day's tickets, waits, ratings and officer presence, computed once and stored.
 
-Month and year reports add up stored days instead of scanning a year of tickets. Times are kept as sparse
-histograms (10-second buckets) beside exact counts, sums and maxima, so a period's mean and maximum are exact
-and its median and 90th percentile are exact to the bucket. A day is recomputed when its data changes: triggers
+Month and year reports add up stored days instead of scanning a year of tickets. Times are kept as exact
+histograms (every distinct second and how often it occurs), so every mean, median, 90th percentile and maximum
+of any period equals a recount from the tickets (docs/REPORTS.md). A day is recomputed when its data changes: triggers
 mark it stale on any change to its tickets or a new rating of them.
 """
 
@@ -13,11 +13,13 @@ import json
 import sqlite3
 import threading
 import time
-from collections import defaultdict
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from fractions import Fraction
+from itertools import accumulate
 
 from .center import Center
 
-BUCKET_SECONDS = 10
 PRESENCE_LOOKBACK = 2 * 86400
 TODAY_SECONDS = 30
 _today_cache: dict = {}
@@ -25,39 +27,82 @@ _today_lock = threading.Lock()
 DIMENSIONS = ("center", "department", "service", "counter", "officer", "department_officer", "hour", "channel")
 
 
+# ----- exact time histograms ---------------------------------------------------------------------------------
+# Durations are whole seconds (ticket times are epoch seconds), so a histogram at one-second resolution is the
+# data itself: {"n", "sum", "max", "v": distinct seconds ascending, "c": how many of each}. A period's histogram is
+# the list of its days' (or months') histograms, never flattened: an order statistic of their union is found by
+# bisecting each part (see `order_statistic`), so a year report reads twelve month roll-ups and merges nothing.
+
 def empty_histogram() -> dict:
-    return {"n": 0, "sum": 0, "max": None, "b": {}}
+    return {"n": 0, "sum": 0, "max": None, "v": [], "c": []}
 
 
-def add_to_histogram(histogram: dict, seconds: int):
-    seconds = max(0, int(seconds))
-    histogram["n"] += 1
-    histogram["sum"] += seconds
-    histogram["max"] = seconds if histogram["max"] is None else max(histogram["max"], seconds)
-    bucket = str(seconds // BUCKET_SECONDS)
-    histogram["b"][bucket] = histogram["b"].get(bucket, 0) + 1
+def histogram_of(seconds: list[int]) -> dict:
+    """The stored form of a list of durations (negative ones, from a clock set back, count as 0)."""
+    counted = Counter(max(0, int(s)) for s in seconds)
+    values = sorted(counted)
+    return {"n": len(seconds), "sum": sum(v * counted[v] for v in values), "max": values[-1] if values else None,
+            "v": values, "c": [counted[v] for v in values]}
 
 
 def merge_histograms(into: dict, other: dict):
+    """Add a histogram to a period's: exact n, sum and max; the parts are kept side by side."""
+    if not other["n"]:
+        return
     into["n"] += other["n"]
     into["sum"] += other["sum"]
-    if other["max"] is not None:
-        into["max"] = other["max"] if into["max"] is None else max(into["max"], other["max"])
-    for bucket, n in other["b"].items():
-        into["b"][bucket] = into["b"].get(bucket, 0) + n
+    into["max"] = other["max"] if into["max"] is None else max(into["max"], other["max"])
+    into.setdefault("parts", []).extend(other.get("parts") or [other])
 
 
-def percentile(histogram: dict, fraction: float) -> float | None:
-    """The bucket midpoint holding the given fraction of values (nearest-rank), in seconds."""
-    if not histogram["n"]:
+def flatten(histogram: dict) -> dict:
+    """One stored histogram from a period's parts (a month roll-up is written this way)."""
+    parts = histogram.get("parts")
+    if not parts:
+        return {key: histogram[key] for key in ("n", "sum", "max", "v", "c")}
+    counted: Counter = Counter()
+    for part in parts:
+        for value, n in zip(part["v"], part["c"]):
+            counted[value] += n
+    values = sorted(counted)
+    return {"n": histogram["n"], "sum": histogram["sum"], "max": histogram["max"],
+            "v": values, "c": [counted[v] for v in values]}
+
+
+def order_statistic(histogram: dict, k: int) -> int:
+    """The k-th smallest duration (0-based) of a histogram or of the union of its parts."""
+    parts = [(p["v"], list(accumulate(p["c"]))) for p in histogram.get("parts") or [histogram]]
+    if len(parts) == 1:
+        values, running = parts[0]
+        return values[bisect_right(running, k)]
+    low, high = min(p[0][0] for p in parts), histogram["max"]
+    while low < high:  # the smallest value with more than k durations at or below it
+        middle = (low + high) // 2
+        at_or_below = sum(running[i - 1] for values, running in parts if (i := bisect_right(values, middle)))
+        if at_or_below > k:
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+def percentile(histogram: dict, fraction: Fraction) -> Fraction | None:
+    """Excel's PERCENTILE.INC (MEDIAN at 1/2): rank h = (n − 1)·p from 0, linear between the two nearest ranks.
+
+    Exact (a Fraction of seconds): a recount from the tickets with the same definition gives the same number.
+    """
+    n = histogram["n"]
+    if not n:
         return None
-    rank = max(1, -(-int(fraction * histogram["n"] * 1000) // 1000))  # ceil without float drift
-    seen = 0
-    for bucket in sorted(histogram["b"], key=int):
-        seen += histogram["b"][bucket]
-        if seen >= rank:
-            return min(int(bucket) * BUCKET_SECONDS + BUCKET_SECONDS / 2, histogram["max"])
-    return histogram["max"]
+    rank = (n - 1) * Fraction(fraction)
+    below = int(rank)  # floor: rank is never negative
+    low = order_statistic(histogram, below)
+    if rank == below:
+        return Fraction(low)
+    return low + (rank - below) * (order_statistic(histogram, below + 1) - low)
+
+
+TIMES = ("wait", "walk", "service")
 
 
 def empty_group() -> dict:
@@ -65,7 +110,7 @@ def empty_group() -> dict:
         "issued": 0, "served": 0, "no_show": 0, "transferred": 0, "cancelled": 0, "left_waiting": 0,
         "by_channel": {}, "called": 0, "within_target": 0,
         "wait": empty_histogram(), "walk": empty_histogram(), "service": empty_histogram(),
-        "ratings": {}, "rated": 0, "dissatisfied": 0, "reasons": {},
+        "ratings": {}, "rated": 0, "rated_on_timeout": 0, "reasons": {},
         "signed_in_s": 0, "paused_s": 0, "serving_s": 0,
     }
 
@@ -73,7 +118,7 @@ def empty_group() -> dict:
 def merge_groups(into: dict, other: dict):
     """Add one group's figures into another (days into a period)."""
     for key, value in other.items():
-        if key in ("wait", "walk", "service"):
+        if key in TIMES:
             merge_histograms(into[key], value)
         elif isinstance(value, dict):
             for name, n in value.items():
@@ -88,7 +133,7 @@ def day_bounds(center: Center, day: dt.date) -> tuple[int, int]:
 
 def compute_day(conn: sqlite3.Connection, center: Center, day: dt.date, now: float) -> dict:
     """Every dimension's figures for one local day, from the raw tickets, ratings and counter events."""
-    groups: dict[tuple[str, str], dict] = defaultdict(empty_group)
+    groups: dict[tuple[str, str], dict] = defaultdict(_collecting_group)
     iso = day.isoformat()
     tickets = conn.execute(
         "SELECT id, service_code, department_code, counter_number, officer, channel, state, issued_at,"
@@ -122,11 +167,11 @@ def compute_day(conn: sqlite3.Connection, center: Center, day: dt.date, now: flo
                 wait = t["first_called_at"] - t["issued_at"]
                 g["called"] += 1
                 g["within_target"] += int(target is not None and wait <= target)
-                add_to_histogram(g["wait"], wait)
+                g["wait"].append(wait)
                 if t["service_started_at"] is not None:
-                    add_to_histogram(g["walk"], t["service_started_at"] - t["first_called_at"])
+                    g["walk"].append(t["service_started_at"] - t["first_called_at"])
             if state == "done" and t["service_started_at"] is not None:
-                add_to_histogram(g["service"], t["ended_at"] - t["service_started_at"])
+                g["service"].append(t["ended_at"] - t["service_started_at"])
                 if key[0] in ("officer", "center"):
                     g["serving_s"] += t["ended_at"] - t["service_started_at"]
     for r in conn.execute("SELECT r.*, t.issued_at FROM ratings r JOIN tickets t ON t.id = r.ticket_id"
@@ -141,7 +186,7 @@ def compute_day(conn: sqlite3.Connection, center: Center, day: dt.date, now: flo
             g = groups[key]
             g["rated"] += 1
             g["ratings"][r["level_name"]] = g["ratings"].get(r["level_name"], 0) + 1
-            g["dissatisfied"] += int("không hài lòng" in r["level_name"].lower())
+            g["rated_on_timeout"] += r["sent_on_timeout"]
             for reason in reasons:
                 g["reasons"][reason] = g["reasons"].get(reason, 0) + 1
     for officer, (signed_in, paused) in presence(conn, center, day, now).items():
@@ -150,8 +195,15 @@ def compute_day(conn: sqlite3.Connection, center: Center, day: dt.date, now: flo
             groups[key]["paused_s"] += paused
     nested: dict[str, dict[str, dict]] = {dimension: {} for dimension in DIMENSIONS}
     for (dimension, key), figures in groups.items():
+        for name in TIMES:
+            figures[name] = histogram_of(figures[name])
         nested[dimension][key] = figures
     return nested
+
+
+def _collecting_group() -> dict:
+    """A group while a day is computed: its durations are plain lists until the day is done."""
+    return {**empty_group(), **{name: [] for name in TIMES}}
 
 
 def presence(conn, center: Center, day: dt.date, now: float) -> dict[str, tuple[int, int]]:

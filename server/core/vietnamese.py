@@ -21,6 +21,16 @@ def format_percent(value: float, places: int = 1) -> str:
     return f"{format_decimal(value, places)}%"
 
 
+def roman(number: int) -> str:
+    """1–3999 in Roman numerals, as official documents number quarters: 4 → 'IV'."""
+    out = ""
+    for value, letters in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+                           (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        count, number = divmod(number, value)
+        out += letters * count
+    return out
+
+
 def format_date_long(day: dt.date) -> str:
     """'ngày 21 tháng 11 năm 2025', as in report headers."""
     return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
