@@ -18,7 +18,7 @@ from .core.ratings import Ratings
 from .core.store import Store, hold_server_lock
 from .core.summaries import summarize_past_days
 from .settings import Settings
-from .web import Runtime, admin, api, auth, devices, overview, pages, realtime, reports, signal_factory
+from .web import Runtime, admin, api, auth, devices, overview, pages, realtime, reports, signal_factory, timeline
 from .web.errors import register_error_handlers
 from .web.issuing import IssueBatcher
 
@@ -130,6 +130,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(devices.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(timeline.bp)
     app.register_blueprint(overview.bp)
     app.register_blueprint(pages.bp)
     register_error_handlers(app)
