@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from server import create_app
+from server.settings import Settings
+from tests.csrf import CsrfFlaskClient
+from tests.live import SMALL_CENTER
 from tests.test_realtime import PASSWORD, act, console, socket
 
 
@@ -52,9 +56,11 @@ def test_tablet_rates_over_http(app, rt, client):
 
 @pytest.mark.parametrize("body, error", [
     ({"level": 0}, "bad_level"),
-    ({"level": "Rất hài lòng"}, "bad_level"),
-    ({"level": 3, "reasons": "Thời gian chờ lâu"}, "bad_reasons"),
-    ({"level": 3, "comment": 5}, "bad_comment"),
+    ({"level": "Rất hài lòng"}, "bad_request"),
+    ({"level": 3, "reasons": "Thời gian chờ lâu"}, "bad_request"),
+    ({"level": 3, "reasons": ["Không có lý do này"]}, "bad_reasons"),
+    ({"level": 3, "comment": 5}, "bad_request"),
+    ({"level": 3, "comment": "x" * 501}, "bad_comment"),
 ])
 def test_bad_phone_ratings(app, rt, client, body, error):
     token = serve_one(app, client)
@@ -105,3 +111,115 @@ def test_only_supervisors_get_the_supervisor_screen(app, rt, client):
     officer = app.test_client()
     response = officer.post("/api/session", json={"username": "an", "password": PASSWORD})
     assert response.status_code == 400  # an officer must take a counter
+
+
+def tablet_rating(**fields):
+    return {"client_id": "tablet1-case01", "counter": 1, "label": "A001", "level": 3, **fields}
+
+
+@pytest.mark.parametrize("fields, status, error", [
+    ({"label": None}, 400, "bad_request"),
+    ({"label": ""}, 400, "bad_request"),
+    ({"label": ["A001"]}, 400, "bad_request"),
+    ({"service_date": "23/11/2026"}, 400, "bad_request"),
+    ({"service_date": "2026-13-01"}, 400, "bad_request"),
+    ({"counter": None}, 400, "bad_request"),
+    ({"counter": "1"}, 400, "bad_request"),
+    ({"counter": 9}, 404, "unknown_counter"),
+    ({"level": "3"}, 400, "bad_request"),
+    ({"reasons": "Thời gian chờ lâu"}, 400, "bad_request"),
+    ({"comment": {"text": "lâu"}}, 400, "bad_request"),
+    ({"timed_out": "true"}, 400, "bad_request"),
+    ({"label": "A009"}, 404, "unknown_ticket"),
+    ({"label": "A002"}, 409, "not_finished"),  # called at counter 1
+    ({"label": "A003"}, 409, "not_finished"),  # waiting
+    ({"label": "A001", "counter": 2}, 409, "not_served_here"),
+    ({"label": "A004"}, 409, "not_served"),  # cancelled
+    ({"label": "A001", "service_date": "2020-01-01"}, 404, "unknown_ticket"),
+])
+def test_tablet_refusals_say_what_happened(app, rt, client, fields, status, error):
+    serve_one(app, client)  # A001
+    for _ in range(3):  # A002 (called below), A003 (waiting), A004 (cancelled)
+        token = client.post("/api/tickets", json={"service_code": "ly-lich"}).get_json()["token"]
+    assert client.post(f"/api/tickets/{token}/cancel").status_code == 200
+    assert act(console(app), "call_next", "call-00001")["ok"]
+    response = client.post("/api/ratings", json=tablet_rating(**fields))
+    assert response.status_code == status and response.get_json()["error"] == error, response.get_json()
+    message = response.get_json()["message"]
+    reply = socket(app).emit("rate", tablet_rating(**fields), callback=True)  # the same refusal, acknowledged
+    assert reply == {"ok": False, "error": error, "message": message}
+    assert any(ch in message for ch in "ốộưđảạ")  # Vietnamese, as a screen shows it
+
+
+@pytest.mark.parametrize("body", [
+    [], "A001", None, {"counter": {"$gt": 0}}, {"label": {}}, {"service_date": "2026-02-30"},
+    {"reasons": [{"a": 1}]}, {"reasons": [["x"]]}, {"level": 1e308}, {"client_id": 5}, {"timed_out": None},
+])
+def test_junk_ratings_are_refused_never_a_server_error(app, rt, client, body):
+    serve_one(app, client)
+    message = tablet_rating(**body) if isinstance(body, dict) else body
+    response = client.post("/api/ratings", json=message)
+    assert 400 <= response.status_code < 500
+    reply = socket(app).emit("rate", message, callback=True)
+    assert reply["ok"] is False and reply["error"] and reply["message"]
+
+
+def test_a_level_left_on_timeout_is_stored_once_over_socket_and_http(app, rt, client):
+    token = serve_one(app, client)
+    tablet = socket(app)
+    tablet.emit("subscribe", {"screen": "tablet"}, callback=True)
+    chosen = tablet_rating(client_id="tablet1-left01", reasons=["Thời gian chờ lâu"], timed_out=True)
+    reply = tablet.emit("rate", chosen, callback=True)
+    assert reply["ok"] and reply["rating"]["sent_on_timeout"] is True
+    [event] = [e for e in tablet.get_received() if e["args"][0].get("kind") == "rating_recorded"]
+    assert event["args"][0]["sent_on_timeout"] is True
+    resent = client.post("/api/ratings", json=chosen)  # the ack was lost; the outbox sent it again over HTTP
+    assert resent.status_code == 200 and resent.get_json()["duplicate"] and resent.get_json()["sent_on_timeout"]
+    status = client.get(f"/api/tickets/{token}").get_json()
+    assert status["rating"]["sent_on_timeout"] is True and status["can_rate"] is False
+
+
+def test_a_rating_sent_over_http_on_timeout(app, rt, client):
+    serve_one(app, client)
+    response = client.post("/api/ratings", json=tablet_rating(client_id="tablet1-left02", timed_out=True))
+    assert response.status_code == 201 and response.get_json()["sent_on_timeout"] is True
+    again = client.post("/api/ratings", json=tablet_rating(client_id="tablet1-left02", timed_out=True))
+    assert again.status_code == 200 and again.get_json()["duplicate"]
+    normal = socket(app).emit("rate", tablet_rating(client_id="tablet1-left03"), callback=True)
+    assert normal["error"] == "already_rated"
+
+
+def test_center_tells_the_tablet_which_levels_ask_a_reason(client):
+    rating = client.get("/api/center").get_json()["rating"]
+    assert (rating["dissatisfied"], rating["reason_required"]) == ([3], False)
+
+
+@pytest.fixture
+def strict_app(tmp_path):
+    """The app over a center whose `[rating]` says `reason_required = true`."""
+    center = tmp_path / "strict.toml"
+    center.write_text(SMALL_CENTER.read_text(encoding="utf-8") + "\n[rating]\nreason_required = true\n",
+                      encoding="utf-8")
+    settings = Settings(center_file=center, database=tmp_path / "strict.db", async_mode="threading",
+                        testing=True, secret_key="test", require_devices=False)
+    application = create_app(settings)
+    application.test_client_class = CsrfFlaskClient
+    runtime = application.extensions["hangdoi"]
+    runtime.accounts.set_password("an", PASSWORD)
+    yield application
+    runtime.store.close()
+    application.extensions["hangdoi_lock"].close()
+
+
+def test_reason_required_over_http_and_socket(strict_app):
+    client = strict_app.test_client()
+    assert client.get("/api/center").get_json()["rating"]["reason_required"] is True
+    token = serve_one(strict_app, client)
+    response = client.post("/api/ratings", json=tablet_rating(comment="Chờ lâu"))
+    assert response.status_code == 400 and response.get_json() == {
+        "error": "reason_required", "message": "Ông/Bà vui lòng chọn ít nhất một lý do chưa hài lòng."}
+    assert socket(strict_app).emit("rate", tablet_rating(), callback=True)["error"] == "reason_required"
+    phone = client.post(f"/api/tickets/{token}/rating", json={"level": 3})
+    assert phone.status_code == 400 and phone.get_json()["error"] == "reason_required"
+    left = socket(strict_app).emit("rate", tablet_rating(timed_out=True), callback=True)  # never lost
+    assert left["ok"] and left["rating"]["reasons"] == [] and left["rating"]["sent_on_timeout"]

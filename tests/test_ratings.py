@@ -66,17 +66,131 @@ def test_refused_ratings(queue, ratings, store):
     queue.issue("ly-lich")
     queue.call_next(1, "an")  # A002 called, not finished
     refused("not_served_here", ratings.rate_at_counter, 2, "A001", 1, client_id="tablet-2-0001")
-    refused("not_served_here", ratings.rate_at_counter, 1, "A009", 1, client_id="tablet-1-0001")
     refused("not_finished", ratings.rate_at_counter, 1, "A002", 1, client_id="tablet-1-0002")
     refused("bad_level", ratings.rate_at_counter, 1, "A001", 4, client_id="tablet-1-0003")
-    refused("bad_level", ratings.rate_at_counter, 1, "A001", "1", client_id="tablet-1-0004")
-    refused("bad_level", ratings.rate_at_counter, 1, "A001", True, client_id="tablet-1-0004")
     refused("bad_reasons", ratings.rate_at_counter, 1, "A001", 3, ["Không có lý do này"], client_id="tablet-1-0005")
     refused("bad_reasons", ratings.rate_at_counter, 1, "A001", 1, ["Thời gian chờ lâu"], client_id="tablet-1-0006")
     refused("bad_comment", ratings.rate_at_counter, 1, "A001", 3, [], "x" * 501, client_id="tablet-1-0007")
     refused("bad_client_id", ratings.rate_at_counter, 1, "A001", 1, client_id="x")
     refused("unknown_counter", ratings.rate_at_counter, 9, "A001", 1, client_id="tablet-9-0001")
     assert rows(store) == []
+
+
+def test_refusals_say_what_happened_to_the_ticket(queue, ratings, store):
+    served(queue)  # A001: finished at counter 1
+    cancelled = queue.issue("ly-lich").result  # A002: cancelled by the citizen
+    queue.cancel(cancelled["token"])
+    queue.issue("ly-lich")  # A003: called twice at counter 1, then no-show
+    queue.call_next(1, "an")
+    queue.recall(1, "an")
+    queue.no_show(1, "an")
+    queue.issue("ly-lich")  # A004: finished at counter 2
+    queue.open_counter(2, "binh")
+    queue.call_next(2, "binh")
+    queue.start_service(2, "binh")
+    queue.finish(2, "binh")
+    queue.issue("ly-lich")  # A005: called at counter 1
+    queue.call_next(1, "an")
+    queue.issue("ly-lich")  # A006: waiting
+    cases = [(1, "A002", "not_served"), (1, "A003", "not_served"), (1, "A004", "not_served_here"),
+             (2, "A005", "not_served_here"), (1, "A005", "not_finished"), (1, "A006", "not_finished"),
+             (1, "A009", "unknown_ticket")]
+    for i, (counter, label, code) in enumerate(cases):
+        refused(code, ratings.rate_at_counter, counter, label, 1, client_id=f"tablet-case-{i:04d}")
+    refusal = refused("unknown_ticket", ratings.rate_at_counter, 1, "A001", 1, client_id="tablet-1-yesterday",
+                      service_date="2026-11-22")
+    assert refusal.message == "Không tìm thấy số thứ tự A001 trong ngày 22/11/2026."
+    refused("not_served", ratings.rate_by_phone, cancelled["token"], 1)
+    assert rows(store) == []
+    assert ratings.rate_at_counter(1, " a001 ", 1, client_id="tablet-1-0001").result["level"] == 1
+
+
+def test_an_earlier_days_unserved_ticket_is_not_served(queue, ratings, clock):
+    day = queue.ticket_status(queue.issue("ly-lich").result["token"])["local_date"]
+    clock.advance(minutes=24 * 60)
+    refused("not_served", ratings.rate_at_counter, 1, "A001", 1, client_id="tablet-1-0001", service_date=day)
+
+
+@pytest.mark.parametrize("field, value, code", [
+    ("label", None, "bad_request"), ("label", 5, "bad_request"), ("label", "  ", "bad_request"),
+    ("service_date", "23/11/2026", "bad_request"), ("service_date", "2026-02-30", "bad_request"),
+    ("service_date", 20261123, "bad_request"), ("service_date", "2026-11-23T08:00", "bad_request"),
+    ("counter_number", None, "bad_request"), ("counter_number", "1", "bad_request"),
+    ("counter_number", True, "bad_request"), ("counter_number", 1.0, "bad_request"),
+    ("counter_number", 9, "unknown_counter"),
+    ("level", "1", "bad_request"), ("level", True, "bad_request"), ("level", None, "bad_request"),
+    ("level", 1.5, "bad_request"), ("level", 0, "bad_level"), ("level", 4, "bad_level"),
+    ("reasons", "Thời gian chờ lâu", "bad_request"), ("reasons", {"a": 1}, "bad_request"),
+    ("reasons", [1], "bad_request"), ("reasons", [["Thời gian chờ lâu"]], "bad_request"),
+    ("reasons", ["Thời gian chờ lâu", "Thời gian chờ lâu"], "bad_reasons"),
+    ("comment", 5, "bad_request"), ("comment", ["x"], "bad_request"), ("comment", "x" * 501, "bad_comment"),
+    ("timed_out", "yes", "bad_request"), ("timed_out", 1, "bad_request"), ("client_id", None, "bad_client_id"),
+])
+def test_malformed_fields_are_refused_before_anything_is_read(queue, ratings, store, field, value, code):
+    served(queue)
+    rating = {"counter_number": 1, "label": "A001", "level": 3, "reasons": ["Thời gian chờ lâu"],
+              "client_id": "tablet-1-0001", **{field: value}}
+    refused(code, ratings.rate_at_counter, **rating)
+    assert rows(store) == []
+
+
+def test_a_level_sent_on_timeout_is_kept_and_marked(queue, ratings, store):
+    served(queue)
+    outcome = ratings.rate_at_counter(1, "A001", 3, ["Thời gian chờ lâu"], client_id="tablet-1-0001",
+                                      timed_out=True)
+    assert outcome.result["sent_on_timeout"] is True and outcome.result["level_name"] == "Không hài lòng"
+    [event] = outcome.events
+    assert event.payload["sent_on_timeout"] is True and event.detail["reasons"] == ["Thời gian chờ lâu"]
+    [row] = rows(store)
+    assert row["sent_on_timeout"] == 1
+    # The acknowledgement was lost: the tablet sends the same choice with the same id; it is counted once.
+    again = ratings.rate_at_counter(1, "A001", 3, ["Thời gian chờ lâu"], client_id="tablet-1-0001", timed_out=True)
+    assert again.result["duplicate"] and again.result["sent_on_timeout"] and again.events == []
+    refused("already_rated", ratings.rate_at_counter, 1, "A001", 3, client_id="tablet-1-0002", timed_out=True)
+    assert len(rows(store)) == 1
+    assert rows(store, "SELECT COUNT(*) AS n FROM feedback_items")[0]["n"] == 1
+
+
+def test_a_rating_sent_by_the_citizen_is_not_marked(queue, ratings, store):
+    ticket = served(queue)
+    assert ratings.rate_at_counter(1, "A001", 2, client_id="tablet-1-0001").result["sent_on_timeout"] is False
+    assert rows(store)[0]["sent_on_timeout"] == 0
+    assert ratings.rating_of(ticket["token"])["sent_on_timeout"] is False
+
+
+@pytest.fixture
+def strict(center, store, clock):
+    """The center with `[rating] reason_required = true`."""
+    rating = dataclasses.replace(center.rating, reason_required=True)
+    queue = Queue(dataclasses.replace(center, rating=rating), store, clock)
+    return queue, Ratings(queue)
+
+
+def test_reason_required_refuses_a_complaint_without_reason(strict, store):
+    queue, ratings = strict
+    served(queue)
+    second = served(queue)
+    refusal = refused("reason_required", ratings.rate_at_counter, 1, "A001", 3, [], "Chờ lâu",
+                      client_id="tablet-1-0001")
+    assert "lý do" in refusal.message
+    refused("reason_required", ratings.rate_by_phone, second["token"], 3)
+    assert rows(store) == []
+    assert ratings.rate_at_counter(1, "A001", 3, ["Ý kiến khác"], client_id="tablet-1-0001").result["level"] == 3
+    assert ratings.rate_by_phone(second["token"], 2).result["level"] == 2  # satisfied: no reason asked
+
+
+def test_reason_required_still_keeps_a_complaint_left_on_timeout(strict, store):
+    queue, ratings = strict
+    served(queue)
+    outcome = ratings.rate_at_counter(1, "A001", 3, client_id="tablet-1-0001", timed_out=True)
+    assert outcome.result["reasons"] == [] and outcome.result["sent_on_timeout"]
+    assert len(rows(store)) == 1
+
+
+def test_reason_not_required_by_default(queue, ratings, center):
+    assert center.rating.reason_required is False
+    served(queue)
+    assert ratings.rate_at_counter(1, "A001", 3, client_id="tablet-1-0001").result["reasons"] == []
 
 
 def test_transferred_ticket_is_rated_where_it_was_finished(queue, ratings):

@@ -77,7 +77,9 @@ def center():
             for d in c.departments],
         priority_groups=[{"code": g.code, "name": g.name} for g in c.priority_groups],
         sessions=[{"start": s.start.strftime("%H:%M"), "end": s.end.strftime("%H:%M")} for s in c.hours.sessions],
-        rating={"levels": list(c.rating.levels), "reasons": list(c.rating.reasons)},
+        rating={"levels": list(c.rating.levels), "reasons": list(c.rating.reasons),
+                "dissatisfied": [i for i in range(1, len(c.rating.levels) + 1) if c.rating.is_dissatisfied(i)],
+                "reason_required": c.rating.reason_required},
         no_show={"min_calls": c.no_show_min_calls, "min_seconds": c.no_show_min_seconds},
     )
 
@@ -124,20 +126,20 @@ def ticket_status(token):
 def rate_by_phone(token):
     """Đánh giá from the citizen's phone."""
     body = json_body()
-    outcome = runtime().ratings.rate_by_phone(token, body.get("level"), body.get("reasons") or [],
-                                              body.get("comment"))
+    outcome = runtime().ratings.rate_by_phone(token, body.get("level"), body.get("reasons"), body.get("comment"))
     return jsonify(outcome.result), 201
 
 
 @bp.post("/ratings")
 def rate_at_counter():
-    """Đánh giá from a counter's tablet (also how an offline tablet delivers what it kept)."""
+    """Đánh giá from a counter's tablet (also how an offline tablet delivers what it kept, and how it sends the
+    level a citizen chose and walked away from: `"timed_out": true`)."""
     body = json_body()
     tablet = device_required(request_device(), ("tablet",), body.get("counter"))
     outcome = runtime().ratings.rate_at_counter(
-        body.get("counter"), body.get("label"), body.get("level"), body.get("reasons") or [], body.get("comment"),
+        body.get("counter"), body.get("label"), body.get("level"), body.get("reasons"), body.get("comment"),
         client_id=body.get("client_id"), service_date=body.get("service_date"),
-        device=tablet.name if tablet else optional_string(body, "device"))
+        device=tablet.name if tablet else optional_string(body, "device"), timed_out=body.get("timed_out", False))
     return jsonify(outcome.result), 200 if outcome.result.get("duplicate") else 201
 
 

@@ -66,8 +66,10 @@ class Broadcaster:
                                    to=f"service:{event.service_code}")
             if event.ticket_token is not None and event.kind != "ticket_issued":  # nobody follows it yet
                 self.socketio.emit("ticket_event", message, to=f"ticket:{event.ticket_token}")
-            if event.detail is not None:  # a "Không hài lòng": supervisors see who, where and why at once
-                self.socketio.emit("alert", {**message, **event.detail}, to="supervisors")
+            if event.detail is not None:  # supervisors see who, where and why at once: a "Không hài lòng" is an
+                # `alert`, a change in the feedback inbox its own `feedback_changed` (who, the note)
+                self.socketio.emit("alert" if event.kind == "rating_recorded" else event.kind,
+                                   {**message, **event.detail}, to="supervisors")
 
 
 class DeviceSockets:
@@ -199,9 +201,10 @@ def register_handlers(socketio: SocketIO, rt: Runtime):
         try:
             screen_device("tablet", data.get("counter"))  # a tablet rates only for its own counter
             outcome = runtime().ratings.rate_at_counter(
-                data.get("counter"), data.get("label"), data.get("level"), data.get("reasons") or [],
+                data.get("counter"), data.get("label"), data.get("level"), data.get("reasons"),
                 data.get("comment"), client_id=data.get("client_id"), service_date=data.get("service_date"),
-                device=data.get("device") if isinstance(data.get("device"), str) else None)
+                device=data.get("device") if isinstance(data.get("device"), str) else None,
+                timed_out=data.get("timed_out", False))
         except QueueRefused as exc:
             return refusal(exc)
         return {"ok": True, "rating": outcome.result}
