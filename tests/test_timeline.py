@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from server.core.ratings import Ratings
 from server.core.reports import generate, make_period
 from server.core.timeline import TICKET_COLUMNS, day_timeline, to_csv, to_xlsx
-from tests.conftest import FakeClock
+from tests.conftest import VN, FakeClock
 from tests.test_realtime import PASSWORD
 
 DAY = dt.date(2026, 11, 23)  # the fake clock's Monday
@@ -268,6 +268,15 @@ def test_filters_keep_one_department_or_service(queue, clock, store):
     assert {t["department_code"] for t in stp["tickets"]} == {"STP"} and len(stp["tickets"]) == 8
     assert [t["label"] for t in lai_xe["tickets"]] == ["C001", "A004"]
     assert other_day["tickets"] == []
+
+
+def test_a_time_on_another_day_names_its_date(queue, clock, store):
+    clock.set(dt.datetime(2026, 11, 23, 23, 50, tzinfo=VN))
+    visit(queue, clock, 1, "an", "ly-lich", wait=300, walk=60, service_s=900)  # ends 00:11 on the 24th
+    with store.read() as conn:
+        (ticket,) = day_timeline(conn, queue.center, DAY)["tickets"]
+    assert (ticket["issued_at"], ticket["ended_at"], ticket["service_s"]) == ("23:50:00", "2026-11-24 00:11:00", 900)
+    assert ticket["transitions"][-1]["at"] == "2026-11-24 00:11:00"
 
 
 @pytest.mark.parametrize("places", [1, 2])
