@@ -18,7 +18,8 @@ from .core.ratings import Ratings
 from .core.store import Store, hold_server_lock
 from .core.summaries import summarize_past_days
 from .settings import Settings
-from .web import Runtime, admin, api, auth, devices, overview, pages, realtime, reports, signal_factory, timeline
+from .web import (Runtime, admin, api, auth, devices, feedback, overview, pages, realtime, reports, signal_factory,
+                  timeline)
 from .web.errors import register_error_handlers
 from .web.issuing import IssueBatcher
 
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(reports.bp)
     app.register_blueprint(timeline.bp)
     app.register_blueprint(overview.bp)
+    app.register_blueprint(feedback.bp)
     app.register_blueprint(pages.bp)
     register_error_handlers(app)
     app.before_request(auth.check_csrf)

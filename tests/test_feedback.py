@@ -73,7 +73,8 @@ def test_take_then_close_with_a_note_keeps_the_history(queue, ratings, inbox, st
     assert (closed["state"], closed["state_name"], closed["handled_by"], closed["handled_by_name"]) == \
         ("done", "Đã xử lý", "giamsat", "Phạm Thị Giám Sát")
     assert closed["handled_at"] - closed["opened_at"] == 13 * 60
-    assert [(h["from_state"], h["to_state"], h["actor_name"], h["note"]) for h in inbox.item(item["id"])["history"]] == [
+    history = inbox.item(item["id"])["history"]
+    assert [(h["from_state"], h["to_state"], h["actor_name"], h["note"]) for h in history] == [
         ("new", "in_progress", "Phạm Thị Giám Sát", "Đã gọi điện cho công dân"),
         ("in_progress", "done", "Phạm Thị Giám Sát", "Đã trao đổi với công chức, xin lỗi công dân")]
     assert inbox.open_counts()["open"] == 0

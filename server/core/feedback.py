@@ -214,7 +214,8 @@ def period_figures(conn, first_iso: str, last_iso: str) -> dict:
     and is rounded half up to one decimal.
     """
     rows = conn.execute("SELECT dissatisfied, state, handled_at - opened_at AS took FROM feedback_items"
-                        " INDEXED BY feedback_by_day WHERE local_date BETWEEN ? AND ?", (first_iso, last_iso)).fetchall()
+                        " INDEXED BY feedback_by_day WHERE local_date BETWEEN ? AND ?",
+                        (first_iso, last_iso)).fetchall()
     took = sorted(r["took"] for r in rows if r["state"] == DONE)
     dissatisfied = sum(1 for r in rows if r["dissatisfied"])
     return {"opened": len(rows), "dissatisfied": dissatisfied, "comments_only": len(rows) - dissatisfied,

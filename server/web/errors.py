@@ -17,7 +17,7 @@ REFUSAL_STATUS = {
     "unknown_priority_group": 400, "unknown_channel": 400, "reason_required": 400, "transfer_target": 400,
     "bad_request": 400, "bad_level": 400, "bad_reasons": 400, "bad_comment": 400, "bad_client_id": 400,
     "device_not_paired": 401, "device_forbidden": 403, "unknown_pairing": 404, "unknown_device": 404,
-    "too_many_pairings": 429, "busy": 503,
+    "too_many_pairings": 429, "busy": 503, "unknown_feedback": 404, "bad_note": 400, "note_required": 400,
 }
 
 HTTP_MESSAGES = {
