@@ -2,7 +2,7 @@
 // counters, officers, hours, priority, rating, general), each with its own "Lưu". The server checks the whole
 // configuration and refuses what today's queue cannot follow; its Vietnamese message is shown beside the section.
 // A saved change reaches kiosks, displays and consoles at once. Admin accounts only.
-"use strict";
+import { ADMIN_ROLES, startSignIn } from "/ui/shared/signin.js";
 
 const $ = (id) => document.getElementById(id);
 const api = (method, url, body, extra) => HangDoiHttp.json(method, url, body, extra);
@@ -480,8 +480,8 @@ async function start() {
   for (const tab of document.querySelectorAll(".tab")) tab.addEventListener("click", () => showTab(tab.dataset.tab));
   $("audit-refresh").addEventListener("click", () => loadAudit(false));
   $("audit-more").addEventListener("click", () => loadAudit(true));
-  gate = HangDoiSignIn.start({
-    roles: ["admin"],
+  gate = startSignIn({
+    roles: ADMIN_ROLES,
     title: "Đăng nhập quản trị",
     help: "Thay đổi Sở, ngành, lĩnh vực, quầy, công chức, giờ làm việc, ưu tiên và đánh giá. Thay đổi có hiệu lực "
       + "ngay trên máy lấy số, màn hình và bàn làm việc của quầy.",

@@ -1,6 +1,6 @@
 // Admin › Thiết bị (/admin/devices): confirm the code a new screen shows, name it, bind tablets and counter
 // displays to their counter; revoke a device, which cuts it off at once. Admin accounts only.
-"use strict";
+import { ADMIN_ROLES, startSignIn } from "/ui/shared/signin.js";
 
 const REFRESH_MS = 3000;  // new pairing requests appear without a reload
 const $ = (id) => document.getElementById(id);
@@ -122,8 +122,8 @@ async function approve(event) {
 
 // ----- start --------------------------------------------------------------------------------------
 
-const gate = HangDoiSignIn.start({
-  roles: ["admin"],
+const gate = startSignIn({
+  roles: ADMIN_ROLES,
   title: "Đăng nhập quản trị",
   help: "Ghép nối, thu hồi máy lấy số, màn hình và máy đánh giá.",
   forbidden: "Chỉ quản trị viên được quản lý thiết bị.",

@@ -4,12 +4,11 @@
 // long it has been idle while people wait) and its warnings, asked for every 10 s and shortly after queue events.
 // Only supervisors may subscribe; the socket is opened after sign-in because the server reads who is signed in
 // from the cookie of the socket's handshake.
-"use strict";
+import { SUPERVISING_ROLES, startSignIn } from "/ui/shared/signin.js";
 
 const REQUEST_TIMEOUT_MS = 10000;
 const OVERVIEW_EVERY_MS = 10000;      // waits grow with no event at all: ask again on a timer
 const OVERVIEW_AFTER_EVENT_MS = 1000; // a burst of queue events costs one request, at most a second late
-const SUPERVISING_ROLES = ["supervisor", "admin"];
 const STATUS = { open: "Đang mở", paused: "Tạm dừng", closed: "Đóng" };
 const TICKET_STATE = { called: "đang gọi", serving: "đang phục vụ" };
 const CHANNEL = { tablet: "Máy đánh giá tại quầy", phone: "Điện thoại của công dân" };
@@ -327,7 +326,7 @@ function start() {
     chime.play().catch(() => { $("sound-on").hidden = false; });
   });
   loadCenterName();
-  gate = HangDoiSignIn.start({
+  gate = startSignIn({
     roles: SUPERVISING_ROLES,
     title: "Đăng nhập giám sát",
     help: "Dành cho lãnh đạo, cán bộ giám sát của Trung tâm.",

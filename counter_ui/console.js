@@ -7,6 +7,8 @@
 //     action is kept in sessionStorage and resent with the SAME id after a reconnect or a reload: the server
 //     applies an id once and answers a repeat with the first answer, so nobody is called twice;
 //   - redraws from `console_state` after every answer and after live events that touch this counter.
+import { ALL_ROLES, startSignIn } from "/ui/shared/signin.js";
+
 (function () {
   "use strict";
 
@@ -37,6 +39,7 @@
     pending: null,       // the action sent and not yet answered: {id, action, params, counter, officer}
     settling: false,     // answered, waiting for the fresh view before the buttons come back
   };
+  let gate = null;        // the sign-in flow: gate.showSignIn(message), gate.signOut()
   let live = null;        // {socket, resync} from HangDoiLive.connect, while signed in
   let connection = 0;     // which socket is the current one
   let refreshTimer = null;
@@ -92,40 +95,7 @@
     return group ? group.name : "";
   }
 
-  // ----- views -----------------------------------------------------------------------------------------
-
-  function setView(name) {
-    document.body.dataset.view = name; // layout hook, and what tests wait for
-    $("loading-view").hidden = name !== "loading";
-    $("signin-view").hidden = name !== "signin";
-    $("console-view").hidden = name !== "console";
-  }
-
-  async function start() {
-    try {
-      const { body } = await http("GET", "/api/session");
-      if (body.officer) startConsole(body);
-      else showSignIn();
-    } catch (err) {
-      $("loading-view").textContent = "Không kết nối được máy chủ, đang thử lại…";
-      setTimeout(start, RETRY_MS);
-    }
-  }
-
   // ----- sign-in ---------------------------------------------------------------------------------------
-
-  function showSignIn(notice) {
-    setView("signin");
-    showSignInError(notice || "");
-    loadCounterChoices();
-    const username = $("signin-username");
-    (username.value ? $("signin-password") : username).focus();
-  }
-
-  function showSignInError(text) {
-    $("signin-error").textContent = text;
-    $("signin-error").hidden = !text;
-  }
 
   /** The counter list: from /api/queue (every counter, who holds it) and /api/center (service names). */
   async function loadCounterChoices() {
@@ -148,40 +118,24 @@
     }
   }
 
-  async function signIn(event) {
-    event.preventDefault();
-    const username = $("signin-username").value.trim();
-    const password = $("signin-password").value;
-    const counter = Number($("signin-counter").value);
-    if (!username || !password || !counter) {
-      showSignInError("Vui lòng nhập tên đăng nhập, mật khẩu và chọn quầy.");
-      return;
-    }
-    const submit = $("signin-submit");
-    submit.disabled = true;
-    submit.textContent = "Đang đăng nhập…";
-    showSignInError("");
-    try {
-      const { ok, status, body } = await http("POST", "/api/session", { username, password, counter });
-      if (ok && body.officer) {
-        localStorage.setItem(LAST_COUNTER_KEY, String(counter));
-        $("signin-password").value = "";
-        startConsole(body);
-      } else {
-        showSignInError(body.message || `Không đăng nhập được (mã ${status}).`);
-        if (status === 401) {
-          $("signin-password").value = "";
-          $("signin-password").focus();
-        } else {
-          loadCounterChoices(); // a counter taken meanwhile: show who has it now
-        }
-      }
-    } catch (err) {
-      showSignInError("Không kết nối được máy chủ. Vui lòng thử lại.");
-    } finally {
-      submit.disabled = false;
-      submit.textContent = "Đăng nhập";
-    }
+  /** The shared sign-in flow (shared_ui/signin.js), with the counter choice this page adds to the form. */
+  function startGate() {
+    return startSignIn({
+      roles: ALL_ROLES,
+      counter: true,
+      views: { loading: "loading-view", signin: "signin-view", board: "console-view" },
+      boardView: "console",
+      forbidden: "Vui lòng đăng nhập và chọn quầy làm việc.",
+      incomplete: "Vui lòng nhập tên đăng nhập, mật khẩu và chọn quầy.",
+      extra: () => ({ counter: Number($("signin-counter").value) }),
+      onSignInShown: loadCounterChoices, // also after a refusal: a counter taken meanwhile shows who has it now
+      onBoard(officer, session) {
+        localStorage.setItem(LAST_COUNTER_KEY, String(session.counter));
+        startConsole(session);
+      },
+      onLeave() { if (state.session) teardown(); },
+      onSignOutRefused: (message) => showMessage(message || "Chưa đăng xuất được.", "error"),
+    });
   }
 
   // ----- console: connection ---------------------------------------------------------------------------
@@ -191,7 +145,6 @@
     state.view = null;
     state.settling = false;
     state.pending = loadPending();
-    setView("console");
     // Focus left on the hidden sign-in button would swallow the first Enter or Space.
     if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
     drawHeader();
@@ -261,7 +214,7 @@
   /** The session is gone (expired, or signed out on another tab): back to the sign-in form. */
   function sessionEnded(message) {
     teardown();
-    showSignIn(message || "Phiên đăng nhập đã hết; mời đăng nhập lại.");
+    gate.showSignIn(message || "Phiên đăng nhập đã hết; mời đăng nhập lại.");
   }
 
   function teardown() {
@@ -432,15 +385,7 @@
     const button = $("signout");
     button.disabled = true;
     try {
-      const { ok, body } = await http("DELETE", "/api/session");
-      if (ok) {
-        teardown();
-        showSignIn();
-      } else {
-        showMessage(body.message || "Chưa đăng xuất được.", "error");
-      }
-    } catch (err) {
-      showMessage("Không kết nối được máy chủ; chưa đăng xuất được.", "error");
+      await gate.signOut(); // refused while a citizen is being served: the console stays, with the reason
     } finally {
       button.disabled = false;
     }
@@ -714,7 +659,6 @@
   // ----- wiring --------------------------------------------------------------------------------------------
 
   function bind() {
-    $("signin-form").addEventListener("submit", signIn);
     $("signout").addEventListener("click", signOut);
     $("open-counter").addEventListener("click", () => { if (!busy()) send("open"); });
     document.querySelector(".actions").addEventListener("click", (event) => {
@@ -739,5 +683,5 @@
   }
 
   bind();
-  start();
+  gate = startGate();
 })();

@@ -1,121 +1,208 @@
-// The sign-in of the admin area's pages (live overview, devices, configuration): one form, one flow.
-// The page's HTML has #loading, an empty <section id="signin">, #board, and #user-box with #user-name and
-// #sign-out. Usage:
-//   const gate = HangDoiSignIn.start({roles: ["admin"], title: "Đăng nhập quản trị", help: "…",
-//     forbidden: "Chỉ quản trị viên …", onBoard(officer) {…}, onLeave() {…}});
+// The one sign-in flow of the staff screens: live overview, reports and their print page, feedback, configuration,
+// devices and the counter console. Each screen imports it and names the roles that may open it; the server checks
+// again on every request (server/web/auth.py role_required), so this only decides what the screen draws.
+//
+// The page's HTML has a loading notice, an empty sign-in section (the standard form is built into it, or the page
+// writes its own form there, with inputs named username and password, an element .form-error and a submit button:
+// the console adds its counter choice that way), the board, and optionally #user-box with #user-name and #sign-out.
+//
+//   import { startSignIn, SUPERVISING_ROLES } from "/ui/shared/signin.js";
+//   const gate = startSignIn({roles: SUPERVISING_ROLES, title: "Đăng nhập giám sát", help: "…",
+//     forbidden: "Chỉ lãnh đạo, giám sát …", onBoard(officer, session) {…}, onLeave() {…}});
 //   gate.showSignIn(message)   // e.g. when the server says the session has ended
-// Needs shared_ui/http.js.
-(function () {
-  "use strict";
+//
+// Needs shared_ui/http.js (window.HangDoiHttp), loaded before the screen's module.
 
-  const $ = (id) => document.getElementById(id);
+/** Who supervises (server/core/center.py SUPERVISING_ROLES): the live view, reports and feedback. */
+export const SUPERVISING_ROLES = ["supervisor", "admin"];
+/** Who changes the center: configuration and devices. */
+export const ADMIN_ROLES = ["admin"];
+/** Every account may work at a counter (the server asks only for the counter). */
+export const ALL_ROLES = ["officer", "supervisor", "admin"];
 
-  function el(tag, attrs, text) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attrs || {})) node.setAttribute(name, value);
-    if (text !== undefined) node.textContent = text;
-    return node;
+// The staff pages, and who may open each: the links in the header, and where a refused account can go instead.
+const PAGES = [
+  { path: "/admin/live", label: "Giám sát", roles: SUPERVISING_ROLES },
+  { path: "/admin/feedback", label: "Phản ánh", roles: SUPERVISING_ROLES },
+  { path: "/admin/reports", label: "Báo cáo", roles: SUPERVISING_ROLES },
+  { path: "/admin/config", label: "Cấu hình", roles: ADMIN_ROLES },
+  { path: "/admin/devices", label: "Thiết bị", roles: ADMIN_ROLES },
+];
+const CONSOLE_PAGE = { path: "/counter", label: "Bàn làm việc của quầy" };
+
+const RETRY_MS = 3000;
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs, text) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) node.setAttribute(name, value);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function field(label, attrs) {
+  const wrapper = el("label", { class: "field" });
+  wrapper.append(el("span", { class: "field-label" }, label), el("input", { class: "field-input", ...attrs }));
+  return wrapper;
+}
+
+/** The page's own form in the sign-in section, or the standard one built there. */
+function signInForm(section, options) {
+  const own = section.querySelector("form");
+  if (own) return own;
+  const form = el("form", { id: "signin-form", class: "signin-card", novalidate: "" });
+  form.append(el("h2", { class: "signin-title" }, options.title || "Đăng nhập"),
+    el("p", { class: "signin-help" }, options.help || ""),
+    field("Tên đăng nhập", { id: "username", name: "username", autocomplete: "username", autocapitalize: "off",
+      spellcheck: "false", required: "" }),
+    field("Mật khẩu", { id: "password", name: "password", type: "password", autocomplete: "current-password",
+      required: "" }),
+    el("p", { id: "signin-error", class: "form-error", role: "alert", hidden: "" }),
+    el("p", { class: "signin-elsewhere", hidden: "" }),
+    el("button", { id: "signin-submit", class: "btn btn-primary signin-submit", type: "submit" }, "Đăng nhập"));
+  section.replaceChildren(form);
+  return form;
+}
+
+/** The staff pages an account of this role may open. */
+export function pagesFor(role) {
+  return PAGES.filter((page) => page.roles.includes(role));
+}
+
+/** Whether a session ({officer, counter} from GET /api/session) may open a page for these roles. */
+export function allows(roles, session, needsCounter = false) {
+  const officer = session && session.officer;
+  return Boolean(officer && roles.includes(officer.role) && (!needsCounter || session.counter));
+}
+
+/** Links to the other pages this account may open, in the header's user box (when the page has one). */
+function navigation(officer) {
+  const box = $("user-box");
+  if (!box) return;
+  let nav = $("admin-nav");
+  if (!nav) {
+    nav = el("nav", { id: "admin-nav", class: "admin-nav", "aria-label": "Khu vực quản trị" });
+    box.prepend(nav);
   }
+  nav.replaceChildren(...pagesFor(officer.role).map((page) => {
+    const link = el("a", { href: page.path, class: "admin-nav-link" }, page.label);
+    if (location.pathname === page.path) link.setAttribute("aria-current", "page");
+    return link;
+  }));
+}
 
-  function field(label, attrs) {
-    const wrapper = el("label", { class: "field" });
-    wrapper.append(el("span", { class: "field-label" }, label), el("input", { class: "field-input", ...attrs }));
-    return wrapper;
-  }
-
-  function buildForm(options) {
-    const form = el("form", { id: "signin-form", class: "signin-card", novalidate: "" });
-    form.append(el("h2", { class: "signin-title" }, options.title), el("p", { class: "signin-help" }, options.help),
-      field("Tên đăng nhập", { id: "username", name: "username", autocomplete: "username", autocapitalize: "off",
-        spellcheck: "false", required: "" }),
-      field("Mật khẩu", { id: "password", name: "password", type: "password", autocomplete: "current-password",
-        required: "" }),
-      el("p", { id: "signin-error", class: "form-error", role: "alert", hidden: "" }),
-      el("button", { id: "signin-submit", class: "btn btn-primary signin-submit", type: "submit" }, "Đăng nhập"));
-    $("signin").replaceChildren(form);
-    return form;
-  }
-
-  // The admin area's pages, and who may open each.
-  const PAGES = [
-    { path: "/admin/live", label: "Giám sát", roles: ["supervisor", "admin"] },
-    { path: "/admin/reports", label: "Báo cáo", roles: ["supervisor", "admin"] },
-    { path: "/admin/config", label: "Cấu hình", roles: ["admin"] },
-    { path: "/admin/devices", label: "Thiết bị", roles: ["admin"] },
-  ];
-
-  /** Links to the other pages this account may open, in the header's user box. */
-  function navigation(officer) {
-    let nav = $("admin-nav");
-    if (!nav) {
-      nav = el("nav", { id: "admin-nav", class: "admin-nav", "aria-label": "Khu vực quản trị" });
-      $("user-box").prepend(nav);
-    }
-    nav.replaceChildren(...PAGES.filter((page) => page.roles.includes(officer.role)).map((page) => {
-      const link = el("a", { href: page.path, class: "admin-nav-link" }, page.label);
-      if (location.pathname === page.path) link.setAttribute("aria-current", "page");
-      return link;
-    }));
-  }
+/**
+ * Start the flow: show the board to an account of `options.roles` (with a counter when `options.counter`), the
+ * sign-in form to anyone else. Options: roles, title, help, forbidden (shown to a signed-in account of another
+ * role), onBoard(officer, session), onLeave(), onSignInShown() (each time the form shows), extra() (more fields
+ * to send, e.g. {counter}; all must be given), incomplete (the message when something is missing),
+ * onSignOutRefused(message) (stay on the board when the server refuses to sign out), views ({loading, signin,
+ * board} element ids) and boardView (the body's data-view on the board, "board" by default).
+ */
+export function startSignIn(options) {
+  const views = { loading: "loading", signin: "signin", board: "board", ...(options.views || {}) };
+  const boardView = options.boardView || "board";
+  const forbidden = options.forbidden || "Tài khoản này không có quyền mở trang này.";
+  const form = signInForm($(views.signin), options);
+  const error = form.querySelector(".form-error");
+  const elsewhere = form.querySelector(".signin-elsewhere");
+  const submit = form.querySelector("[type=submit]");
+  const { username, password } = form.elements;
+  const allowed = (session) => allows(options.roles, session, Boolean(options.counter));
 
   function view(name) {
-    document.body.dataset.view = name;
-    $("loading").hidden = name !== "loading";
-    $("signin").hidden = name !== "signin";
-    $("board").hidden = name !== "board";
-    $("user-box").hidden = name !== "board";
+    document.body.dataset.view = name === "board" ? boardView : name;
+    for (const [key, id] of Object.entries(views)) $(id).hidden = key !== name;
+    if ($("user-box")) $("user-box").hidden = name !== "board";
   }
 
-  function start(options) {
-    const allowed = (officer) => officer && options.roles.includes(officer.role);
-
-    function showSignIn(message) {
-      if (options.onLeave) options.onLeave();
-      view("signin");
-      $("signin-error").textContent = message || "";
-      $("signin-error").hidden = !message;
-      $("password").value = "";
-      $("username").focus();
-    }
-
-    function enter(officer) {
-      $("user-name").textContent = officer.name;
-      navigation(officer);
-      view("board");
-      options.onBoard(officer);
-    }
-
-    async function signIn(event) {
-      event.preventDefault();
-      const username = $("username").value.trim();
-      const password = $("password").value;
-      if (!username || !password) return showSignIn("Vui lòng nhập tên đăng nhập và mật khẩu.");
-      $("signin-submit").disabled = true;
-      try {
-        const session = await HangDoiHttp.json("POST", "/api/session", { username, password });
-        if (allowed(session.officer)) return enter(session.officer);
-        await HangDoiHttp.json("DELETE", "/api/session").catch(() => null);
-        showSignIn(options.forbidden);
-      } catch (err) {
-        showSignIn(err.message);
-        $("username").value = username;
-        $("password").focus();
-      } finally {
-        $("signin-submit").disabled = false;
-      }
-    }
-
-    buildForm(options).addEventListener("submit", signIn);
-    $("sign-out").addEventListener("click", async () => {
-      await HangDoiHttp.json("DELETE", "/api/session").catch(() => null); // the screen leaves regardless
-      showSignIn("");
-    });
-    HangDoiHttp.json("GET", "/api/session").then((session) => {
-      if (allowed(session.officer)) enter(session.officer);
-      else showSignIn(session.officer ? options.forbidden : "");
-    }).catch((err) => showSignIn(err.message));
-    return { showSignIn: showSignIn };
+  /** The pages a signed-in account of another role may open instead: never a dead end. */
+  function showElsewhere(officer) {
+    if (!elsewhere) return;
+    const pages = officer ? pagesFor(officer.role) : [];
+    if (officer && !pages.length && !options.counter) pages.push(CONSOLE_PAGE);
+    elsewhere.replaceChildren(...(pages.length ? [`Tài khoản ${officer.name} được mở: `] : []),
+      ...pages.flatMap((page, i) => [...(i ? [", "] : []), el("a", { href: page.path }, page.label)]));
+    elsewhere.hidden = !pages.length;
   }
 
-  window.HangDoiSignIn = { start: start };
-})();
+  function showSignIn(message, keep = {}) {
+    if (options.onLeave) options.onLeave();
+    view("signin");
+    error.textContent = message || "";
+    error.hidden = !message;
+    showElsewhere(keep.officer);
+    if (!keep.password) password.value = "";
+    if (options.onSignInShown) options.onSignInShown();
+    (username.value ? password : username).focus();
+  }
+
+  function enter(session) {
+    password.value = "";
+    if ($("user-name")) $("user-name").textContent = session.officer.name;
+    navigation(session.officer);
+    view("board");
+    options.onBoard(session.officer, session);
+  }
+
+  async function signIn(event) {
+    event.preventDefault();
+    const extra = options.extra ? options.extra() : {};
+    const body = { username: username.value.trim(), password: password.value, ...extra };
+    if (!body.username || !body.password || !Object.values(extra).every(Boolean)) {
+      showSignIn(options.incomplete || "Vui lòng nhập tên đăng nhập và mật khẩu.", { password: true });
+      return;
+    }
+    submit.disabled = true;
+    submit.textContent = "Đang đăng nhập…";
+    try {
+      const session = await HangDoiHttp.json("POST", "/api/session", body);
+      if (allowed(session)) return enter(session);
+      await HangDoiHttp.json("DELETE", "/api/session").catch(() => null);
+      showSignIn(forbidden);
+    } catch (err) {
+      // Without a counter the server turns officers away with counter_required: on a supervisors' page that
+      // means the account may not open it.
+      const refused = !options.counter && err.body && err.body.error === "counter_required";
+      showSignIn(refused ? forbidden : err.message, { password: err.status !== 401 });
+    } finally {
+      submit.disabled = false;
+      submit.textContent = "Đăng nhập";
+    }
+  }
+
+  /** Đăng xuất; when the server refuses (a citizen still being served) the page may keep its board. */
+  async function signOut() {
+    try {
+      await HangDoiHttp.json("DELETE", "/api/session");
+    } catch (err) {
+      if (options.onSignOutRefused) return options.onSignOutRefused(err.message);
+    }
+    showSignIn("");
+  }
+
+  async function check() {
+    let session;
+    try {
+      session = await HangDoiHttp.json("GET", "/api/session");
+    } catch (err) {
+      view("loading");
+      $(views.loading).textContent = "Không kết nối được máy chủ, đang thử lại…";
+      setTimeout(check, RETRY_MS);
+      return;
+    }
+    if (allowed(session)) enter(session);
+    else showSignIn(session.officer ? forbidden : "", { officer: session.officer });
+  }
+
+  form.addEventListener("submit", signIn);
+  if ($("sign-out")) $("sign-out").addEventListener("click", signOut);
+  check();
+  return { showSignIn, signOut };
+}
+
+/** For a page without a form of its own (the print page): the session, and whether these roles may open it. */
+export async function signedIn(roles) {
+  const session = await HangDoiHttp.json("GET", "/api/session");
+  return { officer: session.officer, allowed: allows(roles, session) };
+}

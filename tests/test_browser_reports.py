@@ -109,8 +109,8 @@ def desk(page):
 def sign_in(page, server, username="giamsat", password=PASSWORD, query=""):
     page.goto(f"{server.url}/admin/reports{query}")
     expect(page.locator("body")).to_have_attribute("data-view", "signin")
-    page.fill("#signin-username", username)
-    page.fill("#signin-password", password)
+    page.fill("#username", username)
+    page.fill("#password", password)
     page.click("#signin-submit")
 
 
@@ -124,7 +124,7 @@ def test_day_report_shows_the_summary_and_the_official_table(server, desk):
     desk.on("pageerror", lambda exc: errors.append(str(exc)))
     sign_in(desk, server, password="sai-mat-khau")
     expect(desk.locator("#signin-error")).to_have_text("Tên đăng nhập hoặc mật khẩu không đúng.")
-    desk.fill("#signin-password", PASSWORD)
+    desk.fill("#password", PASSWORD)
     desk.click("#signin-submit")
     report_ready(desk)
 
@@ -239,7 +239,8 @@ def test_print_page_shows_the_official_document(server, desk):
 def test_print_page_needs_a_supervisor(server, desk):
     desk.goto(f"{server.url}/admin/reports/print?period=day")
     expect(desk.locator("body")).to_have_attribute("data-state", "error")
-    expect(desk.locator("#status")).to_contain_text("Chỉ lãnh đạo, giám sát được in báo cáo.")
+    expect(desk.locator("#status")).to_contain_text("Chỉ lãnh đạo, giám sát và quản trị viên được in báo cáo.")
+    expect(desk.locator("#status a")).to_have_attribute("href", re.compile(r"/admin/reports\?period=day"))
 
 
 def test_a_range_ending_before_it_starts_shows_the_server_message(server, desk):
