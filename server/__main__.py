@@ -15,8 +15,9 @@ from .core.accounts import MIN_PASSWORD_LENGTH, Accounts
 from .core.backup import backup, restore
 from .core.center import CenterConfigError
 from .core.center_versions import add_officer, effective_center
-from .core.exports import to_csv, to_xlsx
-from .core.reports import GROUPINGS, PERIOD_KINDS, generate, make_period
+from .core.exports import CSV_TABLES, to_csv, to_xlsx
+from .core.reports import GROUPINGS, PERIOD_KINDS, PRECISIONS, comments, generate, make_period
+from .core.spreadsheets import DIALECTS
 from .core.store import DatabaseInUse, Store, hold_server_lock
 from .settings import Settings
 
@@ -35,6 +36,11 @@ def main(argv=None):
     report.add_argument("--last", help="last day of a custom period")
     report.add_argument("--group-by", default="department", choices=GROUPINGS)
     report.add_argument("--format", default="xlsx", choices=("xlsx", "csv", "json", "text"))
+    report.add_argument("--precision", type=int, default=1, choices=PRECISIONS, help="decimals of percentages")
+    report.add_argument("--table", default="wait", choices=(*CSV_TABLES, "all"),
+                        help="the table a CSV holds; 'all' writes one file per table, named after --out")
+    report.add_argument("--dialect", default="vi", choices=DIALECTS,
+                        help="CSV for Excel in Vietnamese (BOM, ';', decimal comma) or plain RFC 4180")
     report.add_argument("--out", required=True, help="file to write ('-' for standard output)")
     commands.add_parser("backup", help="write a backup of the database now (HANGDOI_BACKUP_DIR)")
     restore_cmd = commands.add_parser("restore", help="replace the database with a backup (server stopped)")
@@ -101,25 +107,44 @@ def settings_database():
 
 
 def write_report(args, center, store):
-    """Compute a report and write it as Excel, CSV (wait table), JSON or the summary paragraph."""
+    """Compute a report and write it as Excel, CSV (one table, or every table with --table all), JSON or the
+    summary paragraph."""
     anchor = dt.date.fromisoformat(args.date) if args.date else dt.date.fromisoformat(center.local_date(time.time()))
     period = make_period(args.period, anchor, dt.date.fromisoformat(args.last) if args.last else None)
-    reports = generate(store, center, period, ("department_officer", args.group_by))
+    reports = generate(store, center, period, ("department_officer", args.group_by), precision=args.precision)
     chosen = reports[args.group_by]
+    files: dict[str, bytes] = {}
     if args.format == "xlsx":
-        data = to_xlsx({"rating": reports["department_officer"], "wait": chosen})
+        files[args.out] = to_xlsx({"rating": reports["department_officer"], "wait": chosen,
+                                   "comments": comments(store, center, period)})
     elif args.format == "csv":
-        data = to_csv(chosen)
+        tables = CSV_TABLES if args.table == "all" else (args.table,)
+        if chosen["total"]["official_ratings"] is None:
+            if args.table == "rating_official":
+                sys.exit("Thang đánh giá của trung tâm chưa được quy đổi sang 3 mức chính thức ([rating.official]).")
+            tables = tuple(t for t in tables if t != "rating_official")
+        said = comments(store, center, period) if "comments" in tables else None
+        for table in tables:
+            report = reports["department_officer"] if table.startswith("rating") else chosen
+            name = args.out if args.table != "all" or args.out == "-" else _suffixed(args.out, table)
+            files[name] = files.get(name, b"") + to_csv(report, table, args.dialect, said)
     elif args.format == "json":
-        data = json.dumps(chosen, ensure_ascii=False, indent=2).encode()
+        files[args.out] = json.dumps(chosen, ensure_ascii=False, indent=2).encode()
     else:
-        data = (chosen["summary"] + "\n").encode()
-    if args.out == "-":
-        sys.stdout.buffer.write(data)
-    else:
-        with open(args.out, "wb") as out:
-            out.write(data)
-        print(f"Đã ghi {args.out} ({period.title}).")
+        files[args.out] = (chosen["summary"] + "\n").encode()
+    for name, data in files.items():
+        if name == "-":
+            sys.stdout.buffer.write(data)
+        else:
+            with open(name, "wb") as out:
+                out.write(data)
+            print(f"Đã ghi {name} ({period.title}).")
+
+
+def _suffixed(path: str, table: str) -> str:
+    """bao-cao.csv → bao-cao-rating.csv."""
+    stem, dot, extension = path.rpartition(".")
+    return f"{stem}-{table}.{extension}" if dot and "/" not in extension else f"{path}-{table}.csv"
 
 
 if __name__ == "__main__":

@@ -75,7 +75,8 @@ def test_excel_export_has_the_official_tables(app, rt, client, leader):
     response = leader.get("/api/reports/export?format=xlsx&period=month")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["Tổng hợp", "Đánh giá hài lòng", "Thời gian chờ"]
+    # A three-level scale is the official one: no separate "Quy đổi 3 mức" sheet.
+    assert book.sheetnames == ["Tổng hợp", "Đánh giá hài lòng", "Thời gian chờ", "Góp ý, phản ánh"]
     sheet = book["Đánh giá hài lòng"]
     assert sheet["A2"].value == "BÁO CÁO KẾT QUẢ ĐÁNH GIÁ SỰ HÀI LÒNG" and sheet["A3"].value.startswith("(Từ ngày 01/")
     header = [c.value for c in sheet[6]]
@@ -87,7 +88,7 @@ def test_excel_export_has_the_official_tables(app, rt, client, leader):
 def test_csv_export(app, rt, client, leader):
     serve_and_rate(app, client, 1)
     response = leader.get("/api/reports/export?format=csv&table=wait&group_by=service")
-    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     assert rows[2][:4] == ["STT", "Đơn vị / Lĩnh vực", "Số lượt lấy số", "Số lượt đã phục vụ"]
     assert rows[3][:4] == ["1", "Lý lịch tư pháp", "1", "1"] and rows[-1][1] == "Tổng cộng"
     assert leader.get("/api/reports/export?format=pdf").status_code == 400

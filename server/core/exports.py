@@ -1,37 +1,49 @@
-"""Report files: Excel workbooks in the official layout and CSV, written from a report bundle."""
+"""Report files: Excel workbooks in the official layout and CSV, written from a report bundle.
+
+A bundle is {"rating": the report by department and officer, "wait": the report in the chosen grouping,
+"comments": period_comments(...) (optional)}. Percentages keep the report's precision; texts a citizen wrote are
+inert cells (spreadsheets.inert / keep_as_text), never formulas.
+"""
 
 from __future__ import annotations
 
-import csv
 import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from .reports import OFFICIAL_LEVELS
+from .center import OFFICIAL_LEVELS
+from .spreadsheets import csv_bytes, keep_as_text
+from .vietnamese import format_number
 
 RATING_TITLE = "BÁO CÁO KẾT QUẢ ĐÁNH GIÁ SỰ HÀI LÒNG"
+OFFICIAL_TITLE = "KẾT QUẢ ĐÁNH GIÁ QUY ĐỔI SANG 3 MỨC CHÍNH THỨC"
 WAIT_TITLE = "BÁO CÁO TÌNH HÌNH LẤY SỐ VÀ THỜI GIAN CHỜ"
+COMMENTS_TITLE = "GÓP Ý, PHẢN ÁNH CỦA NGƯỜI DÂN"
 QUESTION = ("Ông/Bà đánh giá như thế nào về thái độ công chức khi tiếp nhận và hướng dẫn giải quyết hồ sơ?")
+CSV_TABLES = ("wait", "rating", "rating_official", "comments")
 
 
-def rating_table(report: dict) -> tuple[list[str], list[list]]:
-    """The official rating table: Đơn vị / Công chức / Tổng số phiếu / each level's count and %."""
+def rating_table(report: dict, official: bool = False) -> tuple[list[str], list[list]]:
+    """The rating table: Đơn vị / Công chức / Tổng số phiếu / each level's count and %.
+
+    In the configured levels (three or five), or with `official` in the three official levels of the mapping.
+    """
+    key = "official_ratings" if official else "ratings"
+    names = OFFICIAL_LEVELS if official else [level["name"] for level in report["total"]["ratings"]["levels"]]
     header = ["STT", "Đơn vị", "Công chức tiếp nhận", "Tổng số phiếu"]
-    for name in OFFICIAL_LEVELS:
+    for name in names:
         header += [f"{name} (Số phiếu)", f"{name} (Tỷ lệ %)"]
-    rows = []
-    for i, row in enumerate(report["rows"], 1):
-        line = [i, row.get("department", ""), row["name"], row["ratings"]["total"]]
-        for level in row["ratings"]["levels"]:
-            line += [level["count"], level["percent"]]
-        rows.append(line)
-    total = report["total"]["ratings"]
-    line = ["", "Tổng cộng", "", total["total"]]
-    for level in total["levels"]:
-        line += [level["count"], level["percent"]]
-    rows.append(line)
+
+    def line(index, department, name, ratings):
+        values = [index, department, name, ratings["total"]]
+        for level in ratings["levels"]:
+            values += [level["count"], level["percent"]]
+        return values
+
+    rows = [line(i, row.get("department", ""), row["name"], row[key]) for i, row in enumerate(report["rows"], 1)]
+    rows.append(line("", "Tổng cộng", "", report["total"][key]))
     return header, rows
 
 
@@ -40,53 +52,95 @@ def wait_table(report: dict) -> tuple[list[str], list[list]]:
     header = ["STT", "Đơn vị / Lĩnh vực", "Số lượt lấy số", "Số lượt đã phục vụ", "Số lượt vắng mặt",
               "Số lượt chuyển quầy", "Số lượt hủy", "Thời gian chờ trung bình (phút)", "Trung vị (phút)",
               "P90 (phút)", "Thời gian chờ dài nhất (phút)", "Thời gian phục vụ trung bình (phút)",
-              "Tỷ lệ chờ trong thời gian quy định (%)", "Số lượt chờ quá thời gian quy định"]
+              "Trung vị thời gian phục vụ (phút)", "Tỷ lệ chờ trong thời gian quy định (%)",
+              "Số lượt chờ quá thời gian quy định", "Tỷ lệ hài lòng theo QĐ 766 (%)"]
 
     def line(label, index, r):
         return [index, label, r["issued"], r["served"], r["no_show"], r["transferred"], r["cancelled"],
                 r["wait"]["mean"], r["wait"]["median"], r["wait"]["p90"], r["wait"]["max"], r["service"]["mean"],
-                r["service_level"], r["over_target"]]
+                r["service"]["median"], r["service_level"], r["over_target"], r["satisfaction_766"]]
 
     rows = [line(r["name"], i, r) for i, r in enumerate(report["rows"], 1)]
     rows.append(line("Tổng cộng", "", report["total"]))
     return header, rows
 
 
-def to_csv(report: dict, table: str = "wait") -> bytes:
-    """One table as CSV (UTF-8 with BOM so Excel shows the diacritics)."""
-    header, rows = rating_table(report) if table == "rating" else wait_table(report)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([report["center"]])
-    writer.writerow([report["period"]["title"]])
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+def comments_table(comments: dict) -> tuple[list[str], list[list]]:
+    """Every comment and every complaint's reasons of the period (comments.period_comments)."""
+    header = ["STT", "Ngày", "Giờ", "Số thứ tự", "Lĩnh vực", "Quầy", "Công chức", "Mức đánh giá", "Lý do", "Góp ý",
+              "Gửi khi hết thời gian chờ"]
+    rows = [[i, c["date"], c["time"], c["label"], c["service"], c["counter"], c["officer"], c["level"],
+             "; ".join(c["reasons"]), c["comment"] or "", "Có" if c["sent_on_timeout"] else ""]
+            for i, c in enumerate(comments["comments"], 1)]
+    return header, rows
+
+
+def to_csv(report: dict, table: str = "wait", dialect: str = "vi", comments: dict | None = None) -> bytes:
+    """One table as CSV, headed by the center and the period (the Vietnamese Excel dialect by default)."""
+    if table == "comments":
+        header, rows = comments_table(comments or {"comments": []})
+    elif table == "rating_official":
+        if report["total"]["official_ratings"] is None:
+            raise ValueError("this center has no official mapping of its rating scale")
+        header, rows = rating_table(report, official=True)
+    elif table == "rating":
+        header, rows = rating_table(report)
+    elif table == "wait":
+        header, rows = wait_table(report)
+    else:
+        raise ValueError(f"unknown table {table!r}")
+    return csv_bytes([[report["center"]], [report["period"]["title"]], header, *rows], dialect)
 
 
 def to_xlsx(bundle: dict) -> bytes:
-    """A workbook: the summary paragraph, the official rating table, and the wait-time table."""
+    """A workbook: the summary, the rating table (configured levels), the official three-level table when the
+    scale is mapped to it and is not itself the official one, the wait-time table, and the comments."""
     book = Workbook()
     summary = book.active
     summary.title = "Tổng hợp"
     wait_report, rating_report = bundle["wait"], bundle["rating"]
+    places = wait_report["precision"]
     _heading(summary, wait_report["center"], "TỔNG HỢP KẾT QUẢ", wait_report["period"]["title"], 1)
     summary.cell(row=5, column=1, value=wait_report["summary"]).alignment = Alignment(wrap_text=True, vertical="top")
     summary.column_dimensions["A"].width = 120
     summary.row_dimensions[5].height = 90
+    lines = []
     if wait_report.get("peak_hour"):
-        summary.cell(row=7, column=1, value=f"Khung giờ cao điểm: {wait_report['peak_hour']}")
+        lines.append(f"Khung giờ cao điểm: {wait_report['peak_hour']}")
+    feedback = wait_report.get("feedback")
+    if feedback:
+        lines.append(f"Phản ánh, góp ý trong kỳ: {format_number(feedback['opened'])}; đã xử lý "
+                     f"{format_number(feedback['handled'])}; còn mở {format_number(feedback['open'])}"
+                     + (f"; thời gian xử lý trung vị {feedback['median_handle_minutes']} phút"
+                        if feedback.get("median_handle_minutes") is not None else ""))
+    for offset, text in enumerate(lines):
+        summary.cell(row=7 + offset, column=1, value=text)
 
     sheet = book.create_sheet("Đánh giá hài lòng")
     header, rows = rating_table(rating_report)
     _heading(sheet, rating_report["center"], RATING_TITLE, rating_report["period"]["title"], len(header))
     sheet.cell(row=4, column=1, value=f"Câu hỏi: {QUESTION}")
-    _table(sheet, 6, header, rows)
+    _table(sheet, 6, header, rows, places)
+
+    if rating_report["total"]["official_ratings"] is not None \
+            and len(rating_report["scale"]["levels"]) != len(OFFICIAL_LEVELS):
+        sheet = book.create_sheet("Quy đổi 3 mức")
+        header, rows = rating_table(rating_report, official=True)
+        _heading(sheet, rating_report["center"], OFFICIAL_TITLE, rating_report["period"]["title"], len(header))
+        _table(sheet, 6, header, rows, places)
 
     sheet = book.create_sheet("Thời gian chờ")
     header, rows = wait_table(wait_report)
     _heading(sheet, wait_report["center"], WAIT_TITLE, wait_report["period"]["title"], len(header))
-    _table(sheet, 6, header, rows)
+    _table(sheet, 6, header, rows, places, percent_columns={14, 16})
+
+    if bundle.get("comments") is not None:
+        sheet = book.create_sheet("Góp ý, phản ánh")
+        header, rows = comments_table(bundle["comments"])
+        _heading(sheet, wait_report["center"], COMMENTS_TITLE, wait_report["period"]["title"], len(header))
+        _table(sheet, 6, header, rows, places)
+        for col, width in ((9, 40), (10, 60)):
+            sheet.column_dimensions[get_column_letter(col)].width = width
 
     out = io.BytesIO()
     book.save(out)
@@ -102,9 +156,12 @@ def _heading(sheet, center: str, title: str, period: str, width: int):
             sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
 
 
-def _table(sheet, first_row: int, header: list[str], rows: list[list]):
+def _table(sheet, first_row: int, header: list[str], rows: list[list], places: int,
+           percent_columns: set[int] | None = None):
+    """A bordered table; percentages (columns named "Tỷ lệ", or `percent_columns`) at the report's precision."""
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    percent = percent_columns or {col for col, text in enumerate(header, 1) if "Tỷ lệ" in text}
     for col, text in enumerate(header, 1):
         cell = sheet.cell(row=first_row, column=col, value=text)
         cell.font = Font(bold=True)
@@ -115,9 +172,10 @@ def _table(sheet, first_row: int, header: list[str], rows: list[list]):
     for r, values in enumerate(rows, first_row + 1):
         for col, value in enumerate(values, 1):
             cell = sheet.cell(row=r, column=col, value=value)
+            keep_as_text(cell)
             cell.border = border
             if isinstance(value, float):
-                cell.number_format = "0.0"
+                cell.number_format = "0." + "0" * (places if col in percent else 1)
         if values and values[1] == "Tổng cộng":
             for col in range(1, len(values) + 1):
                 sheet.cell(row=r, column=col).font = Font(bold=True)

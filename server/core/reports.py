@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from . import feedback
 from .center import OFFICIAL_LEVELS, Center, RatingScale, level_is_dissatisfied
-from .summaries import Summaries, empty_group, merge_groups, percentile
+from .comments import period_comments
+from .summaries import Summaries, empty_group, merge_groups, percentiles
 from .vietnamese import format_date, format_number, format_percent, roman
 
 GROUPINGS = ("center", "department", "service", "counter", "officer", "department_officer", "hour", "day", "channel")
@@ -150,17 +152,19 @@ def minutes(seconds: Fraction | int | None) -> float | None:
 def time_figures(histogram: dict) -> dict:
     """Mean, median, 90th percentile (PERCENTILE.INC) and maximum of a time histogram, in minutes."""
     n = histogram["n"]
+    median, p90 = percentiles(histogram, (Fraction(1, 2), Fraction(9, 10)))
     return {"count": n, "mean": minutes(Fraction(histogram["sum"], n)) if n else None,
-            "median": minutes(percentile(histogram, Fraction(1, 2))),
-            "p90": minutes(percentile(histogram, Fraction(9, 10))), "max": minutes(histogram["max"])}
+            "median": minutes(median), "p90": minutes(p90), "max": minutes(histogram["max"])}
 
 
-def rating_levels(levels: dict, scale: RatingScale, places: int) -> dict:
-    """Counts per stored level name → the configured levels (best first) with percentages summing to 100.
+def level_columns(levels: dict, scale: RatingScale) -> list[str]:
+    """The configured levels, best first, then any level name no longer in the scale (it changed in the period)."""
+    return list(scale.levels) + sorted(name for name, n in levels.items() if n and name not in scale.levels)
 
-    A level name no longer in the scale (the scale was changed during the period) gets its own column after them.
-    """
-    names = list(scale.levels) + sorted(name for name, n in levels.items() if n and name not in scale.levels)
+
+def rating_levels(levels: dict, scale: RatingScale, places: int, names: list[str] | None = None) -> dict:
+    """Counts per stored level name → the level columns with percentages summing to 100."""
+    names = names or level_columns(levels, scale)
     counts = [levels.get(name, 0) for name in names]
     shares = largest_remainder(counts, places)
     return {"total": sum(counts),
@@ -186,7 +190,8 @@ def official_ratings(levels: dict, scale: RatingScale, places: int = PERCENT_PLA
             "levels": [{"name": OFFICIAL_LEVELS[i], "count": counts[i], "percent": shares[i]} for i in range(3)]}
 
 
-def row_figures(figures: dict, scale: RatingScale, places: int = PERCENT_PLACES) -> dict:
+def row_figures(figures: dict, scale: RatingScale, places: int = PERCENT_PLACES,
+                level_names: list[str] | None = None) -> dict:
     """What a report row shows, derived from the summed figures of a group."""
     served, called, rated = figures["served"], figures["called"], figures["rated"]
     dissatisfied = sum(n for name, n in figures["ratings"].items() if level_is_dissatisfied(name, scale))
@@ -198,7 +203,7 @@ def row_figures(figures: dict, scale: RatingScale, places: int = PERCENT_PLACES)
         "service": time_figures(figures["service"]),
         "within_target": figures["within_target"], "over_target": called - figures["within_target"],
         "service_level": share(figures["within_target"], called, places),
-        "ratings": rating_levels(figures["ratings"], scale, places),
+        "ratings": rating_levels(figures["ratings"], scale, places, level_names),
         "official_ratings": official_ratings(figures["ratings"], scale, places),
         "rated": rated, "rated_on_timeout": figures["rated_on_timeout"],
         "response_rate": share(rated, served, places),
@@ -220,8 +225,8 @@ class ReportBuilder:
             raise ValueError(f"precision must be one of {PRECISIONS}")
         self.center, self.precision = center, precision
 
-    def figures(self, group: dict) -> dict:
-        return row_figures(group, self.center.rating, self.precision)
+    def figures(self, group: dict, level_names: list[str]) -> dict:
+        return row_figures(group, self.center.rating, self.precision, level_names)
 
     def build(self, days: dict[dt.date, dict], period: Period, group_by: str = "department") -> dict:
         """The report of a period grouped one way, with its total row, peak hour and summary paragraph.
@@ -243,7 +248,8 @@ class ReportBuilder:
             if group_by != "day":
                 for key, figures in summary.get(group_by, {}).items():
                     merge_groups(groups.setdefault(key, empty_group()), figures)
-        rows = [{"key": key, **self.describe(group_by, key), **self.figures(groups[key])}
+        names = level_columns(total["ratings"], self.center.rating)  # every row has the same columns
+        rows = [{"key": key, **self.describe(group_by, key), **self.figures(groups[key], names)}
                 for key in self.order(group_by, groups)]
         peak = max(hours.items(), key=lambda kv: (kv[1], -int(kv[0])), default=None)
         report = {
@@ -252,7 +258,7 @@ class ReportBuilder:
                        "title": period.title, "name": period.name},
             "precision": self.precision,
             "scale": {"levels": list(self.center.rating.levels), "official": self.center.rating.has_official_table},
-            "group_by": group_by, "rows": rows, "total": self.figures(total),
+            "group_by": group_by, "rows": rows, "total": self.figures(total, names),
             "peak_hour": f"{peak[0]}:00–{int(peak[0]) + 1:02d}:00" if peak and peak[1] else None,
         }
         report["summary"] = self.paragraph(period, report)
@@ -345,6 +351,19 @@ def generate(store, center: Center, period: Period, groupings=("department",), c
     try:
         summaries = Summaries(conn, center, clock) if clock else Summaries(conn, center)
         days = summaries.days(period.first, period.last, groupings, rollups="day" not in groupings)
-        return {group_by: builder.build(days, period, group_by) for group_by in groupings}
+        reports = {group_by: builder.build(days, period, group_by) for group_by in groupings}
+        handled = feedback.period_figures(conn, period.first.isoformat(), period.last.isoformat())
+        for report in reports.values():
+            report["feedback"] = handled
+        return reports
+    finally:
+        conn.close()
+
+
+def comments(store, center: Center, period: Period, limit: int | None = None) -> dict:
+    """The comments table of a period (comments.period_comments) on a connection of the calling thread."""
+    conn = store.worker_connection()
+    try:
+        return period_comments(conn, center, period.first, period.last, limit)
     finally:
         conn.close()

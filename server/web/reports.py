@@ -7,8 +7,10 @@ import datetime as dt
 from flask import Blueprint, Response, jsonify, request
 
 from ..core.center import SUPERVISING_ROLES
-from ..core.exports import to_csv, to_xlsx
-from ..core.reports import GROUPINGS, PERIOD_KINDS, generate, make_period
+from ..core.comments import PAGE_LIMIT
+from ..core.exports import CSV_TABLES, to_csv, to_xlsx
+from ..core.reports import GROUPINGS, PERIOD_KINDS, PRECISIONS, comments, generate, make_period
+from ..core.spreadsheets import DIALECTS
 from . import runtime
 from .auth import role_required
 from .errors import BadRequest
@@ -30,7 +32,7 @@ def requested_period():
         anchor = dt.date.fromisoformat(request.args.get("date") or rt.center.local_date(rt.queue.now()))
         last = dt.date.fromisoformat(request.args["last"]) if request.args.get("last") else None
         period = make_period(kind, anchor, last)
-    except ValueError:
+    except (ValueError, OverflowError):  # 9999-12-31 is a date, but its year has no next month
         raise BadRequest("Ngày không hợp lệ (định dạng YYYY-MM-DD; ngày cuối không trước ngày đầu).") from None
     if period.days() > 3 * 366:
         raise BadRequest("Kỳ báo cáo tối đa 3 năm.")
@@ -52,10 +54,23 @@ def requested_grouping() -> str:
     return groupings[0]
 
 
+def requested_precision() -> int:
+    """?precision=1 (default: 95,3%) or 2 (97,19%)."""
+    text = request.args.get("precision", "1")
+    if text not in {str(p) for p in PRECISIONS}:
+        raise BadRequest("Số chữ số thập phân của tỷ lệ phải là 1 hoặc 2.")
+    return int(text)
+
+
 def build(period, groupings):
     """Compute off the event loop: summaries may have to be computed from raw tickets first."""
     rt = runtime()
-    return rt.offload(generate, rt.store, rt.center, period, groupings, rt.queue.clock)
+    return rt.offload(generate, rt.store, rt.center, period, groupings, rt.queue.clock, requested_precision())
+
+
+def period_comments(period, limit=None):
+    rt = runtime()
+    return rt.offload(comments, rt.store, rt.center, period, limit)
 
 
 @bp.get("")
@@ -67,24 +82,37 @@ def report():
     return jsonify(reports[groupings[0]] if len(groupings) == 1 else {"reports": reports})
 
 
+@bp.get("/comments")
+@supervisor_required
+def comments_of_period():
+    """The comments table: every comment and every complaint's reasons of the period (the first PAGE_LIMIT)."""
+    return jsonify({**period_comments(requested_period(), PAGE_LIMIT), "limit": PAGE_LIMIT})
+
+
 @bp.get("/export")
 @supervisor_required
 def export():
-    """Xuất Excel (the summary, the official rating table and the wait table) or one table as CSV."""
+    """Xuất Excel (summary, rating tables, wait table, comments) or one table as CSV."""
     period = requested_period()
     fmt = request.args.get("format", "xlsx")
     name = f"bao-cao-{period.first.isoformat()}-{period.last.isoformat()}"
     if fmt == "xlsx":
         bundle = build(period, ("department_officer", requested_grouping()))
         data = runtime().offload(to_xlsx, {"rating": bundle["department_officer"],
-                                           "wait": bundle[requested_grouping()]})
+                                           "wait": bundle[requested_grouping()], "comments": period_comments(period)})
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     elif fmt == "csv":
-        table = request.args.get("table", "wait")
-        if table not in ("wait", "rating"):
-            raise BadRequest("Bảng không hợp lệ (wait hoặc rating).")
-        group_by = "department_officer" if table == "rating" else requested_grouping()
-        data, mimetype, name = to_csv(build(period, (group_by,))[group_by], table), "text/csv", f"{name}-{table}"
+        table, dialect = request.args.get("table", "wait"), request.args.get("dialect", "vi")
+        if table not in CSV_TABLES:
+            raise BadRequest(f"Bảng không hợp lệ ({', '.join(CSV_TABLES)}).")
+        if dialect not in DIALECTS:
+            raise BadRequest("Kiểu CSV không hợp lệ (vi: Excel tiếng Việt; plain: RFC 4180).")
+        group_by = "department_officer" if table.startswith("rating") else requested_grouping()
+        report = build(period, (group_by,))[group_by]
+        if table == "rating_official" and report["total"]["official_ratings"] is None:
+            raise BadRequest("Thang đánh giá của trung tâm chưa được quy đổi sang 3 mức chính thức.")
+        data = to_csv(report, table, dialect, period_comments(period) if table == "comments" else None)
+        mimetype, name = "text/csv; charset=utf-8", f"{name}-{table}"
     else:
         raise BadRequest("Định dạng xuất không hợp lệ (xlsx hoặc csv).")
     return Response(data, mimetype=mimetype,
