@@ -2,6 +2,9 @@
 // It runs unattended all day beside the officer, so every screen returns to the idle one by itself, and a rating
 // the citizen gave is never lost: it is written to localStorage before it is sent, and sent again until the
 // server has answered for it (the server counts one client_id once, so resending is always safe).
+// A tapped level is a rating: when the citizen walks away after choosing "Không hài lòng" (and perhaps reasons),
+// or the next citizen is called first, the choice is sent as it stands, marked `timed_out`, with the client id
+// it got when the level was tapped. Until then it is kept as a draft in localStorage, so a reload keeps it too.
 "use strict";
 
 const params = new URLSearchParams(location.search);
@@ -14,10 +17,11 @@ const ACK_TIMEOUT_MS = 5000;
 const CENTER_RETRY_SECONDS = 3;
 const OUTBOX_KEY = "hangdoi.tablet.outbox"; // one key for the browser: an item names its own counter
 const CENTER_KEY = "hangdoi.tablet.center"; // the last scale seen, so a tablet reloaded offline still works
+const DRAFT_KEY = `hangdoi.tablet.draft.${COUNTER}`; // the level chosen and not yet sent on this counter's tablet
 const DEVICE = params.get("device") || `tablet-${pad2(COUNTER)}`;
 // Refusals that will never change however often the rating is resent: drop the rating from the outbox.
-const FINAL_REFUSALS = new Set(["already_rated", "not_finished", "not_served_here", "rating_closed",
-  "unknown_counter", "unknown_ticket"]);
+const FINAL_REFUSALS = new Set(["already_rated", "not_finished", "not_served", "not_served_here",
+  "rating_closed", "unknown_counter", "unknown_ticket"]);
 
 // On-screen keyboard: Vietnamese letters first, then the tone marks, then the Latin rows.
 const VOWEL_KEYS = ["ă", "â", "ê", "ô", "ơ", "ư", "đ"];
@@ -35,12 +39,12 @@ const SHAPE_MARKS = /[\u0302\u0306\u031b]/; // â ê ô (circumflex), ă (breve)
 const $ = (id) => document.getElementById(id);
 
 const state = {
-  center: null,      // {name, rating: {levels, reasons}} from /api/center (or its saved copy)
+  center: null,      // {name, rating: {levels, reasons, dissatisfied, reason_required}} from /api/center
   counter: null,     // this counter's view: status, officer_name, current {label, state}
   known: false,      // a snapshot has been drawn (until then the counter is unknown, not closed)
   screen: "idle",
   pending: null,     // the service being rated: {label, service_date}
-  level: null,       // the "Không hài lòng" level chosen before the reasons screen
+  choice: null,      // the "Không hài lòng" chosen for it and not sent yet: {client_id, level, reasons, comment}
   offered: new Set(), // "date|label" whose rating screen was already shown: never offer it twice
   connected: false,
   everConnected: false,
@@ -86,7 +90,12 @@ function storageSet(key, value) {
   }
 }
 
-const isDissatisfied = (name) => name.toLowerCase().includes("không hài lòng"); // as the server counts it
+/** Whether a level asks for reasons: as the server counts it (its list), else by its words (an old saved copy). */
+function isDissatisfied(level) {
+  const rating = state.center.rating;
+  if (Array.isArray(rating.dissatisfied)) return rating.dissatisfied.includes(level);
+  return rating.levels[level - 1].toLowerCase().includes("không hài lòng");
+}
 
 // ----- the outbox: ratings given but not yet acknowledged by the server ----------------------------
 
@@ -112,6 +121,14 @@ function send(item) {
   live.socket.timeout(ACK_TIMEOUT_MS).emit("rate", message, (err, reply) => {
     inFlight.delete(item.client_id);
     if (err || !reply) return; // no answer in time: it stays, and goes again on reconnect or in 15 s
+    if (reply.error === "reason_required" && !item.timed_out) {
+      // The center began to require a reason after this screen loaded: a complaint is never dropped, so it goes
+      // again as a choice the tablet sends on its own (the server keeps those without a reason).
+      item.timed_out = true;
+      saveOutbox();
+      send(item);
+      return;
+    }
     const final = reply.ok || FINAL_REFUSALS.has(reply.error) || String(reply.error).startsWith("bad_");
     if (!final) return;
     if (!reply.ok) console.warn("rating refused", item.label, reply.error, reply.message);
@@ -136,19 +153,20 @@ function show(screen) {
   clearTimeout(timers.thanks);
   if (screen === "rating" || screen === "reasons") {
     armTimeout();
-  } else {
+  } else { // whoever leaves a rating screen has sent or discarded the choice first (leaveRating, submit)
     state.pending = null;
-    state.level = null;
+    forgetChoice();
     closeKeyboard();
   }
   if (screen === "thanks") timers.thanks = setTimeout(() => show("idle"), THANKS_SECONDS * 1000);
   if (screen === "idle") renderIdle();
 }
 
-/** Nobody touched the rating for a while: the citizen has left; the service counts as not rated. */
+/** Nobody touched the rating for a while: the citizen has left. What they chose is sent; with no level chosen
+ * the service stays unrated. */
 function armTimeout() {
   clearTimeout(timers.untouched);
-  timers.untouched = setTimeout(() => show("idle"), RATING_TIMEOUT_SECONDS * 1000);
+  timers.untouched = setTimeout(leaveRating, RATING_TIMEOUT_SECONDS * 1000);
 }
 
 function renderIdle() {
@@ -203,17 +221,56 @@ function renderBadge() {
 function offer(label, date) {
   const key = `${date}|${label}`;
   if (state.offered.has(key) || inOutbox(label, date)) return;
+  leaveRating(); // a rating still open belongs to the service before: what was chosen there goes first
   state.offered.add(key);
   state.pending = { label, service_date: date };
-  state.level = null;
   $("rating-ticket").textContent = `Số thứ tự: ${label}`;
   renderLevels();
   show("rating");
 }
 
-/** A new citizen at the counter, or the rating was given elsewhere: the pending rating is dropped. */
+/**
+ * The citizen has gone (the timeout, the next citizen called): the level they chose, with the reasons and
+ * comment as they stand, is sent for the service it was chosen for, marked timed_out; with nothing chosen the
+ * service stays unrated. The tablet then returns to idle.
+ */
+function leaveRating() {
+  if (!ratingOpen()) return;
+  if (state.choice) submit(state.choice, true);
+  show("idle");
+}
+
+/** The citizen rated on the phone meanwhile: nothing left to ask, and nothing chosen here is sent. */
 function dropRating() {
   if (ratingOpen()) show("idle");
+}
+
+// ----- the choice not sent yet, kept as a draft ---------------------------------------------------
+
+function saveDraft() {
+  const { label, service_date: date } = state.pending;
+  storageSet(DRAFT_KEY, { ...state.choice, counter: COUNTER, label, service_date: date, device: DEVICE });
+}
+
+function forgetChoice() {
+  state.choice = null;
+  try {
+    localStorage.removeItem(DRAFT_KEY);
+  } catch (err) { // disabled storage: there was no draft either
+    console.warn("localStorage", err);
+  }
+}
+
+/** A choice left by a reload or a power cut: the citizen is gone, so it goes as if the screen had timed out. */
+function recoverDraft() {
+  const draft = storageGet(DRAFT_KEY);
+  if (draft && typeof draft.client_id === "string" && Number.isInteger(draft.level)) {
+    if (!outbox.some((i) => i.client_id === draft.client_id)) { // moved already, if storage failed in between
+      outbox.push(outboxItem(draft, true));
+      saveOutbox();
+    }
+  }
+  forgetChoice();
 }
 
 function toneOf(name, index, count) {
@@ -251,12 +308,13 @@ function renderLevels() {
 
 function chooseLevel(level) {
   if (state.screen !== "rating" || !state.pending) return; // a second tap while the screen changes
-  const name = state.center.rating.levels[level - 1];
-  if (isDissatisfied(name)) {
-    state.level = level;
+  if (isDissatisfied(level)) {
+    // From here on this is a rating: it goes when sent, or on its own when the citizen leaves.
+    state.choice = { client_id: HangDoiLive.actionId(), level, reasons: [], comment: null };
+    saveDraft();
     openReasons();
   } else {
-    submit(level, [], null);
+    submit({ client_id: HangDoiLive.actionId(), level, reasons: [], comment: null }, false);
   }
 }
 
@@ -271,31 +329,58 @@ function openReasons() {
     button.append(el("span", "reason-check"), el("span", "reason-text", reason));
     button.addEventListener("click", () => {
       button.setAttribute("aria-pressed", String(button.getAttribute("aria-pressed") !== "true"));
+      chosenChanged();
     });
     box.append(button);
   }
+  const required = Boolean(state.center.rating.reason_required);
+  $("reasons-help").textContent = required ? "Vui lòng chọn ít nhất một lý do (có thể chọn nhiều)"
+    : "Có thể chọn nhiều lý do";
+  $("reasons-error").hidden = true;
   $("comment").value = "";
   closeKeyboard();
   show("reasons");
 }
 
+/** The reasons ticked and the comment typed so far become the choice (and its draft). */
+function chosenChanged() {
+  if (state.screen !== "reasons" || !state.choice) return;
+  state.choice.reasons = Array.from(document.querySelectorAll(".reason[aria-pressed='true']"),
+    (b) => b.dataset.reason);
+  state.choice.comment = $("comment").value.normalize("NFC").trim() || null;
+  if (state.choice.reasons.length) $("reasons-error").hidden = true;
+  saveDraft();
+}
+
 function sendReasons() {
-  if (state.screen !== "reasons" || !state.pending) return;
-  const reasons = Array.from(document.querySelectorAll(".reason[aria-pressed='true']"), (b) => b.dataset.reason);
-  const comment = $("comment").value.normalize("NFC").trim();
-  submit(state.level, reasons, comment || null);
+  if (state.screen !== "reasons" || !state.pending || !state.choice) return;
+  chosenChanged();
+  if (state.center.rating.reason_required && !state.choice.reasons.length) {
+    $("reasons-error").hidden = false; // the center asks why: the citizen picks one (leaving still sends it)
+    return;
+  }
+  submit(state.choice, false);
+}
+
+/** What the outbox keeps of a choice (the client id it got when the level was tapped: one rating, once). */
+function outboxItem(choice, timedOut) {
+  const item = {
+    client_id: choice.client_id, counter: COUNTER, label: choice.label, level: choice.level,
+    reasons: choice.reasons || [], comment: choice.comment || null, service_date: choice.service_date,
+    device: DEVICE, saved_at: Date.now(),
+  };
+  if (timedOut) item.timed_out = true;
+  return item;
 }
 
 /** Keep the rating first, send it second: the citizen is thanked whether or not the server is reachable. */
-function submit(level, reasons, comment) {
-  const item = {
-    client_id: HangDoiLive.actionId(), counter: COUNTER, label: state.pending.label, level, reasons, comment,
-    service_date: state.pending.service_date, device: DEVICE, saved_at: Date.now(),
-  };
+function submit(choice, timedOut) {
+  const item = outboxItem({ ...choice, ...state.pending }, timedOut);
   outbox.push(item);
   saveOutbox();
+  forgetChoice(); // after the outbox has it: a reload in between finds the same client id in both
   send(item);
-  show("thanks");
+  if (!timedOut) show("thanks");
 }
 
 // ----- on-screen Vietnamese keyboard --------------------------------------------------------------
@@ -339,6 +424,7 @@ function comment() {
 function setComment(text) {
   comment().value = text.normalize("NFC").slice(0, 500);
   comment().scrollTop = comment().scrollHeight;
+  chosenChanged();
 }
 
 function type(text) {
@@ -424,8 +510,8 @@ function onSnapshot(snapshot) {
   state.known = true;
   state.counter = snapshot.counters.find((c) => c.number === COUNTER) || null;
   const current = state.counter && state.counter.current;
-  // A citizen was called while the tablet was away: whoever was rating has gone.
-  if (current && ratingOpen()) dropRating();
+  // A citizen was called while the tablet was away: whoever was rating has gone (their choice is sent).
+  if (current && ratingOpen()) leaveRating();
   if (state.screen === "idle") renderIdle();
   // Back after a reconnect: the service that ended in the meantime may still have its citizen at the counter.
   const last = (snapshot.last_finished || {})[String(COUNTER)];
@@ -445,7 +531,7 @@ function onEvent(event) {
     return;
   } else if (ACTIVE.has(event.kind)) {
     state.counter.current = { label: event.label, state: event.state };
-    if (CALLS.has(event.kind)) dropRating();
+    if (CALLS.has(event.kind)) leaveRating(); // the choice goes for the service before, then the new one shows
   } else if (event.kind === "ticket_finished") {
     state.counter.current = null;
     offer(event.label, event.local_date);
@@ -469,6 +555,7 @@ function onStatus(connected) {
 function start() {
   // Ratings kept from before a reload were given already: their services are never offered again, even if the
   // first snapshot is drawn before the server has acknowledged them.
+  recoverDraft();
   for (const item of outbox) {
     if (item.counter === COUNTER) state.offered.add(`${item.service_date}|${item.label}`);
   }
@@ -480,11 +567,17 @@ function start() {
   // Any touch on a rating screen means the citizen is still there.
   document.addEventListener("pointerdown", () => { if (ratingOpen()) armTimeout(); }, true);
   document.addEventListener("keydown", () => { if (ratingOpen()) armTimeout(); }, true);
-  $("reasons-back").addEventListener("click", () => { if (state.screen === "reasons") show("rating"); });
+  // "Quay lại" takes the level back: the level screen shows nothing chosen, and nothing chosen is sent.
+  $("reasons-back").addEventListener("click", () => {
+    if (state.screen !== "reasons") return;
+    forgetChoice();
+    show("rating");
+  });
   $("send").addEventListener("click", sendReasons);
   $("keyboard-done").addEventListener("click", closeKeyboard);
   comment().addEventListener("focus", openKeyboard);
   comment().addEventListener("click", openKeyboard);
+  comment().addEventListener("input", chosenChanged); // a hardware keyboard, if one is plugged in
 
   if (!Number.isInteger(COUNTER) || COUNTER < 1) {
     $("idle-status").textContent = "Địa chỉ trang phải có số quầy, ví dụ /tablet/5";

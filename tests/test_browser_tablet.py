@@ -11,6 +11,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.csrf import browser_token
+from tests.live import SMALL_CENTER, LiveServer
 from tests.officer import PASSWORD, Officer, issue
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
@@ -19,6 +20,7 @@ TABLET = {"width": 1280, "height": 800}
 QUESTION = "Ông/Bà đánh giá như thế nào về thái độ công chức khi tiếp nhận và hướng dẫn giải quyết hồ sơ?"
 THANKS = "Trân trọng cảm ơn Ông/Bà đã đánh giá!"
 OUTBOX = "JSON.parse(localStorage.getItem('hangdoi.tablet.outbox') || '[]')"
+DRAFT = "JSON.parse(localStorage.getItem('hangdoi.tablet.draft.1'))"
 
 
 def wait_until(check, timeout=15.0, message="condition"):
@@ -39,7 +41,7 @@ def ratings(live_server) -> list[dict]:
     conn.row_factory = sqlite3.Row
     try:
         return [dict(r) for r in conn.execute(
-            "SELECT r.level, r.level_name, r.reasons, r.comment, r.client_id, r.channel, t.label"
+            "SELECT r.level, r.level_name, r.reasons, r.comment, r.client_id, r.channel, r.sent_on_timeout, t.label"
             " FROM ratings r JOIN tickets t ON t.id = r.ticket_id ORDER BY r.id")]
     finally:
         conn.close()
@@ -209,17 +211,140 @@ def test_untouched_rating_returns_to_idle_and_stores_nothing(live_server, office
     expect(screen(page, "rating")).to_be_visible()
     expect(screen(page, "idle")).to_be_visible(timeout=10000)
 
-    serve(live_server, officer)  # the reasons screen gives up the same way
+    serve(live_server, officer)  # "Quay lại" takes the level back: the level screen shows nothing chosen
     level(page, "Không hài lòng").click()
     expect(screen(page, "reasons")).to_be_visible()
+    page.get_by_role("button", name="Quay lại").click()
+    expect(screen(page, "rating")).to_be_visible()
     expect(screen(page, "idle")).to_be_visible(timeout=10000)
 
-    assert page.evaluate(OUTBOX) == []
+    assert page.evaluate(OUTBOX) == [] and page.evaluate(DRAFT) is None
     assert ratings(live_server) == []
     # Both services can still be rated (by phone, for instance): nothing was recorded for them.
     reply = requests.post(f"{live_server.url}/api/ratings", timeout=10, json={
         "client_id": "test-late-tablet-1", "counter": 1, "label": "A002", "level": 1})
     assert reply.status_code == 201
+
+
+def test_a_complaint_left_on_timeout_is_sent_once(live_server, officer, page):
+    open_tablet(page, live_server, query="?timeout=2")
+    serve(live_server, officer)
+    level(page, "Không hài lòng").click()
+    page.locator(".reason", has_text="Thời gian chờ lâu").click()
+    draft = page.evaluate(DRAFT)
+    assert (draft["label"], draft["level"], draft["reasons"]) == ("A001", 3, ["Thời gian chờ lâu"])
+    # The citizen walks away: the choice goes as it stands, and the tablet returns to idle (no thanks to nobody).
+    expect(screen(page, "idle")).to_be_visible(timeout=10000)
+    [stored] = wait_until(lambda: ratings(live_server), message="the rating left on timeout")
+    assert (stored["label"], stored["level_name"], json.loads(stored["reasons"]), stored["sent_on_timeout"]) == \
+        ("A001", "Không hài lòng", ["Thời gian chờ lâu"], 1)
+    assert stored["client_id"] == draft["client_id"]  # the id it got when the level was tapped
+    wait_until(lambda: page.evaluate(OUTBOX) == [], message="the outbox emptied")
+    assert page.evaluate(DRAFT) is None
+    again = requests.post(f"{live_server.url}/api/ratings", timeout=10, json={
+        "client_id": draft["client_id"], "counter": 1, "label": "A001", "level": 3, "timed_out": True,
+        "reasons": ["Thời gian chờ lâu"]})
+    assert again.status_code == 200 and again.json()["duplicate"] and again.json()["sent_on_timeout"]
+    assert len(ratings(live_server)) == 1
+
+
+def test_the_next_call_sends_the_choice_for_the_service_it_was_made_for(live_server, officer, page):
+    open_tablet(page, live_server)  # the usual 30 s: the call comes first
+    serve(live_server, officer)
+    level(page, "Không hài lòng").click()
+    page.locator(".reason", has_text="Phải đi lại nhiều lần").click()
+    page.locator("#comment").click()
+    for key in ("l", "â", "u"):
+        page.locator(f".key[data-key='{key}']").click()
+    issue(live_server.url, "ly-lich")
+    act(officer, "call_next")  # A002 is called while A001's complaint waits for "Gửi đánh giá"
+    expect(page.locator("#idle-serving")).to_have_text("Đang phục vụ số A002")
+    [stored] = wait_until(lambda: ratings(live_server), message="A001's complaint")
+    assert (stored["label"], stored["level_name"], json.loads(stored["reasons"]), stored["comment"],
+            stored["sent_on_timeout"]) == ("A001", "Không hài lòng", ["Phải đi lại nhiều lần"], "lâu", 1)
+    act(officer, "start")
+    act(officer, "finish")  # then A002 is offered as usual, with nothing chosen
+    expect(page.locator("#rating-ticket")).to_have_text("Số thứ tự: A002")
+    assert page.evaluate(DRAFT) is None
+    level(page, "Hài lòng").click()
+    wait_until(lambda: len(ratings(live_server)) == 2, message="A002's rating")
+    assert [(r["label"], r["sent_on_timeout"]) for r in ratings(live_server)] == [("A001", 1), ("A002", 0)]
+
+
+def test_a_choice_left_offline_goes_once_when_back(live_server, officer, page):
+    open_tablet(page, live_server, query="?timeout=2")
+    serve(live_server, officer)
+    expect(screen(page, "rating")).to_be_visible()
+    page.context.set_offline(True)
+    expect(page.locator("#badge")).to_contain_text("Mất kết nối")
+    level(page, "Không hài lòng").click()
+    expect(screen(page, "idle")).to_be_visible(timeout=10000)
+    expect(page.locator("#badge")).to_contain_text("Chưa gửi: 1")
+    [kept] = page.evaluate(OUTBOX)
+    assert (kept["label"], kept["level"], kept["reasons"], kept["timed_out"]) == ("A001", 3, [], True)
+    page.route("**/socket.io/**", lambda route: route.abort())  # the page loads, the live connection does not
+    page.context.set_offline(False)
+    page.reload()  # kept across a reload, and its id with it
+    expect(page.locator("#badge")).to_contain_text("Chưa gửi: 1")
+    assert ratings(live_server) == []
+    page.unroute("**/socket.io/**")
+    wait_until(lambda: page.evaluate(OUTBOX) == [], message="the kept choice delivered")
+    [stored] = ratings(live_server)
+    assert (stored["client_id"], stored["sent_on_timeout"], stored["level_name"]) == \
+        (kept["client_id"], 1, "Không hài lòng")
+
+
+def test_a_choice_interrupted_by_a_reload_is_sent_on_the_next_start(live_server, officer, page):
+    open_tablet(page, live_server)
+    serve(live_server, officer)
+    level(page, "Không hài lòng").click()
+    page.locator(".reason", has_text="Thời gian chờ lâu").click()
+    draft = page.evaluate(DRAFT)
+    page.reload()  # a power cut: the citizen has gone, and what they chose is a rating
+    [stored] = wait_until(lambda: ratings(live_server), message="the recovered choice")
+    assert (stored["client_id"], stored["sent_on_timeout"], json.loads(stored["reasons"])) == \
+        (draft["client_id"], 1, ["Thời gian chờ lâu"])
+    wait_until(lambda: page.evaluate(OUTBOX) == [], message="the outbox emptied")
+    expect(screen(page, "idle")).to_be_visible()
+
+
+@pytest.fixture
+def strict_server(tmp_path):
+    """The real server over a center whose `[rating]` says `reason_required = true`."""
+    center = tmp_path / "strict.toml"
+    center.write_text(SMALL_CENTER.read_text(encoding="utf-8") + "\n[rating]\nreason_required = true\n",
+                      encoding="utf-8")
+    server = LiveServer(tmp_path / "strict.db", center=center).start()
+    yield server
+    server.stop()
+
+
+def test_reason_required_keeps_the_citizen_on_the_reasons_until_one_is_picked(strict_server, page):
+    an = Officer(strict_server.url, strict_server.database, strict_server.center, "an").start_password()
+    an.sign_in(1)
+    try:
+        open_tablet(page, strict_server, query="?timeout=3")
+        serve(strict_server, an)
+        level(page, "Không hài lòng").click()
+        expect(page.locator("#reasons-help")).to_have_text("Vui lòng chọn ít nhất một lý do (có thể chọn nhiều)")
+        page.get_by_role("button", name="Gửi đánh giá").click()
+        expect(page.locator("#reasons-error")).to_be_visible()
+        expect(screen(page, "reasons")).to_be_visible()
+        assert page.evaluate(OUTBOX) == []
+        page.locator(".reason", has_text="Ý kiến khác").click()
+        expect(page.locator("#reasons-error")).to_be_hidden()
+        page.get_by_role("button", name="Gửi đánh giá").click()
+        expect(page.locator(".thanks-text")).to_have_text(THANKS)
+        [stored] = wait_until(lambda: ratings(strict_server), message="the complaint with its reason")
+        assert (json.loads(stored["reasons"]), stored["sent_on_timeout"]) == (["Ý kiến khác"], 0)
+
+        serve(strict_server, an)  # without a reason and left: still kept, never lost
+        level(page, "Không hài lòng").click()
+        expect(screen(page, "idle")).to_be_visible(timeout=10000)
+        wait_until(lambda: len(ratings(strict_server)) == 2, message="the complaint left without a reason")
+        assert (ratings(strict_server)[1]["reasons"], ratings(strict_server)[1]["sent_on_timeout"]) == ("[]", 1)
+    finally:
+        an.close()
 
 
 def test_offline_ratings_are_kept_and_delivered_once(live_server, officer, page):
