@@ -6,13 +6,12 @@ wait of its service and whether its wait met it, and its rating. Its transitions
 audit trail every state change writes in its own transaction. The ticket's token is never part of it: it is the
 key to the citizen's phone page.
 
-Files: CSV for Vietnamese Excel by default (UTF-8 with BOM, `;` between fields, decimal comma) or RFC 4180
-(`plain`), and a workbook with a sheet of tickets and a sheet of transitions.
+Files: CSV in the dialects of spreadsheets.py (Vietnamese Excel by default, or RFC 4180), and a workbook with a
+sheet of tickets and a sheet of transitions.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -22,6 +21,7 @@ from openpyxl.styles import Font
 
 from .center import OFFICIAL_LEVELS, Center, level_is_dissatisfied
 from .queue import STATE_NAMES
+from .spreadsheets import csv_bytes, keep_as_text
 
 # What a supervisor reads for each event kind of a ticket.
 TRANSITION_NAMES = {
@@ -53,7 +53,6 @@ TRANSITION_COLUMNS = (
     ("ticket_id", "Mã phiếu"), ("label", "Số thứ tự"), ("seq", "Số thứ tự sự kiện"), ("kind", "Mã diễn biến"),
     ("name", "Diễn biến"), ("at", "Lúc"), ("counter", "Quầy"), ("officer", "Tài khoản công chức"),
 )
-DIALECTS = ("vi", "plain")
 REASON_SEPARATOR = " | "
 
 
@@ -174,37 +173,6 @@ def transition_rows(timeline: dict) -> list[list]:
     return rows
 
 
-def csv_bytes(rows: list[list], dialect: str = "vi") -> bytes:
-    """Rows as CSV. `vi`, for Excel in Vietnamese: UTF-8 with BOM, `;`, decimal comma. `plain`: RFC 4180 (comma,
-    decimal point, CRLF, no BOM). Yes/no is 'Có'/'Không', nothing is an empty field."""
-    if dialect not in DIALECTS:
-        raise ValueError(f"unknown CSV dialect {dialect!r}")
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";" if dialect == "vi" else ",", lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([_csv_field(value, dialect) for value in row])
-    text = out.getvalue()
-    return ("\ufeff" + text).encode("utf-8") if dialect == "vi" else text.encode("utf-8")
-
-
-def _csv_field(value, dialect: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Có" if value else "Không"
-    if isinstance(value, float):
-        text = repr(value)
-        return text.replace(".", ",") if dialect == "vi" else text
-    if isinstance(value, str):
-        return _inert(value)
-    return str(value)
-
-
-def _inert(text: str) -> str:
-    """A citizen's comment that starts like a formula is shown, never run, by the spreadsheet that opens the file."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def to_csv(timeline: dict, table: str = "tickets", dialect: str = "vi") -> bytes:
     """One sheet of the timeline (tickets or transitions) as CSV."""
     return csv_bytes(ticket_rows(timeline) if table == "tickets" else transition_rows(timeline), dialect)
@@ -221,8 +189,7 @@ def to_xlsx(timeline: dict) -> bytes:
             sheet.append([("Có" if v else "Không") if isinstance(v, bool) else v for v in values])
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
-                if cell.data_type == "f":  # text that starts with '=': a value, not a formula
-                    cell.data_type = "s"
+                keep_as_text(cell)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"

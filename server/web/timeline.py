@@ -12,7 +12,8 @@ import re
 from flask import Blueprint, Response, jsonify, request
 
 from ..core.center import SUPERVISING_ROLES
-from ..core.timeline import DIALECTS, read_day, to_csv, to_xlsx
+from ..core.spreadsheets import DIALECTS
+from ..core.timeline import read_day, to_csv, to_xlsx
 from . import runtime
 from .auth import role_required
 from .errors import BadRequest
