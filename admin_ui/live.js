@@ -1,14 +1,21 @@
 // Supervisors' live page (/admin/live): every counter as it is now, and each "Không hài lòng" the moment it is
-// given, so a supervisor can walk to the counter while the citizen is still in the building. Beside them, the
+// given, so a supervisor can walk to the counter while the citizen is still in the building. The alerts are the
+// open complaints of the feedback inbox (GET /api/feedback), read again at every (re)connection and after every
+// rating or inbox change, so a reload or a server restart loses none; beside them, how many items of the inbox
+// (complaints and comments) are not yet handled, linked to /admin/feedback. Beside them, the
 // overview the server computes (per service: waiting and the longest wait against its target; per counter: how
 // long it has been idle while people wait) and its warnings, asked for every 10 s and shortly after queue events.
 // Only supervisors may subscribe; the socket is opened after sign-in because the server reads who is signed in
 // from the cookie of the socket's handshake.
+import { el, pad2 } from "/ui/shared/dom.js";
 import { SUPERVISING_ROLES, startSignIn } from "/ui/shared/signin.js";
 
 const REQUEST_TIMEOUT_MS = 10000;
 const OVERVIEW_EVERY_MS = 10000;      // waits grow with no event at all: ask again on a timer
 const OVERVIEW_AFTER_EVENT_MS = 1000; // a burst of queue events costs one request, at most a second late
+const ALERTS_AFTER_EVENT_MS = 200;    // a rating and its alert arrive together: one request
+// The alerts: complaints not yet handled, newest first (the inbox has them all, comments too).
+const ALERTS_QUERY = "/api/feedback?state=new,in_progress&dissatisfied=1&limit=50";
 const STATUS = { open: "Đang mở", paused: "Tạm dừng", closed: "Đóng" };
 const TICKET_STATE = { called: "đang gọi", serving: "đang phục vụ" };
 const CHANNEL = { tablet: "Máy đánh giá tại quầy", phone: "Điện thoại của công dân" };
@@ -21,25 +28,16 @@ const $ = (id) => document.getElementById(id);
 const state = {
   officer: null,       // the signed-in supervisor
   counters: new Map(), // number → counter view
-  alerts: 0,
-  unseen: 0,
-  seen: new Set(),     // sequence numbers of the alerts shown, so none is listed twice
+  alerts: [],          // open complaints from the inbox, newest first
+  seen: new Set(),     // ids of the new ones this page has marked seen (a click); the inbox still has them as new
   idle: new Map(),     // counter number → {seconds, waiting, over} from the latest overview
 };
 let live = null;
 const overview = { timer: null, soon: null, asking: false };
+const alerts = { soon: null, asking: 0 };
 const chime = new Audio("/voice/chime.wav");
 
 // ----- helpers ------------------------------------------------------------------------------------
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = text; // names and comments are never HTML
-  return node;
-}
-
-const pad2 = (n) => String(n).padStart(2, "0");
 
 function clock(epochSeconds, withSeconds) {
   const options = { hour: "2-digit", minute: "2-digit", hour12: false };
@@ -55,10 +53,10 @@ let gate = null;
 function leaveBoard() {
   stopLive();
   state.officer = null;
-  $("alerts").textContent = "";
-  $("alerts-empty").hidden = false;
-  state.alerts = state.unseen = 0;
-  renderAlertCount();
+  state.alerts = [];
+  state.seen.clear();
+  renderAlerts();
+  renderOpenCount(null);
   $("services").textContent = "";
   $("overview-time").textContent = "";
   state.idle.clear();
@@ -84,6 +82,9 @@ function startBoard(officer) {
 
 function stopLive() {
   stopOverview();
+  clearTimeout(alerts.soon);
+  alerts.soon = null;
+  alerts.asking += 1; // an answer on its way is for the board being left
   if (live) {
     live.socket.off("alert", onAlert);
     live.socket.disconnect();
@@ -101,9 +102,14 @@ function onSnapshot(snapshot) {
   state.counters = new Map(snapshot.counters.map((c) => [c.number, c]));
   renderCounters();
   askOverview(); // (re)connected: the overview may be minutes old
+  loadAlerts();  // and complaints may have come, or been handled, meanwhile
 }
 
 function onEvent(event) {
+  if (event.kind === "rating_recorded" || event.kind === "feedback_changed") {
+    alertsSoon(); // a new complaint or comment, or one taken in hand or closed
+    return;
+  }
   if (event.counter && typeof event.counter.number === "number") {
     // counter_opened, _paused, _resumed, _closed carry the whole counter view.
     state.counters.set(event.counter.number, event.counter);
@@ -242,18 +248,64 @@ function renderWarnings(alerts) {
   count.hidden = alerts.length === 0;
 }
 
-// ----- alerts -------------------------------------------------------------------------------------
+// ----- alerts: the open complaints of the feedback inbox ------------------------------------------
 
-function onAlert(alert) {
-  if (state.seen.has(alert.seq)) return;
-  state.seen.add(alert.seq);
-  state.alerts += 1;
-  state.unseen += 1;
+/** A "Không hài lòng" as it happens: ring now, list it from the inbox (where it is already stored). */
+function onAlert() {
+  ring();
+  alertsSoon();
+}
 
-  const item = el("li", "alert alert-new");
+function alertsSoon() {
+  if (alerts.soon) return;
+  alerts.soon = setTimeout(() => {
+    alerts.soon = null;
+    loadAlerts();
+  }, ALERTS_AFTER_EVENT_MS);
+}
+
+async function loadAlerts() {
+  const asked = ++alerts.asking;
+  try {
+    const [page, summary] = await Promise.all([
+      HangDoiHttp.json("GET", ALERTS_QUERY), HangDoiHttp.json("GET", "/api/feedback/summary")]);
+    if (asked !== alerts.asking) return; // a newer request, or the board was left
+    state.alerts = page.items;
+    renderAlerts();
+    renderOpenCount(summary);
+  } catch (err) {
+    if (asked !== alerts.asking) return;
+    if (err.status === 401 || err.status === 403) gate.showSignIn(err.message);
+    // Otherwise the list stays as it was; the next event or reconnection reads it again.
+  }
+}
+
+function renderOpenCount(summary) {
+  const link = $("feedback-open");
+  link.hidden = !summary;
+  if (!summary) return;
+  link.textContent = summary.open ? `${summary.open} phản ánh chưa xử lý xong` : "Không có phản ánh chờ xử lý";
+  link.classList.toggle("feedback-open-some", summary.open > 0);
+}
+
+function renderAlerts() {
+  const open = new Set(state.alerts.map((a) => a.id));
+  for (const id of state.seen) if (!open.has(id)) state.seen.delete(id);
+  $("alerts").replaceChildren(...state.alerts.map(alertItem));
+  $("alerts-empty").hidden = state.alerts.length > 0;
+  renderAlertCount();
+}
+
+function isUnseen(alert) {
+  return alert.state === "new" && !state.seen.has(alert.id);
+}
+
+function alertItem(alert) {
+  const item = el("li", isUnseen(alert) ? "alert alert-new" : "alert");
+  item.dataset.id = String(alert.id);
   item.tabIndex = 0;
   const head = el("div", "alert-head");
-  head.append(el("span", "alert-time", clock(alert.at, true)), el("span", "alert-level", alert.level_name),
+  head.append(el("span", "alert-time", clock(alert.opened_at, true)), el("span", "alert-level", alert.level_name),
     el("span", "alert-channel", CHANNEL[alert.channel] || alert.channel || ""));
   item.append(head);
 
@@ -263,10 +315,9 @@ function onAlert(alert) {
     el("span", "alert-ticket", `Số ${alert.label}`));
   item.append(who);
 
-  const reasons = Array.isArray(alert.reasons) ? alert.reasons : [];
-  if (reasons.length) {
+  if (alert.reasons.length) {
     const list = el("ul", "alert-reasons");
-    for (const reason of reasons) list.append(el("li", "alert-reason", reason));
+    for (const reason of alert.reasons) list.append(el("li", "alert-reason", reason));
     item.append(list);
   } else {
     item.append(el("p", "alert-none", "Không chọn lý do"));
@@ -277,28 +328,34 @@ function onAlert(alert) {
     item.append(comment);
   }
 
+  const foot = el("div", "alert-foot");
+  const taken = alert.history.filter((h) => h.to_state === "in_progress").pop();
+  foot.append(el("span", `alert-state alert-state-${alert.state}`,
+    taken ? `${alert.state_name}: ${taken.actor_name}` : alert.state_name));
+  const handle = el("a", "alert-handle", "Xử lý");
+  handle.href = `/admin/feedback?item=${alert.id}`;
+  foot.append(handle);
+  item.append(foot);
+
   const markSeen = () => {
     if (!item.classList.contains("alert-new")) return;
     item.classList.remove("alert-new");
-    state.unseen -= 1;
+    state.seen.add(alert.id);
     renderAlertCount();
   };
   item.addEventListener("click", markSeen);
   item.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") markSeen(); });
-
-  $("alerts").prepend(item);
-  $("alerts-empty").hidden = true;
-  renderAlertCount();
-  ring();
+  return item;
 }
 
 function renderAlertCount() {
+  const unseen = state.alerts.filter(isUnseen).length;
   const count = $("alert-count");
-  count.textContent = state.unseen ? `${state.unseen} chưa xem` : `${state.alerts}`;
-  count.hidden = state.alerts === 0;
-  count.classList.toggle("alert-count-unseen", state.unseen > 0);
+  count.textContent = unseen ? `${unseen} chưa xem` : `${state.alerts.length}`;
+  count.hidden = state.alerts.length === 0;
+  count.classList.toggle("alert-count-unseen", unseen > 0);
   // The tab's title shows unseen alerts when the page is behind another window.
-  document.title = state.unseen ? `(${state.unseen}) Giám sát trực tiếp` : "Giám sát trực tiếp";
+  document.title = unseen ? `(${unseen}) Giám sát trực tiếp` : "Giám sát trực tiếp";
 }
 
 /** A short chime; browsers refuse sound before the first click, so then offer a button to allow it. */

@@ -57,7 +57,7 @@ def test_html_in_names_and_comments_is_shown_as_text(server, browser):
         live.fill("#password", supervisor.password)
         live.click("#signin-submit")
         expect(live.locator("#board")).to_be_visible()
-        expect(live.locator("#admin-nav a")).to_have_text(["Giám sát", "Báo cáo"])  # no admin pages for a supervisor
+        expect(live.locator("#admin-nav a")).to_have_text(["Giám sát", "Phản ánh", "Báo cáo"])  # no admin pages
 
         display = context.new_page()
         display.goto(f"{server.url}/display")

@@ -131,7 +131,7 @@ def test_an_admin_pairs_and_revokes_a_tablet_on_the_devices_page(strict_server, 
         page.click("#signin-submit")
         pending = page.locator("#pending tr")
         expect(pending).to_have_count(1, timeout=10000)
-        expect(page.locator("#admin-nav a")).to_have_text(["Giám sát", "Báo cáo", "Cấu hình", "Thiết bị"])
+        expect(page.locator("#admin-nav a")).to_have_text(["Giám sát", "Phản ánh", "Báo cáo", "Cấu hình", "Thiết bị"])
         expect(pending.locator("td").nth(2)).to_have_text("3")
         expect(pending.locator("td.code")).to_have_text(code.text_content())  # "123 456", as on the tablet
         pending.get_by_role("button", name="Chọn").click()

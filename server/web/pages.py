@@ -110,6 +110,12 @@ def supervisor_live():
     return screen_page("admin", "live.html")
 
 
+@bp.get("/admin/feedback")
+def supervisor_feedback():
+    """Theo dõi, xử lý phản ánh: every complaint and comment, taken in hand and closed with a note."""
+    return screen_page("admin", "feedback.html")
+
+
 @bp.get("/admin/reports")
 def supervisor_reports():
     """Báo cáo, thống kê: the report screen with its tables, charts and export links."""
