@@ -236,3 +236,11 @@ def test_month_rollups_follow_changes_to_their_days(queue, summaries, center, cl
     year = report(summaries, center, "year", D(2026, 1, 1))
     by_day = report(summaries, center, "month", D(2026, 10, 1), "day")
     assert year["total"]["issued"] == 2 and [r["issued"] for r in by_day["rows"] if r["issued"]] == [1, 1]
+
+
+def test_channel_rows_count_ratings_by_the_channel_the_number_was_taken_by(queue, ratings, summaries, center, clock):
+    serve(queue, clock, channel="phone")
+    ratings.rate_at_counter(1, "A001", 1, client_id="rate-channel-1")  # given on the tablet
+    rows = {r["key"]: r for r in report(summaries, center, "day", D(2026, 11, 23), "channel")["rows"]}
+    assert list(rows) == ["phone"]
+    assert (rows["phone"]["issued"], rows["phone"]["rated"], rows["phone"]["rated_by_channel"]) == (1, 1, {"tablet": 1})

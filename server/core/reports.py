@@ -206,6 +206,7 @@ def row_figures(figures: dict, scale: RatingScale, places: int = PERCENT_PLACES,
         "ratings": rating_levels(figures["ratings"], scale, places, level_names),
         "official_ratings": official_ratings(figures["ratings"], scale, places),
         "rated": rated, "rated_on_timeout": figures["rated_on_timeout"],
+        "rated_by_channel": figures["rated_by_channel"],
         "response_rate": share(rated, served, places),
         # QĐ 766/QĐ-TTg: (served − rated "không hài lòng") ÷ served.
         "satisfaction_766": share(served - dissatisfied, served, places),

@@ -144,7 +144,7 @@ def empty_group() -> dict:
         "issued": 0, "served": 0, "no_show": 0, "transferred": 0, "cancelled": 0, "left_waiting": 0,
         "by_channel": {}, "called": 0, "within_target": 0,
         "wait": empty_histogram(), "walk": empty_histogram(), "service": empty_histogram(),
-        "ratings": {}, "rated": 0, "rated_on_timeout": 0, "reasons": {},
+        "ratings": {}, "rated": 0, "rated_on_timeout": 0, "rated_by_channel": {}, "reasons": {},
         "signed_in_s": 0, "paused_s": 0, "serving_s": 0,
     }
 
@@ -208,11 +208,13 @@ def compute_day(conn: sqlite3.Connection, center: Center, day: dt.date, now: flo
                 g["service"].append(t["ended_at"] - t["service_started_at"])
                 if key[0] in ("officer", "center"):
                     g["serving_s"] += t["ended_at"] - t["service_started_at"]
-    for r in conn.execute("SELECT r.*, t.issued_at FROM ratings r JOIN tickets t ON t.id = r.ticket_id"
-                          " WHERE r.service_local_date = ?", (iso,)):
+    # A rating counts in the row of the channel its ticket was taken by (the rows are issuing channels); the
+    # channel it was given by (tablet or phone) is counted in rated_by_channel.
+    for r in conn.execute("SELECT r.*, t.issued_at, t.channel AS ticket_channel FROM ratings r"
+                          " JOIN tickets t ON t.id = r.ticket_id WHERE r.service_local_date = ?", (iso,)):
         keys = [("center", ""), ("department", r["department_code"]), ("service", r["service_code"]),
                 ("counter", str(r["counter_number"])), ("hour", f"{hour_of.get(r['ticket_id'], 0):02d}"),
-                ("channel", r["channel"])]
+                ("channel", r["ticket_channel"])]
         if r["officer"]:
             keys += [("officer", r["officer"]), ("department_officer", f"{r['department_code']}|{r['officer']}")]
         reasons = json.loads(r["reasons"])
@@ -221,6 +223,7 @@ def compute_day(conn: sqlite3.Connection, center: Center, day: dt.date, now: flo
             g["rated"] += 1
             g["ratings"][r["level_name"]] = g["ratings"].get(r["level_name"], 0) + 1
             g["rated_on_timeout"] += r["sent_on_timeout"]
+            g["rated_by_channel"][r["channel"]] = g["rated_by_channel"].get(r["channel"], 0) + 1
             for reason in reasons:
                 g["reasons"][reason] = g["reasons"].get(reason, 0) + 1
     for officer, (signed_in, paused) in presence(conn, center, day, now).items():
