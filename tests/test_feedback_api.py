@@ -3,8 +3,13 @@ an unknown item, 409 for a change the item's state does not allow, and the chang
 
 from __future__ import annotations
 
-import pytest
+import json
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.test_fuzz import FUZZ, bodies, once
 from tests.test_rating_transport import supervisor_socket
 from tests.test_realtime import PASSWORD, act, console, events, rt, sign_in, socket  # noqa: F401 (rt: a fixture)
 
@@ -165,3 +170,46 @@ def test_changes_reach_supervisors_and_only_numbers_reach_screens(app, rt, clien
     assert public == {"seq": public["seq"], "kind": "feedback_changed", "at": public["at"], "item_id": item["id"],
                       "from_state": "new", "state": "in_progress"}
     assert not events(display, "feedback_changed")
+
+
+FILTER_NAMES = ("state", "first", "last", "department", "service", "counter", "officer", "dissatisfied", "limit",
+                "offset")
+
+
+def fuzz_leader(app, rt, client):
+    """The supervisor, and one complaint: made for the first example, kept for the others."""
+    def setup():
+        complaint(app, client)
+        rt.accounts.set_password("giamsat", PASSWORD)
+        return sign_in(app, "giamsat", None)
+
+    return once(app, "feedback_leader", setup)
+
+
+@given(query=st.dictionaries(st.sampled_from(FILTER_NAMES), st.text(max_size=15), max_size=5))
+@FUZZ
+def test_any_query_is_answered_or_refused_never_a_server_error(app, rt, client, query):
+    leader = fuzz_leader(app, rt, client)
+    response = leader.get("/api/feedback", query_string=query)
+    assert response.status_code in (200, 400), (query, response.data)
+    if response.status_code == 400:
+        assert response.get_json()["message"]
+
+
+def actions(app) -> int:
+    with app.extensions["hangdoi"].store.read() as conn:
+        return conn.execute("SELECT count(*) FROM feedback_actions").fetchone()[0]
+
+
+@given(body=bodies, item=st.sampled_from(["1", "2", "x", "0", "-1", "1e3"]),
+       change=st.sampled_from(["take", "close", "reopen"]))
+@FUZZ
+def test_any_change_body_is_applied_or_refused_never_a_server_error(app, rt, client, body, item, change):
+    leader = fuzz_leader(app, rt, client)
+    before = actions(app)
+    response = leader.post(f"/api/feedback/{item}/{change}", data=json.dumps(body), content_type="application/json")
+    assert response.status_code in (200, 400, 404, 409), response.data
+    if response.status_code != 200:
+        assert response.get_json()["message"] and actions(app) == before
+    else:
+        assert actions(app) == before + 1
