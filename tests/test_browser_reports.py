@@ -19,7 +19,7 @@ import pytest
 import requests
 from openpyxl import load_workbook
 
-from tests.live import ROOT, LiveServer
+from tests.live import ROOT, LiveServer, SMALL_CENTER
 from tests.officer import PASSWORD, Officer, issue
 
 pytestmark = pytest.mark.browser
@@ -40,9 +40,9 @@ def serve(officer: Officer, url: str, service: str) -> str:
     return token
 
 
-def rate(url: str, token: str, level: int, reasons=()):
-    response = requests.post(f"{url}/api/tickets/{token}/rating", json={"level": level, "reasons": list(reasons)},
-                             timeout=10)
+def rate(url: str, token: str, level: int, reasons=(), comment=None):
+    body = {"level": level, "reasons": list(reasons), **({"comment": comment} if comment is not None else {})}
+    response = requests.post(f"{url}/api/tickets/{token}/rating", json=body, timeout=10)
     assert response.status_code == 201, response.text
 
 
@@ -94,6 +94,31 @@ def server(tmp_path_factory):
     try:
         set_passwords(live_server, ["giamsat", "an", "cuong"])
         seed(live_server.url, live_server.database, live_server.center)
+        yield live_server
+    finally:
+        live_server.stop()
+
+
+FIVE_LEVELS_CENTER = SMALL_CENTER.with_name("five_levels.toml")
+# A citizen's comment that would run script if it were ever put in the page as HTML.
+HOSTILE_COMMENT = '<img src=x onerror="window.hacked=1">Chờ <b>lâu</b>'
+
+
+@pytest.fixture(scope="module")
+def five_server(tmp_path_factory):
+    """A center rating on five levels, mapped to the official three: An served five citizens, one of each level
+    (best first); the "Rất không hài lòng" one left a comment written as HTML."""
+    live_server = LiveServer(tmp_path_factory.mktemp("five") / "live.db", center=FIVE_LEVELS_CENTER).start()
+    try:
+        set_passwords(live_server, ["giamsat", "an"])
+        an = Officer(live_server.url, live_server.database, live_server.center, "an")
+        try:
+            take_counter(an, 1)
+            for level in (1, 2, 3, 4):
+                rate(live_server.url, serve(an, live_server.url, "ly-lich"), level)
+            rate(live_server.url, serve(an, live_server.url, "ly-lich"), 5, ["Thời gian chờ lâu"], HOSTILE_COMMENT)
+        finally:
+            an.close()
         yield live_server
     finally:
         live_server.stop()
@@ -229,11 +254,15 @@ def test_print_page_shows_the_official_document(server, desk):
     expect(desk.locator("#preparer")).to_have_text("Phạm Thị Giám Sát")
     assert errors == []
 
-    # Printed, the document is A4: a portrait page, then the landscape page of the wide wait table.
+    # Cường's "Không hài lòng" with its reason is in the appendix of comments, after the signatures.
+    expect(desk.locator("#comments-title")).to_have_text("PHỤ LỤC: GÓP Ý VÀ ĐÁNH GIÁ KHÔNG HÀI LÒNG CỦA CÔNG DÂN")
+    expect(desk.locator("#comments-table tbody tr td").nth(7)).to_have_text("Thời gian chờ lâu")
+
+    # Printed, the document is A4: a portrait page, the landscape page of the wide wait table, then the appendix.
     pdf = desk.pdf(prefer_css_page_size=True)
     sizes = [(round(float(w) * 25.4 / 72), round(float(h) * 25.4 / 72))
              for w, h in re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)]
-    assert sizes == [(210, 297), (297, 210)], sizes
+    assert sizes == [(210, 297), (297, 210), (297, 210)], sizes
 
 
 def test_print_page_needs_a_supervisor(server, desk):
@@ -264,3 +293,83 @@ def test_a_range_ending_before_it_starts_shows_the_server_message(server, desk):
     report_ready(desk)
     expect(desk.locator("#message")).to_be_hidden()
     expect(desk.locator("#period-title")).to_have_text("Từ ngày 20/11/2026 đến ngày 30/11/2026")
+
+
+def percents(cells) -> list[float]:
+    """The percentage cells of a table row ("66,67%") as numbers."""
+    return [float(text.rstrip("%").replace(",", ".")) for text in cells if text.endswith("%")]
+
+
+def test_two_decimals_are_kept_in_the_url_and_add_up_to_100(server, desk):
+    sign_in(desk, server, query="?period=day&precision=2")
+    report_ready(desk)
+    expect(desk.locator("#precision")).to_have_value("2")
+    rows = desk.locator("#rating-table tbody tr")
+    expect(rows.nth(0).locator("td")).to_have_text(
+        ["1", "Sở Tư pháp", "Nguyễn Văn An", "3", "2", "66,67%", "1", "33,33%", "0", "0,00%"])
+    expect(desk.locator("#rating-table tfoot td")).to_have_text(
+        ["Tổng cộng", "4", "2", "50,00%", "1", "25,00%", "1", "25,00%"])
+    for row in [*rows.all(), desk.locator("#rating-table tfoot tr")]:
+        assert sum(percents(row.locator("td").all_text_contents())) == pytest.approx(100, abs=1e-9)
+    # The 766 rate at two decimals too: (5 served − 1 dissatisfied) ÷ 5.
+    expect(desk.locator("#wait-table tfoot td").nth(-2)).to_have_text(re.compile(r"^\d+,\d\d%$"))
+    assert "precision=2" in desk.url
+    for link in ("#export-xlsx", "#export-csv-wait", "#export-csv-rating", "#export-csv-comments", "#print-link"):
+        assert "precision=2" in desk.locator(link).get_attribute("href"), link
+    assert "table=comments" in desk.locator("#export-csv-comments").get_attribute("href")
+
+    # Back to one decimal through the form: the URL follows.
+    desk.select_option("#precision", "1")
+    desk.click("#submit")
+    report_ready(desk)
+    expect(desk.locator("#rating-table tfoot td").nth(3)).to_have_text("50,0%")
+    assert "precision=1" in desk.url
+
+
+def test_a_five_level_center_shows_its_levels_and_the_official_conversion(five_server, desk):
+    errors = []
+    desk.on("pageerror", lambda exc: errors.append(str(exc)))
+    sign_in(desk, five_server)
+    report_ready(desk)
+    levels = ["Rất hài lòng", "Hài lòng", "Bình thường", "Không hài lòng", "Rất không hài lòng"]
+    expect(desk.locator("#rating-table th.level-head")).to_have_text(levels)
+    expect(desk.locator("#rating-table tfoot td")).to_have_text(
+        ["Tổng cộng", "5", "1", "20,0%", "1", "20,0%", "1", "20,0%", "1", "20,0%", "1", "20,0%"])
+    expect(desk.locator("#official-section")).to_be_visible()
+    expect(desk.locator("#official-title")).to_have_text("Quy đổi sang 3 mức chính thức")
+    expect(desk.locator("#official-table th.level-head")).to_have_text(["Rất hài lòng", "Hài lòng", "Không hài lòng"])
+    expect(desk.locator("#official-table tfoot td")).to_have_text(
+        ["Tổng cộng", "5", "1", "20,0%", "2", "40,0%", "2", "40,0%"])
+    expect(desk.locator("#export-csv-rating-official")).to_be_visible()
+    assert "table=rating_official" in desk.locator("#export-csv-rating-official").get_attribute("href")
+    # The charts stack the five levels.
+    assert desk.evaluate("() => window.hangdoiCharts.departments.data.datasets.map((d) => d.label)") == levels
+
+    # The print page: the same five columns, and the official table under them.
+    desk.goto(five_server.url + desk.locator("#print-link").get_attribute("href").replace("auto=1", "auto=0"))
+    expect(desk.locator("body")).to_have_attribute("data-state", "ready")
+    expect(desk.locator("#rating-table th.level-head")).to_have_text(levels)
+    expect(desk.locator("#official-title")).to_have_text("Quy đổi sang 3 mức chính thức")
+    expect(desk.locator("#official-table tfoot td")).to_have_text(
+        ["Tổng cộng", "5", "1", "20,0%", "2", "40,0%", "2", "40,0%"])
+    assert errors == []
+
+
+def test_comments_are_shown_as_text(five_server, desk):
+    sign_in(desk, five_server)
+    report_ready(desk)
+    table = desk.locator("#comments-table table")
+    expect(table.locator("thead th")).to_have_text(
+        ["Ngày", "Giờ", "Số", "Lĩnh vực", "Quầy", "Công chức", "Mức đánh giá", "Lý do", "Góp ý"])
+    row = table.locator("tbody tr").filter(has_text="Rất không hài lòng")
+    expect(row.locator("td").nth(7)).to_have_text("Thời gian chờ lâu")
+    expect(row.locator("td").nth(8)).to_have_text(HOSTILE_COMMENT)  # the markup itself, as text
+    expect(row.locator("td").nth(5)).to_have_text("Nguyễn Văn An")
+    assert desk.locator("#comments-table img, #comments-table b").count() == 0
+    assert desk.evaluate("() => window.hacked") is None
+
+    desk.goto(five_server.url + desk.locator("#print-link").get_attribute("href").replace("auto=1", "auto=0"))
+    expect(desk.locator("body")).to_have_attribute("data-state", "ready")
+    expect(desk.locator("#comments-table td.col-comment")).to_contain_text([HOSTILE_COMMENT])
+    assert desk.locator("#comments-table img").count() == 0
+    assert desk.evaluate("() => window.hacked") is None
