@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from server.core.center import CenterConfigError, load_center
+from server.core.center import CenterConfigError, center_to_raw, load_center
 from server.settings import DEMO_CENTER
 from tests.live import ROOT, SMALL_CENTER
 
@@ -30,6 +30,7 @@ def write(tmp_path, text):
 
 
 SMALL = SMALL_CENTER.read_text(encoding="utf-8")
+FIVE = '\n[rating]\nscale = 5\n[rating.official]\n"Rất hài lòng" = ["Rất hài lòng"]\n'
 
 
 @pytest.mark.parametrize("change, key, words", [
@@ -43,6 +44,18 @@ SMALL = SMALL_CENTER.read_text(encoding="utf-8")
     (lambda s: s.replace('"T2", ', '"Mon", '), "hours.working_days", "Mon"),
     (lambda s: s.replace('priority_policy = "interleave"', 'priority_policy = "fifo"'), "queue.priority_policy", "fifo"),
     (lambda s: s + '\n[rating]\nscale = 4\n', "rating.scale", "4"),
+    (lambda s: s + FIVE + '"Hài lòng" = ["Hài lòng"]\n"Không hài lòng" = ["Không hài lòng", "Rất không hài lòng"]\n',
+     "rating.official", "Bình thường"),
+    (lambda s: s + FIVE + '"Hài lòng" = ["Hài lòng", "Bình thường", "Không hài lòng"]\n'
+     '"Không hài lòng" = ["Không hài lòng", "Rất không hài lòng"]\n', "rating.official.Không hài lòng", "mức khác"),
+    (lambda s: s + FIVE + '"Hài lòng" = ["Hài lòng", "Bình thường", "Tạm được"]\n'
+     '"Không hài lòng" = ["Không hài lòng", "Rất không hài lòng"]\n', "rating.official.Hài lòng", "Tạm được"),
+    (lambda s: s + FIVE + '"Hài lòng" = []\n"Không hài lòng" = ["Hài lòng", "Bình thường", "Không hài lòng",'
+     ' "Rất không hài lòng"]\n', "rating.official.Hài lòng", "ít nhất một"),
+    (lambda s: s + FIVE + '"Hài lòng" = ["Không hài lòng", "Rất không hài lòng"]\n'
+     '"Không hài lòng" = ["Hài lòng", "Bình thường"]\n', "rating.official", "thứ tự"),
+    (lambda s: s + FIVE + '"Tạm hài lòng" = ["Hài lòng"]\n', "rating.official", "Tạm hài lòng"),
+    (lambda s: s + '\n[rating]\nreason_required = "có"\n', "rating.reason_required", "bool"),
     (lambda s: s.replace('[center]', '[center]\ntimezone = "Asia/Hanoi_City"'), "center.timezone", "Hanoi_City"),
     (lambda s: s.replace('department = "SGTVT"', 'department = "SXX"'), "officers[2].department", "SXX"),
     (lambda s: s.replace('"van-tai"]', '"lai-xe"]').replace('["lai-xe", "lai-xe"]', '["lai-xe"]'),
@@ -72,3 +85,14 @@ def test_bad_file_stops_start_up_with_the_message(tmp_path):
     assert result.returncode != 0
     assert f"{path}: [departments[0].services[1].prefix]" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_official_mapping_of_a_five_level_scale(tmp_path):
+    center = load_center(write(tmp_path, SMALL + FIVE + '"Hài lòng" = ["Hài lòng", "Bình thường"]\n'
+                               '"Không hài lòng" = ["Không hài lòng", "Rất không hài lòng"]\n'))
+    scale = center.rating
+    assert scale.official == (0, 1, 1, 2, 2) and scale.has_official_table
+    assert [scale.is_dissatisfied(level) for level in range(1, 6)] == [False, False, False, True, True]
+    assert center_to_raw(center)["rating"]["official"]["Hài lòng"] == ["Hài lòng", "Bình thường"]
+    assert load_center(write(tmp_path, SMALL + "\n[rating]\nscale = 5\n")).rating.official is None
+    assert load_center(write(tmp_path, SMALL)).rating.official == (0, 1, 2)  # three levels: their own mapping
