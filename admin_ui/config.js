@@ -14,6 +14,9 @@ const POLICIES = [["interleave", "Xen kẽ: một số ưu tiên sau mỗi N s�
   ["strict", "Luôn gọi số ưu tiên trước"]];
 const SCALES = [["3", "3 mức: Rất hài lòng, Hài lòng, Không hài lòng"],
   ["5", "5 mức: thêm Bình thường và Rất không hài lòng"]];
+// The levels of the rating scales (server/core/center.py RATING_LEVELS, OFFICIAL_LEVELS), best first.
+const OFFICIAL_LEVELS = ["Rất hài lòng", "Hài lòng", "Không hài lòng"];
+const FIVE_LEVELS = ["Rất hài lòng", "Hài lòng", "Bình thường", "Không hài lòng", "Rất không hài lòng"];
 const ACTIONS = {
   config_import: "Nạp tệp cấu hình", config_center: "Thông tin trung tâm", config_hours: "Giờ làm việc",
   config_queue: "Thứ tự gọi số", config_departments: "Sở, ngành và lĩnh vực", config_counters: "Quầy",
@@ -311,13 +314,67 @@ function hoursEditor(hours) {
   };
 }
 
+/** The rating section: the scale, whether a dissatisfied citizen must pick a reason, the reasons, and for a
+ *  five-level scale which official level each level counts as in the official reports ([rating.official]). */
 function ratingEditor(rating) {
   const scale = fieldsEditor([{ key: "scale", label: "Thang đánh giá", kind: "select", choices: SCALES }], rating);
+  const required = el("label", "day reason-required");
+  const requiredBox = el("input");
+  requiredBox.type = "checkbox";
+  requiredBox.id = "reason-required";
+  requiredBox.checked = Boolean(rating.reason_required);
+  required.append(requiredBox, el("span", null, "Bắt buộc chọn lý do khi không hài lòng"));
   const reasons = stringsEditor(REASON_COLUMNS, rating.reasons, "Thêm lý do");
+  const mapping = officialMapping(rating.official || {});
+  const scaleSelect = scale.node.querySelector("select");
+  const showMapping = () => { mapping.node.hidden = Number(scaleSelect.value) === 3; };
+  scaleSelect.addEventListener("change", showMapping);
+  showMapping();
   const node = el("div");
-  node.append(scale.node, el("h3", "subsection", "Lý do khi không hài lòng"), reasons.node);
-  // Keys this editor does not show (the official mapping, reason_required) are kept as they were.
-  return { node, read: () => ({ ...rating, scale: Number(scale.read().scale), reasons: reasons.read() }) };
+  node.append(scale.node, required, el("h3", "subsection", "Lý do khi không hài lòng"), reasons.node, mapping.node);
+  return {
+    node,
+    read: () => {
+      const chosen = Number(scale.read().scale);
+      const { official, reason_required: _, ...kept } = rating;
+      const value = { ...kept, scale: chosen, reasons: reasons.read() };
+      if (requiredBox.checked) value.reason_required = true;
+      // Three levels are the official ones themselves; five count only through the mapping chosen here.
+      const table = chosen === 5 ? mapping.read() : null;
+      if (table) value.official = table;
+      return value;
+    },
+  };
+}
+
+/** One select per level of the five-level scale: the official level it counts as, or "không quy đổi". Levels left
+ *  unconverted stay out of the mapping; the server says what is missing (every level must count exactly once). */
+function officialMapping(official) {
+  const node = el("div", "official-mapping");
+  node.append(el("h3", "subsection", "Quy đổi sang 3 mức chính thức (thang 5 mức)"),
+    el("p", "mapping-help", "Báo cáo chính thức (QĐ 766/QĐ-TTg) dùng 3 mức. Chọn mỗi mức của thang 5 mức được tính "
+      + "vào mức chính thức nào; để “Không quy đổi” ở mọi mức thì báo cáo chỉ có bảng 5 mức."));
+  const fields = el("div", "config-fields");
+  const selects = FIVE_LEVELS.map((level) => {
+    const label = el("label", "field");
+    const select = control({ key: level, label: `Mức “${level}” tính là`, kind: "select",
+      choices: [["", "Không quy đổi"], ...OFFICIAL_LEVELS.map((name) => [name, name])] });
+    select.value = OFFICIAL_LEVELS.find((name) => (official[name] || []).includes(level)) || "";
+    label.append(el("span", "field-label", level), select);
+    fields.append(label);
+    return [level, select];
+  });
+  node.append(fields);
+  return {
+    node,
+    read() {
+      const table = {};
+      for (const [level, select] of selects) {
+        if (select.value) (table[select.value] = table[select.value] || []).push(level);
+      }
+      return Object.keys(table).length ? table : null;
+    },
+  };
 }
 
 const EDITORS = {

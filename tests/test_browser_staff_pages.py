@@ -120,3 +120,36 @@ def test_the_counter_console_asks_an_admin_for_a_counter(server, desk):
     expect(desk.locator("#signin-error")).to_have_text("Vui lòng đăng nhập và chọn quầy làm việc.")
     expect(desk.locator("#signin-counter option")).not_to_have_count(1)  # the counters have loaded
     assert desk.errors == []
+
+
+def test_an_admin_sets_the_official_mapping_of_a_five_level_scale(server, desk):
+    """The rating editor of /admin/config: the scale, the reason checkbox and one select per level."""
+    sign_in(desk, server, "quantri")
+    desk.goto(f"{server.url}/admin/config#rating")
+    section = desk.locator('.config-section[data-section="rating"]')
+    expect(section).to_be_visible()
+    mapping = section.locator(".official-mapping")
+    expect(mapping).to_be_hidden()  # three levels are the official ones themselves
+    section.locator('select[data-key="scale"]').select_option("5")
+    expect(mapping.locator("select")).to_have_count(5)
+    section.get_by_label("Bắt buộc chọn lý do khi không hài lòng").check()
+    chosen = {"Rất hài lòng": "Rất hài lòng", "Hài lòng": "Hài lòng", "Bình thường": "Hài lòng",
+              "Không hài lòng": "Không hài lòng", "Rất không hài lòng": ""}
+    for level, official in chosen.items():
+        mapping.locator(f'select[data-key="{level}"]').select_option(official)
+    section.locator(".save").click()
+    # A level left unconverted: the server names what is missing, beside the section.
+    expect(section.locator(".section-status")).to_contain_text("Rất không hài lòng")
+    mapping.locator('select[data-key="Rất không hài lòng"]').select_option("Không hài lòng")
+    section.locator(".save").click()
+    expect(section.locator(".section-status")).to_contain_text("Đã lưu")
+
+    rating = desk.request.get(f"{server.url}/api/admin/config").json()["sections"]["rating"]
+    assert rating["scale"] == 5 and rating["reason_required"] is True
+    assert rating["official"] == {"Rất hài lòng": ["Rất hài lòng"], "Hài lòng": ["Hài lòng", "Bình thường"],
+                                  "Không hài lòng": ["Không hài lòng", "Rất không hài lòng"]}
+    desk.reload()  # drawn again from the saved configuration
+    expect(section.locator("#reason-required")).to_be_checked()
+    expect(mapping.locator('select[data-key="Bình thường"]')).to_have_value("Hài lòng")
+    # The one refused save is the only error the browser logged.
+    assert desk.errors == ["Failed to load resource: the server responded with a status of 400 (BAD REQUEST)"]
