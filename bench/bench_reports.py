@@ -41,7 +41,7 @@ from bench.benchmarks_file import BENCHMARKS, record  # noqa: E402
 from bench.generate_history import GENERATOR_VERSION, HISTORY_CENTER, generate_history  # noqa: E402
 from server.core.center import load_center  # noqa: E402
 from server.core.exports import to_xlsx  # noqa: E402
-from server.core.reports import generate, make_period  # noqa: E402
+from server.core.reports import comments, generate, make_period  # noqa: E402
 from server.core.store import Store  # noqa: E402
 from server.core.summaries import Summaries, summarize_past_days  # noqa: E402
 
@@ -290,16 +290,20 @@ def markdown(args, facts, db_bytes, load, closing, rows, stalls, summary_facts, 
            f" {fmt(closing['day_wall_max'])} ms wall (CPU median {fmt(closing['day_cpu_median'])} ms). Stored"
            f" summaries: {summary_facts['days']} days, mean {summary_facts['mean_kib']:.0f} KiB of JSON a day"
            f" ({summary_facts['total_mib']:.0f} MiB).", "",
-           "| measurement | min | median | median CPU | target (median wall, CPU) |",
-           "|---|---:|---:|---:|---|"]
+           "*× SQL* = the report's median wall time ÷ the median of the raw SQL baseline of the same period measured"
+           " in the same run (one aggregate over the period's tickets: what any report of that period would cost"
+           " without stored summaries).", "",
+           "| measurement | min | median | median CPU | × SQL | target (median wall, CPU) |",
+           "|---|---:|---:|---:|---:|---|"]
     group = None
     for row in rows:
         if row["group"] != group:
             group = row["group"]
-            out.append(f"| **{group}** | | | | |")
+            out.append(f"| **{group}** | | | | | |")
         failures = f" — **{row['failures']} requests failed**" if row.get("failures") else ""
+        ratio = f"{row['median'] / row['baseline']:.2f}" if row.get("baseline") else "—"
         out.append(f"| {row['name']}{failures} | {fmt(row['min'])} | {fmt(row['median'])} | {fmt(row['cpu_median'])}"
-                   f" | {verdict(row)} |")
+                   f" | {ratio} | {verdict(row)} |")
     out += ["", f"**Does a queue write stall while a report runs?** {PROBE_WRITES} small write transactions (BEGIN"
             " IMMEDIATE, the issue's number allocation and an event, COMMIT) 10 ms apart on their own connection,"
             " while a report runs over and over in a thread; the writer is a thread of the same process (as the"
@@ -360,6 +364,7 @@ def main(argv=None):
     try:
         print("baselines (bare sqlite3 connection):")
         bare = sqlite3.connect(work)
+        day = make_period("day", busiest)
         month = make_period("month", month_anchor)
         year = make_period("year", dt.date(args.year, 1, 1))
         aggregate = ("SELECT service_code, count(*), avg(first_called_at - issued_at) FROM tickets"
@@ -368,12 +373,19 @@ def main(argv=None):
         rows.append(measure("SELECT count(*) FROM tickets (full scan)",
                             lambda: bare.execute("SELECT count(*) FROM tickets").fetchone(), args.repeat,
                             group=group))
+        baselines = {}  # the raw SQL of each period: what the report of that period is compared with
+        rows.append(measure(f"SQL: count, avg wait per service, day {busiest:%d/%m/%Y}",
+                            lambda: bare.execute(aggregate, (day.first.isoformat(), day.last.isoformat()))
+                            .fetchall(), args.repeat, group=group))
+        baselines["day"] = rows[-1]["median"]
         rows.append(measure(f"SQL: count, avg wait per service, month {month.first:%m/%Y}",
                             lambda: bare.execute(aggregate, (month.first.isoformat(), month.last.isoformat()))
                             .fetchall(), args.repeat, group=group))
+        baselines["month"] = rows[-1]["median"]
         rows.append(measure(f"SQL: count, avg wait per service, year {args.year}",
                             lambda: bare.execute(aggregate, (year.first.isoformat(), year.last.isoformat()))
                             .fetchall(), args.repeat, group=group))
+        baselines["year"] = rows[-1]["median"]
         bare.close()
 
         print("closing-time job, cold:")
@@ -414,28 +426,33 @@ def main(argv=None):
                     failed += 1
             return failed
 
-        periods = {"day": make_period("day", busiest), "month": month, "year": year}
+        periods = {"day": day, "month": month, "year": year}
         for kind, period in periods.items():
             group = f"{kind.capitalize()} report, warm: generate() — {period.title}"
             for grouping in GROUPINGS:
                 rows.append(measure(f"{kind}: {grouping}", lambda: generate(store, center, period, (grouping,), clock),
                                     args.repeat, target=TARGET_MS[kind], group=group))
+                rows[-1]["baseline"] = baselines[kind]
             rows.append(measure(f"{kind}: all five groupings in one generate()",
                                 lambda: generate(store, center, period, GROUPINGS, clock), args.repeat, group=group))
             rows.append(measure(f"{kind}: reports screen, 5 parallel requests (one grouping each; CPU = process)",
                                 lambda: screen(period), args.repeat, group=group, cpu_clock=time.process_time))
 
         print("Excel exports:")
-        group = "Excel export (the /api/reports/export route: generate department_officer + department, to_xlsx)"
+        group = ("Excel export (the /api/reports/export route: generate department_officer + department, every"
+                 " comment of the period, to_xlsx)")
         for kind in ("month", "year"):
             period = periods[kind]
             bundle = generate(store, center, period, ("department_officer", "department"), clock)
-            rows.append(measure(f"{kind}: generate + to_xlsx", lambda: to_xlsx(
+            said = comments(store, center, period)
+            rows.append(measure(f"{kind}: generate + comments + to_xlsx", lambda: to_xlsx(
                 {"rating": (b := generate(store, center, period, ("department_officer", "department"), clock))[
-                    "department_officer"], "wait": b["department"]}), args.repeat, group=group))
-            rows.append(measure(f"{kind}: to_xlsx alone ({len(bundle['department_officer']['rows'])} officer rows)",
-                                lambda: to_xlsx({"rating": bundle["department_officer"], "wait": bundle["department"]}),
-                                args.repeat, group=group))
+                    "department_officer"], "wait": b["department"], "comments": comments(store, center, period)}),
+                args.repeat, group=group))
+            rows.append(measure(f"{kind}: to_xlsx alone ({len(bundle['department_officer']['rows'])} officer rows,"
+                                f" {said['total']:,} comments)",
+                                lambda: to_xlsx({"rating": bundle["department_officer"], "wait": bundle["department"],
+                                                 "comments": said}), args.repeat, group=group))
 
         # A report that includes today recomputes today inside BEGIN IMMEDIATE (Summaries.days), every time: the
         # supervisors' reports at 10:00 on the busiest day.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import statistics
 from fractions import Fraction
@@ -118,3 +119,22 @@ def test_reports_of_every_grouping_and_period_equal_a_recount(queue, store, cent
                         assert row[name]["max"] == minutes(max(values))
     finally:
         conn.close()
+
+
+def test_a_month_roll_up_holds_one_histogram_per_group(queue, store, center, clock):
+    for day in (2, 3, 6):
+        clock.set(dt.datetime(2026, 10, day, 8, 0, tzinfo=VN))
+        queue.open_counter(1, "an")
+        serve(queue, 1, "an", "ly-lich", 60 * day, 10, 300)
+        queue.close_counter(1, "an")
+    clock.set(dt.datetime(2026, 11, 23, 8, 0, tzinfo=VN))
+    conn = store.worker_connection()
+    try:
+        Summaries(conn, center, clock).days(dt.date(2026, 10, 1), dt.date(2026, 10, 31), ("department",))
+        [data] = [json.loads(row[0]) for row in conn.execute(
+            "SELECT data FROM month_summaries WHERE month = '2026-10' AND dimension = 'department'")]
+    finally:
+        conn.close()
+    wait = data["STP"]["wait"]
+    assert "parts" not in wait and wait["n"] == 3
+    assert percentiles(wait, (HALF,)) == [Fraction(180)]  # waits of 120, 180 and 360 s

@@ -342,6 +342,10 @@ class Summaries:
                 for dimension, groups in figures.items():
                     for key, group in groups.items():
                         merge_groups(merged[dimension].setdefault(key, empty_group()), group)
+            for groups in merged.values():  # one histogram per group: a year report reads twelve, not 300
+                for group in groups.values():
+                    for name in TIMES:
+                        group[name] = flatten(group[name])
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 self.conn.executemany(
