@@ -5,9 +5,10 @@
 // Same query as the report screen (?period=&date=&last=&group_by=&precision=); ?auto=1 opens the print dialog once
 // drawn. Tables and number formats come from report_tables.js, so screen and paper always agree. Who may print is
 // decided by the shared sign-in flow (shared_ui/signin.js): supervisors, leaders and admins.
+import { el } from "/ui/shared/dom.js";
 import { SUPERVISING_ROLES, signedIn } from "/ui/shared/signin.js";
 import {
-  GROUPINGS, commentsNote, commentsTable, el, feedbackFigures, fetchComments, fetchReports, fmt,
+  GROUPINGS, commentsNote, commentsTable, feedbackFigures, fetchComments, fetchReports, fmt,
   paramsFromSearch, queryString, ratingTable, showsOfficial, waitTable,
 } from "/ui/admin/report_tables.js";
 

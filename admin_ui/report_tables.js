@@ -1,7 +1,8 @@
 // The report's query, number formats and tables, shared by the report screen (reports.js) and its A4 print page
 // (print.js), so that screen and paper always agree. The server computes every figure (server/core/reports.py);
 // this module only lays them out, in Vietnamese number formats (1.545; 95,3% or 97,19% at the report's precision).
-// Every text is set with textContent: names and citizens' comments are never HTML.
+// Every text is set with textContent (shared_ui/dom.js el): names and citizens' comments are never HTML.
+import { el, pad2 } from "/ui/shared/dom.js";
 
 export const PERIOD_KINDS = ["day", "week", "month", "quarter", "half", "year", "reporting_month", "reporting_year",
   "custom"];
@@ -20,7 +21,6 @@ export const PRECISIONS = [1, 2];
 export const OFFICIAL_TITLE = "Quy đổi sang 3 mức chính thức";
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-const pad2 = (n) => String(n).padStart(2, "0");
 const missing = (v) => v === null || v === undefined || typeof v !== "number" || !Number.isFinite(v);
 
 function groupThousands(digits) {
@@ -96,13 +96,6 @@ export function queryString(params, extra = {}) {
   q.set("group_by", extra.group_by || params.group_by);
   q.set("precision", String(params.precision || 1));
   return q.toString();
-}
-
-export function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = text; // never innerHTML: names come from config
-  return node;
 }
 
 function cell(tag, text, className, span = {}) {

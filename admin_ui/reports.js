@@ -5,9 +5,10 @@
 //
 // Figures come from GET /api/reports (one request for every grouping the screen needs) and the comments from
 // GET /api/reports/comments; tables and formats are in report_tables.js, shared with the print page.
+import { el, pad2 } from "/ui/shared/dom.js";
 import { SUPERVISING_ROLES, startSignIn } from "/ui/shared/signin.js";
 import {
-  GROUPINGS, OFFICIAL_TITLE, commentsNote, commentsTable, el, exportLinks, feedbackFigures, fetchComments,
+  GROUPINGS, OFFICIAL_TITLE, commentsNote, commentsTable, exportLinks, feedbackFigures, fetchComments,
   fetchReports, fmt, paramsFromSearch, precisionOf, queryString, ratingTable, reasonsTable, showsOfficial,
   waitTable,
 } from "/ui/admin/report_tables.js";
@@ -21,7 +22,6 @@ const REPORTS_FORBIDDEN = "Chỉ lãnh đạo, giám sát và quản trị viên
 const FIRST_HINT = "Chọn kỳ báo cáo rồi bấm “Xem báo cáo”.";
 
 const $ = (id) => document.getElementById(id);
-const pad2 = (n) => String(n).padStart(2, "0");
 const charts = {};          // name → Chart instance, for tests and to destroy before redrawing
 window.hangdoiCharts = charts;
 const state = { session: null, center: null, params: null, loaded: null, serial: 0 };

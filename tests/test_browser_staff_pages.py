@@ -28,10 +28,11 @@ def expect(locator):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """One live server for the module; the admin "quantri" and the supervisor "giamsat" have passwords."""
+    """One live server for the module; the admin "quantri", the supervisor "giamsat" and the officer "an" have
+    passwords."""
     live_server = LiveServer(tmp_path_factory.mktemp("staff") / "live.db").start()
     try:
-        for username in ("quantri", "giamsat"):
+        for username in ("quantri", "giamsat", "an"):
             Officer(live_server.url, live_server.database, live_server.center, username).set_password()
         yield live_server
     finally:
@@ -119,6 +120,22 @@ def test_the_counter_console_asks_an_admin_for_a_counter(server, desk):
     expect(desk.locator("body")).to_have_attribute("data-view", "signin")
     expect(desk.locator("#signin-error")).to_have_text("Vui lòng đăng nhập và chọn quầy làm việc.")
     expect(desk.locator("#signin-counter option")).not_to_have_count(1)  # the counters have loaded
+    assert desk.errors == []
+
+
+def test_an_officer_signs_in_and_out_at_the_console_through_the_same_flow(server, desk):
+    desk.goto(f"{server.url}/counter")
+    expect(desk.locator("body")).to_have_attribute("data-view", "signin")
+    desk.fill("#signin-username", "an")
+    desk.fill("#signin-password", PASSWORD)
+    desk.click("#signin-submit")  # no counter chosen yet
+    expect(desk.locator("#signin-error")).to_have_text("Vui lòng nhập tên đăng nhập, mật khẩu và chọn quầy.")
+    desk.select_option("#signin-counter", "2")
+    desk.click("#signin-submit")
+    expect(desk.locator("body")).to_have_attribute("data-view", "console")
+    expect(desk.locator("#signin-password")).to_have_value("")
+    desk.click("#signout")
+    expect(desk.locator("body")).to_have_attribute("data-view", "signin")
     assert desk.errors == []
 
 
