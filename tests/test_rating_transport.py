@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from server import create_app
@@ -154,14 +156,28 @@ def test_tablet_refusals_say_what_happened(app, rt, client, fields, status, erro
 @pytest.mark.parametrize("body", [
     [], "A001", None, {"counter": {"$gt": 0}}, {"label": {}}, {"service_date": "2026-02-30"},
     {"reasons": [{"a": 1}]}, {"reasons": [["x"]]}, {"level": 1e308}, {"client_id": 5}, {"timed_out": None},
+    {"label": "\ud800"}, {"comment": "lâu \udfff"}, {"reasons": ["\ud800"]}, {"device": "\ud800"},
+    {"service_date": "２０２６-11-23"}, {"counter": 10 ** 30}, {"level": 10 ** 30},
 ])
 def test_junk_ratings_are_refused_never_a_server_error(app, rt, client, body):
     serve_one(app, client)
     message = tablet_rating(**body) if isinstance(body, dict) else body
-    response = client.post("/api/ratings", json=message)
-    assert 400 <= response.status_code < 500
+    # Sent as JSON text: "\ud800" stays an escape, as a hostile client would write it.
+    response = client.post("/api/ratings", data=json.dumps(message), content_type="application/json")
+    assert 400 <= response.status_code < 500, response.get_json()
     reply = socket(app).emit("rate", message, callback=True)
     assert reply["ok"] is False and reply["error"] and reply["message"]
+
+
+def test_a_rating_that_fails_unexpectedly_is_still_acknowledged(app, rt, client, monkeypatch):
+    serve_one(app, client)
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("disk I/O error")
+
+    monkeypatch.setattr(rt.ratings, "rate_at_counter", broken)
+    reply = socket(app).emit("rate", tablet_rating(), callback=True)
+    assert reply["ok"] is False and reply["error"] == "internal_error" and "thử lại" in reply["message"]
 
 
 def test_a_level_left_on_timeout_is_stored_once_over_socket_and_http(app, rt, client):

@@ -18,7 +18,7 @@ from .queue import CANCELLED, DONE, NO_SHOW, UNFINISHED, Outcome, Queue, QueueRe
 from .vietnamese import format_date
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-SERVICE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+SERVICE_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 MAX_COMMENT = 500
 # A tablet that lost the server may deliver a rating this long after the service ended.
 TABLET_GRACE_SECONDS = 7 * 24 * 3600
@@ -31,6 +31,17 @@ def malformed(message: str) -> QueueRefused:
 
 def is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_text(value) -> bool:
+    """A string SQLite can store: JSON may carry a lone surrogate ("\\ud800"), which is not UTF-8."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class Ratings:
@@ -50,8 +61,10 @@ class Ratings:
             raise QueueRefused("bad_client_id", "Mã đánh giá không hợp lệ.")
         if not is_int(counter_number):
             raise malformed("Thiếu số quầy (counter) hoặc số quầy không phải là số nguyên.")
-        if not isinstance(label, str) or not label.strip():
+        if not is_text(label) or not label.strip():
             raise malformed("Thiếu số thứ tự (label) của lượt được đánh giá.")
+        if device is not None and not is_text(device):
+            raise malformed("Tên thiết bị (device) phải là chuỗi ký tự.")
         if service_date is not None and not valid_date(service_date):
             raise malformed("Ngày phục vụ (service_date) phải có dạng NNNN-TT-NN, ví dụ 2026-11-23.")
         if not isinstance(timed_out, bool):
@@ -121,7 +134,7 @@ class Ratings:
             reasons = []
         if not isinstance(reasons, (list, tuple)) or not all(isinstance(r, str) for r in reasons):
             raise malformed("Lý do (reasons) phải là một danh sách chuỗi ký tự.")
-        if comment is not None and not isinstance(comment, str):
+        if comment is not None and not is_text(comment):
             raise malformed("Góp ý (comment) phải là chuỗi ký tự.")
         return list(reasons)
 

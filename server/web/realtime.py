@@ -207,6 +207,10 @@ def register_handlers(socketio: SocketIO, rt: Runtime):
                 timed_out=data.get("timed_out", False))
         except QueueRefused as exc:
             return refusal(exc)
+        except Exception:  # noqa: BLE001 — acknowledged all the same: the tablet keeps the rating and resends it
+            log.exception("rate failed")
+            return {"ok": False, "error": "internal_error",
+                    "message": "Hệ thống đang bận, vui lòng thử lại hoặc liên hệ cán bộ hướng dẫn."}
         return {"ok": True, "rating": outcome.result}
 
     @socketio.on("follow_ticket")
