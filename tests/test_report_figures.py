@@ -131,6 +131,11 @@ def test_five_level_center_reports_its_five_levels_and_the_mapped_three(app5):
     # QĐ 766: (34 served − 8 rated Không hài lòng or worse) ÷ 34; "Bình thường" is not a complaint here.
     assert body["total"]["satisfaction_766"] == 76.5 and body["total"]["dissatisfied"] == 8
     assert "đánh giá Hài lòng là 15 lượt" in body["summary"]  # the paragraph speaks the official three levels
+    assert ("Theo thang đánh giá 5 mức của Trung tâm: Rất hài lòng 11 lượt (32,4%); Hài lòng 8 lượt (23,5%);"
+            " Bình thường 7 lượt (20,6%); Không hài lòng 5 lượt (14,7%); Rất không hài lòng 3 lượt (8,8%).") \
+        in body["summary"]
+    text = run_cli(app5, "--format", "text", "--out", "-")
+    assert "Bình thường 7 lượt (20,6%)" in text and "đánh giá Hài lòng là 15 lượt, chiếm 44,1%" in text
     book = load_workbook(io.BytesIO(leader.get("/api/reports/export?format=xlsx&period=day").data))
     assert book.sheetnames == ["Tổng hợp", "Đánh giá hài lòng", "Quy đổi 3 mức", "Thời gian chờ", "Góp ý, phản ánh"]
     header = [c.value for c in book["Đánh giá hài lòng"][6]]

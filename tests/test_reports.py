@@ -108,7 +108,7 @@ def test_day_report_exact_table(queue, ratings, summaries, center, clock):
     stp, gtvt = r["rows"]
     assert (stp["key"], stp["name"], stp["issued"], stp["served"], stp["left_waiting"]) == ("STP", "Sở Tư pháp", 3, 2, 1)
     # PERCENTILE.INC of 300 s and 1,500 s: median 900 s, p90 300 + 0.9 × 1,200 = 1,380 s.
-    assert stp["wait"] == {"count": 2, "mean": 15.0, "median": 15.0, "p90": 23.0, "max": 25.0}
+    assert stp["wait"] == {"count": 2, "total_seconds": 1800, "mean": 15.0, "median": 15.0, "p90": 23.0, "max": 25.0}
     assert stp["service"]["mean"] == 7.5 and stp["walk"]["max"] == 1.0
     assert (stp["within_target"], stp["over_target"], stp["service_level"]) == (1, 1, 50.0)
     assert stp["ratings"] == {"total": 2, "levels": [{"name": "Rất hài lòng", "count": 1, "percent": 50.0},
@@ -244,3 +244,11 @@ def test_channel_rows_count_ratings_by_the_channel_the_number_was_taken_by(queue
     rows = {r["key"]: r for r in report(summaries, center, "day", D(2026, 11, 23), "channel")["rows"]}
     assert list(rows) == ["phone"]
     assert (rows["phone"]["issued"], rows["phone"]["rated"], rows["phone"]["rated_by_channel"]) == (1, 1, {"tablet": 1})
+
+
+def test_the_paragraph_rounds_the_exact_mean_wait(queue, summaries, center, clock):
+    """Waits of 14 min 27 s and 14 min 29 s: the mean 14 min 28 s is 14 minutes, though 14,5 rounds to 15."""
+    serve(queue, clock, wait=867)
+    serve(queue, clock, wait=869)
+    r = report(summaries, center, "day", D(2026, 11, 23))
+    assert r["total"]["wait"]["mean"] == 14.5 and "Thời gian chờ trung bình 14 phút" in r["summary"]

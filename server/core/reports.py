@@ -153,7 +153,8 @@ def time_figures(histogram: dict) -> dict:
     """Mean, median, 90th percentile (PERCENTILE.INC) and maximum of a time histogram, in minutes."""
     n = histogram["n"]
     median, p90 = percentiles(histogram, (Fraction(1, 2), Fraction(9, 10)))
-    return {"count": n, "mean": minutes(Fraction(histogram["sum"], n)) if n else None,
+    return {"count": n, "total_seconds": histogram["sum"],
+            "mean": minutes(Fraction(histogram["sum"], n)) if n else None,
             "median": minutes(median), "p90": minutes(p90), "max": minutes(histogram["max"])}
 
 
@@ -332,11 +333,17 @@ class ReportBuilder:
             if missing:
                 text += "; không có đánh giá " + " và ".join(missing)
             text += "."
+            if t["official_ratings"] and len(self.center.rating.levels) != len(OFFICIAL_LEVELS):
+                text += (f" Theo thang đánh giá {len(self.center.rating.levels)} mức của Trung tâm: "
+                         + "; ".join(f"{level['name']} {format_number(level['count'])} lượt "
+                                     f"({format_percent(level['percent'], self.precision)})"
+                                     for level in t["ratings"]["levels"]) + ".")
         else:
             text += "; chưa có lượt đánh giá nào."
         wait = t["wait"]
         if wait["count"]:
-            text += (f" Thời gian chờ trung bình {format_number(round(wait['mean']))} phút"
+            whole_minutes = int(rounded(Fraction(wait["total_seconds"], 60 * wait["count"]), 0))  # not from 1 decimal
+            text += (f" Thời gian chờ trung bình {format_number(whole_minutes)} phút"
                      f"; {format_number(t['over_target'])} lượt chờ quá thời gian quy định.")
         if t["satisfaction_766"] is not None and ratings["total"]:
             text += (f" Tỷ lệ hài lòng (theo Quyết định 766/QĐ-TTg) đạt "
