@@ -10,6 +10,7 @@ from server import create_app
 from server.settings import Settings
 from tests.csrf import CsrfFlaskClient
 from tests.live import SMALL_CENTER
+from tests.test_devices import pair_over_http, strict_app  # noqa: F401 (strict_app: the fixture, pairing required)
 from tests.test_realtime import PASSWORD, act, console, socket
 
 
@@ -211,7 +212,7 @@ def test_center_tells_the_tablet_which_levels_ask_a_reason(client):
 
 
 @pytest.fixture
-def strict_app(tmp_path):
+def reasons_app(tmp_path):
     """The app over a center whose `[rating]` says `reason_required = true`."""
     center = tmp_path / "strict.toml"
     center.write_text(SMALL_CENTER.read_text(encoding="utf-8") + "\n[rating]\nreason_required = true\n",
@@ -227,15 +228,25 @@ def strict_app(tmp_path):
     application.extensions["hangdoi_lock"].close()
 
 
-def test_reason_required_over_http_and_socket(strict_app):
-    client = strict_app.test_client()
+def test_reason_required_over_http_and_socket(reasons_app):
+    client = reasons_app.test_client()
     assert client.get("/api/center").get_json()["rating"]["reason_required"] is True
-    token = serve_one(strict_app, client)
+    token = serve_one(reasons_app, client)
     response = client.post("/api/ratings", json=tablet_rating(comment="Chờ lâu"))
     assert response.status_code == 400 and response.get_json() == {
         "error": "reason_required", "message": "Ông/Bà vui lòng chọn ít nhất một lý do chưa hài lòng."}
-    assert socket(strict_app).emit("rate", tablet_rating(), callback=True)["error"] == "reason_required"
+    assert socket(reasons_app).emit("rate", tablet_rating(), callback=True)["error"] == "reason_required"
     phone = client.post(f"/api/tickets/{token}/rating", json={"level": 3})
     assert phone.status_code == 400 and phone.get_json()["error"] == "reason_required"
-    left = socket(strict_app).emit("rate", tablet_rating(timed_out=True), callback=True)  # never lost
+    left = socket(reasons_app).emit("rate", tablet_rating(timed_out=True), callback=True)  # never lost
     assert left["ok"] and left["rating"]["reasons"] == [] and left["rating"]["sent_on_timeout"]
+
+
+@pytest.mark.parametrize("counter", ["1", None, [1]])
+def test_a_paired_tablet_naming_no_number_is_a_bad_request(strict_app, counter):  # noqa: F811
+    token, _ = pair_over_http(strict_app, "tablet", 1)
+    body = tablet_rating(counter=counter)
+    response = strict_app.test_client().post("/api/ratings", json=body, headers={"X-Device-Token": token})
+    assert response.status_code == 400 and response.get_json()["error"] == "bad_request"
+    sock = strict_app.extensions["hangdoi"].socketio.test_client(strict_app, auth={"device": token})
+    assert sock.emit("rate", body, callback=True)["error"] == "bad_request"

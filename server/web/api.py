@@ -6,6 +6,7 @@ import json
 
 from flask import Blueprint, Response, jsonify, request
 
+from ..core.ratings import is_int
 from ..core.ticket_print import qr_svg, render_ticket_png, ticket_lines
 from . import runtime
 from .device_auth import device_required, request_device
@@ -135,9 +136,10 @@ def rate_at_counter():
     """Đánh giá from a counter's tablet (also how an offline tablet delivers what it kept, and how it sends the
     level a citizen chose and walked away from: `"timed_out": true`)."""
     body = json_body()
-    tablet = device_required(request_device(), ("tablet",), body.get("counter"))
+    counter = body.get("counter")  # one that is not a number is the core's 400, not another counter's tablet
+    tablet = device_required(request_device(), ("tablet",), counter if is_int(counter) else None)
     outcome = runtime().ratings.rate_at_counter(
-        body.get("counter"), body.get("label"), body.get("level"), body.get("reasons"), body.get("comment"),
+        counter, body.get("label"), body.get("level"), body.get("reasons"), body.get("comment"),
         client_id=body.get("client_id"), service_date=body.get("service_date"),
         device=tablet.name if tablet else optional_string(body, "device"), timed_out=body.get("timed_out", False))
     return jsonify(outcome.result), 200 if outcome.result.get("duplicate") else 201

@@ -18,6 +18,7 @@ from ..core import desk
 from ..core.announcements import call_clips, call_text
 from ..core.events import Event
 from ..core.queue import QueueRefused
+from ..core.ratings import is_int
 from . import Runtime, runtime
 from .api import phone_ticket
 from .auth import signed_in_account
@@ -199,9 +200,10 @@ def register_handlers(socketio: SocketIO, rt: Runtime):
         if not isinstance(data, dict):
             return {"ok": False, "error": "bad_request", "message": "Yêu cầu không hợp lệ."}
         try:
-            screen_device("tablet", data.get("counter"))  # a tablet rates only for its own counter
+            counter = data.get("counter")  # a tablet rates only for its own counter (a non-number is a 400)
+            screen_device("tablet", counter if is_int(counter) else None)
             outcome = runtime().ratings.rate_at_counter(
-                data.get("counter"), data.get("label"), data.get("level"), data.get("reasons"),
+                counter, data.get("label"), data.get("level"), data.get("reasons"),
                 data.get("comment"), client_id=data.get("client_id"), service_date=data.get("service_date"),
                 device=data.get("device") if isinstance(data.get("device"), str) else None,
                 timed_out=data.get("timed_out", False))
