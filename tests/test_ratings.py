@@ -113,6 +113,7 @@ def test_an_earlier_days_unserved_ticket_is_not_served(queue, ratings, clock):
 
 @pytest.mark.parametrize("field, value, code", [
     ("label", None, "bad_request"), ("label", 5, "bad_request"), ("label", "  ", "bad_request"),
+    ("label", "A" * 17, "bad_request"),
     ("service_date", "23/11/2026", "bad_request"), ("service_date", "2026-02-30", "bad_request"),
     ("service_date", 20261123, "bad_request"), ("service_date", "2026-11-23T08:00", "bad_request"),
     ("counter_number", None, "bad_request"), ("counter_number", "1", "bad_request"),

@@ -20,6 +20,7 @@ from .vietnamese import format_date
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 SERVICE_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 MAX_COMMENT = 500
+MAX_LABEL = 16  # a ticket label is a prefix and a number ("AB1234"); anything longer is not one
 # A tablet that lost the server may deliver a rating this long after the service ended.
 TABLET_GRACE_SECONDS = 7 * 24 * 3600
 
@@ -30,6 +31,7 @@ def malformed(message: str) -> QueueRefused:
 
 
 def is_int(value) -> bool:
+    """An integer as JSON sends one (true and false are not numbers here)."""
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -63,6 +65,8 @@ class Ratings:
             raise malformed("Thiếu số quầy (counter) hoặc số quầy không phải là số nguyên.")
         if not is_text(label) or not label.strip():
             raise malformed("Thiếu số thứ tự (label) của lượt được đánh giá.")
+        if len(label.strip()) > MAX_LABEL:
+            raise malformed("Số thứ tự (label) không hợp lệ.")
         if device is not None and not is_text(device):
             raise malformed("Tên thiết bị (device) phải là chuỗi ký tự.")
         if service_date is not None and not valid_date(service_date):
@@ -108,7 +112,8 @@ class Ratings:
         ticket = conn.execute("SELECT * FROM tickets WHERE label = ? AND local_date = ? ORDER BY id DESC LIMIT 1",
                               (label, day)).fetchone()
         if ticket is None:
-            raise QueueRefused("unknown_ticket", f"Không tìm thấy số thứ tự {label} trong ngày {format_date(dt.date.fromisoformat(day))}.")
+            when = format_date(dt.date.fromisoformat(day))
+            raise QueueRefused("unknown_ticket", f"Không tìm thấy số thứ tự {label} trong ngày {when}.")
         if ticket["counter_number"] is not None and ticket["counter_number"] != counter_number:
             raise QueueRefused("not_served_here", f"Số {label} không được phục vụ tại quầy này.")
         self._refuse_unrateable(ticket, self.center.local_date(now))
@@ -126,7 +131,8 @@ class Ratings:
         if ticket["state"] != DONE:
             raise QueueRefused("not_finished", "Số này chưa được phục vụ xong nên chưa thể đánh giá.")
 
-    def _checked_shape(self, level, reasons, comment) -> list:
+    @staticmethod
+    def _checked_shape(level, reasons, comment) -> list:
         """Refuse fields of the wrong kind (400 bad_request) before anything is read; returns the reasons."""
         if not is_int(level):
             raise malformed("Mức đánh giá (level) phải là một số nguyên.")
