@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -58,15 +59,29 @@ def queue(center, store, clock):
     return Queue(center, store, clock)
 
 
-@pytest.fixture
-def app(tmp_path):
-    settings = Settings(center_file=SMALL_CENTER, database=tmp_path / "app.db", async_mode="threading",
+@contextmanager
+def app_over(tmp_path, extra_toml: str = "", name: str = "app"):
+    """The Flask app (threading mode) on a temporary database, over the small center with `extra_toml` appended
+    (e.g. a `[rating]` table)."""
+    center = SMALL_CENTER
+    if extra_toml:
+        center = tmp_path / f"{name}.toml"
+        center.write_text(SMALL_CENTER.read_text(encoding="utf-8") + "\n" + extra_toml, encoding="utf-8")
+    settings = Settings(center_file=center, database=tmp_path / f"{name}.db", async_mode="threading",
                         testing=True, secret_key="test", require_devices=False)
     application = create_app(settings)
     application.test_client_class = CsrfFlaskClient
-    yield application
-    application.extensions["hangdoi"].store.close()
-    application.extensions["hangdoi_lock"].close()
+    try:
+        yield application
+    finally:
+        application.extensions["hangdoi"].store.close()
+        application.extensions["hangdoi_lock"].close()
+
+
+@pytest.fixture
+def app(tmp_path):
+    with app_over(tmp_path) as application:
+        yield application
 
 
 @pytest.fixture

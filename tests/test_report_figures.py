@@ -12,10 +12,8 @@ import sys
 import pytest
 from openpyxl import load_workbook
 
-from server import create_app
-from server.settings import Settings
-from tests.csrf import CsrfFlaskClient
-from tests.live import ROOT, SMALL_CENTER
+from tests.conftest import app_over
+from tests.live import ROOT
 from tests.test_realtime import PASSWORD
 
 FIVE_LEVELS = """
@@ -28,32 +26,18 @@ scale = 5
 """
 
 
-def make_app(tmp_path, center_file=SMALL_CENTER):
-    settings = Settings(center_file=center_file, database=tmp_path / "app.db", async_mode="threading",
-                        testing=True, secret_key="test", require_devices=False)
-    application = create_app(settings)
-    application.test_client_class = CsrfFlaskClient
-    runtime = application.extensions["hangdoi"]
-    runtime.accounts.set_password("giamsat", PASSWORD)
-    return application
-
-
 @pytest.fixture
 def app3(tmp_path):
-    application = make_app(tmp_path)
-    yield application
-    application.extensions["hangdoi"].store.close()
-    application.extensions["hangdoi_lock"].close()
+    with app_over(tmp_path) as application:
+        application.extensions["hangdoi"].accounts.set_password("giamsat", PASSWORD)
+        yield application
 
 
 @pytest.fixture
 def app5(tmp_path):
-    center = tmp_path / "five.toml"
-    center.write_text(SMALL_CENTER.read_text(encoding="utf-8") + FIVE_LEVELS, encoding="utf-8")
-    application = make_app(tmp_path, center)
-    yield application
-    application.extensions["hangdoi"].store.close()
-    application.extensions["hangdoi_lock"].close()
+    with app_over(tmp_path, FIVE_LEVELS, "five") as application:
+        application.extensions["hangdoi"].accounts.set_password("giamsat", PASSWORD)
+        yield application
 
 
 def leader_of(application):
@@ -150,10 +134,8 @@ def test_five_level_center_reports_its_five_levels_and_the_mapped_three(app5):
 
 
 def test_five_levels_without_a_mapping_show_no_official_table(tmp_path):
-    center = tmp_path / "five.toml"
-    center.write_text(SMALL_CENTER.read_text(encoding="utf-8") + "\n[rating]\nscale = 5\n", encoding="utf-8")
-    application = make_app(tmp_path, center)
-    try:
+    with app_over(tmp_path, "[rating]\nscale = 5\n", "unmapped") as application:
+        application.extensions["hangdoi"].accounts.set_password("giamsat", PASSWORD)
         serve_and_rate(application, [1, 3, 4])
         leader = leader_of(application)
         total = leader.get("/api/reports?period=day").get_json()["total"]
@@ -163,9 +145,6 @@ def test_five_levels_without_a_mapping_show_no_official_table(tmp_path):
         assert refused.status_code == 400 and "quy đổi" in refused.get_json()["message"]
         book = load_workbook(io.BytesIO(leader.get("/api/reports/export?format=xlsx").data))
         assert "Quy đổi 3 mức" not in book.sheetnames
-    finally:
-        application.extensions["hangdoi"].store.close()
-        application.extensions["hangdoi_lock"].close()
 
 
 def test_csv_dialects(app3):

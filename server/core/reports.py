@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import math
 from dataclasses import dataclass
-
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -132,7 +130,7 @@ def largest_remainder(counts: list[int], places: int = PERCENT_PLACES) -> list[f
     return [f / unit for f in floors]
 
 
-def rounded(value: Fraction | int | float, places: int) -> float:
+def rounded(value: Fraction | float, places: int) -> float:
     """Half up at `places` decimals, computed exactly (12,25 → 12,3; Python's round() would give 12,2)."""
     exact = Fraction(value)
     scaled = Decimal(exact.numerator) / Decimal(exact.denominator)

@@ -14,8 +14,8 @@ import json
 import sqlite3
 import sys
 import threading
-from array import array
 import time
+from array import array
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from fractions import Fraction
