@@ -6,10 +6,7 @@ import json
 
 import pytest
 
-from server import create_app
-from server.settings import Settings
-from tests.csrf import CsrfFlaskClient
-from tests.live import SMALL_CENTER
+from tests.conftest import app_over
 from tests.test_devices import pair_over_http, strict_app  # noqa: F401 (strict_app: the fixture, pairing required)
 from tests.test_realtime import PASSWORD, act, console, socket
 
@@ -214,18 +211,9 @@ def test_center_tells_the_tablet_which_levels_ask_a_reason(client):
 @pytest.fixture
 def reasons_app(tmp_path):
     """The app over a center whose `[rating]` says `reason_required = true`."""
-    center = tmp_path / "strict.toml"
-    center.write_text(SMALL_CENTER.read_text(encoding="utf-8") + "\n[rating]\nreason_required = true\n",
-                      encoding="utf-8")
-    settings = Settings(center_file=center, database=tmp_path / "strict.db", async_mode="threading",
-                        testing=True, secret_key="test", require_devices=False)
-    application = create_app(settings)
-    application.test_client_class = CsrfFlaskClient
-    runtime = application.extensions["hangdoi"]
-    runtime.accounts.set_password("an", PASSWORD)
-    yield application
-    runtime.store.close()
-    application.extensions["hangdoi_lock"].close()
+    with app_over(tmp_path, "[rating]\nreason_required = true\n", "strict") as application:
+        application.extensions["hangdoi"].accounts.set_password("an", PASSWORD)
+        yield application
 
 
 def test_reason_required_over_http_and_socket(reasons_app):
