@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.officer import Officer, issue
+from tests.test_browser_tablet import strict_server  # noqa: F401 (the fixture: a center with reason_required)
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -58,3 +59,22 @@ def test_a_tablet_rating_closes_the_phone_rating(live_server, page, officer):
     assert reply["ok"]
     expect(page.locator("#rated")).to_have_text("Ông/Bà đã đánh giá: Rất hài lòng. Trân trọng cảm ơn Ông/Bà!")
     expect(page.locator("#rate")).to_be_hidden()
+
+
+def test_phone_asks_for_a_reason_when_the_center_requires_one(strict_server, page):
+    an = Officer(strict_server.url, strict_server.database, strict_server.center, "an").start_password()
+    an.sign_in(1)
+    try:
+        ticket = issue(strict_server.url, "ly-lich")
+        serve(an)
+        page.goto(f"{strict_server.url}/t/{ticket['token']}")
+        page.get_by_role("button", name="Không hài lòng").click()
+        page.get_by_role("button", name="Gửi đánh giá").click()
+        expect(page.locator("#rate-error")).to_have_text("Ông/Bà vui lòng chọn ít nhất một lý do chưa hài lòng.")
+        assert stored(strict_server) == []
+        page.get_by_label("Thời gian chờ lâu").check()
+        page.get_by_role("button", name="Gửi đánh giá").click()
+        expect(page.locator("#rated")).to_have_text("Ông/Bà đã đánh giá: Không hài lòng. Trân trọng cảm ơn Ông/Bà!")
+        assert stored(strict_server) == [("Không hài lòng", '["Thời gian chờ lâu"]', None, "phone")]
+    finally:
+        an.close()

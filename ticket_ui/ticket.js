@@ -223,7 +223,7 @@ async function cancelTicket() {
 // ----- rating by phone ------------------------------------------------------------------------------------
 // Offered once the ticket is finished, when the counter's tablet got no rating, until the end of that day.
 
-let scale = null; // {levels, reasons} from /api/center
+let scale = null; // {levels, reasons, dissatisfied, reason_required} from /api/center
 let chosenLevel = null;
 
 async function loadScale() {
@@ -235,7 +235,8 @@ async function loadScale() {
   }
 }
 
-const dissatisfied = (name) => name.toLowerCase().includes("không hài lòng");
+// The levels the center counts as "Không hài lòng" (its [rating.official] mapping decides, not the wording).
+const dissatisfied = (level) => scale.dissatisfied.includes(level);
 
 function renderRating(t) {
   $("rated").hidden = !t.rating;
@@ -249,9 +250,9 @@ function renderRating(t) {
     scale.levels.forEach((name, i) => {
       const button = document.createElement("button");
       button.type = "button";
-      button.className = `btn rate-level rate-level-${dissatisfied(name) ? "bad" : i === 0 ? "best" : "good"}`;
+      button.className = `btn rate-level rate-level-${dissatisfied(i + 1) ? "bad" : i === 0 ? "best" : "good"}`;
       button.textContent = name;
-      button.addEventListener("click", () => chooseLevel(i + 1, name));
+      button.addEventListener("click", () => chooseLevel(i + 1));
       $("rate-levels").append(button);
     });
     scale.reasons.forEach((reason) => {
@@ -267,9 +268,9 @@ function renderRating(t) {
   $("rate").hidden = !open;
 }
 
-function chooseLevel(level, name) {
+function chooseLevel(level) {
   chosenLevel = level;
-  if (dissatisfied(name)) {
+  if (dissatisfied(level)) {
     $("rate-reasons-box").hidden = false; // reasons and a comment first, then "Gửi đánh giá"
     return;
   }
@@ -297,6 +298,11 @@ async function sendRating(level, reasons, comment) {
 
 $("rate-send").addEventListener("click", () => {
   const reasons = Array.from($("rate-reasons").querySelectorAll("input:checked"), (box) => box.value);
+  if (scale.reason_required && !reasons.length) { // the center asks for a reason: say so before sending
+    setText("rate-error", "Ông/Bà vui lòng chọn ít nhất một lý do chưa hài lòng.");
+    $("rate-error").hidden = false;
+    return;
+  }
   sendRating(chosenLevel, reasons, $("rate-comment").value.trim() || null);
 });
 
