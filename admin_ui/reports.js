@@ -211,7 +211,9 @@ function render(params, reports, comments) {
 function periodHeading(period) {
   const name = period.name || "";
   if (!name || period.first === period.last || period.kind === "custom") return period.title;
-  return `${name[0].toUpperCase()}${name.slice(1)} (${period.title})`;
+  const named = `${name[0].toUpperCase()}${name.slice(1)}`;
+  // The 15th–14th periods already name their dates ("năm 2019 (số liệu tính từ ngày 15/12/2018 …)").
+  return name.includes("số liệu tính từ") ? named : `${named} (${period.title})`;
 }
 
 /** The rating table in the configured levels and, when the center maps them, the official three levels. */

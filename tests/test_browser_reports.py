@@ -373,3 +373,14 @@ def test_comments_are_shown_as_text(five_server, desk):
     expect(desk.locator("#comments-table td.col-comment")).to_contain_text([HOSTILE_COMMENT])
     assert desk.locator("#comments-table img").count() == 0
     assert desk.evaluate("() => window.hacked") is None
+
+
+@pytest.mark.parametrize("query, heading", [
+    ("?period=quarter&date=2026-11-23", "Quý IV/2026 (Từ ngày 01/10/2026 đến ngày 31/12/2026)"),
+    ("?period=half&date=2026-11-23", "6 tháng cuối năm 2026 (Từ ngày 01/07/2026 đến ngày 31/12/2026)"),
+    ("?period=reporting_year&date=2026-11-23", "Năm 2026 (số liệu tính từ ngày 15/12/2025 đến ngày 14/12/2026)"),
+])
+def test_periods_are_named_as_official_documents_name_them(server, desk, query, heading):
+    sign_in(desk, server, query=query)
+    report_ready(desk)
+    expect(desk.locator("#period-title")).to_have_text(heading)
