@@ -88,12 +88,14 @@ def test_ticket_reads_with_any_token(app, token, suffix):
     assert response.status_code in (404, 308)
 
 
-@given(query=st.dictionaries(st.sampled_from(["period", "date", "last", "group_by", "format", "table"]),
-                             st.text(max_size=15), max_size=5))
+@given(query=st.dictionaries(st.sampled_from(["period", "date", "last", "group_by", "format", "table", "precision",
+                                              "dialect"]),
+                             st.text(max_size=15) | st.sampled_from(["csv", "rating_official", "comments", "2",
+                                                                     "plain", "quarter", "9999-12-31"]), max_size=6))
 @FUZZ
 def test_report_queries(app, query):
     client = once(app, "leader", lambda: signed_in(app, "giamsat"))
-    for path in ("/api/reports", "/api/reports/export"):
+    for path in ("/api/reports", "/api/reports/export", "/api/reports/comments"):
         response = client.get(path, query_string=query)
         assert response.status_code in (200, 400), (query, response.data)
 
