@@ -60,13 +60,14 @@ def queue(center, store, clock):
 
 
 @contextmanager
-def app_over(tmp_path, extra_toml: str = "", name: str = "app"):
+def app_over(tmp_path, extra_toml: str = "", name: str = "app", edit=None):
     """The Flask app (threading mode) on a temporary database, over the small center with `extra_toml` appended
-    (e.g. a `[rating]` table)."""
+    (e.g. a `[rating]` table) and `edit` (text → text) applied."""
     center = SMALL_CENTER
-    if extra_toml:
+    if extra_toml or edit:
+        text = SMALL_CENTER.read_text(encoding="utf-8") + "\n" + extra_toml
         center = tmp_path / f"{name}.toml"
-        center.write_text(SMALL_CENTER.read_text(encoding="utf-8") + "\n" + extra_toml, encoding="utf-8")
+        center.write_text(edit(text) if edit else text, encoding="utf-8")
     settings = Settings(center_file=center, database=tmp_path / f"{name}.db", async_mode="threading",
                         testing=True, secret_key="test", require_devices=False)
     application = create_app(settings)

@@ -202,3 +202,21 @@ def test_extreme_report_queries_are_400(app3, query):
 def test_the_last_month_of_the_calendar_is_an_empty_report(app3):
     body = leader_of(app3).get("/api/reports?period=month&date=9999-12-31").get_json()
     assert body["period"]["name"] == "tháng 12/9999" and body["total"]["issued"] == 0
+
+
+def test_names_that_look_like_formulas_stay_text_in_every_file(tmp_path):
+    formula = '=HYPERLINK("http://x","bấm")'
+    edit = lambda text: text.replace('name = "Nguyễn Văn An"', f"name = '{formula}'").replace(  # noqa: E731
+        'name = "Sở Tư pháp"', "name = '+Sở Tư pháp'").replace(
+        'name = "Trung tâm Phục vụ hành chính công thử nghiệm"', "name = '=1+1 Trung tâm'")
+    with app_over(tmp_path, name="formulas", edit=edit) as application:
+        application.extensions["hangdoi"].accounts.set_password("giamsat", PASSWORD)
+        serve_and_rate(application, [1])
+        leader = leader_of(application)
+        book = load_workbook(io.BytesIO(leader.get("/api/reports/export?format=xlsx").data))
+        cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row if cell.value]
+        assert formula in [c.value for c in cells] and "+Sở Tư pháp" in [c.value for c in cells]
+        assert all(c.data_type != "f" for c in cells)
+        rows = list(csv.reader(io.StringIO(leader.get("/api/reports/export?format=csv&table=rating")
+                                           .data.decode("utf-8-sig")), delimiter=";"))
+        assert rows[0] == ["'=1+1 Trung tâm"] and rows[3][1:3] == ["'+Sở Tư pháp", "'" + formula]

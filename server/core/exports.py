@@ -113,8 +113,9 @@ def to_xlsx(bundle: dict) -> bytes:
                      f"{format_number(feedback['handled'])}; còn mở {format_number(feedback['open'])}"
                      + (f"; thời gian xử lý trung vị {feedback['median_handle_minutes']} phút"
                         if feedback.get("median_handle_minutes") is not None else ""))
+    keep_as_text(summary.cell(row=5, column=1))
     for offset, text in enumerate(lines):
-        summary.cell(row=7 + offset, column=1, value=text)
+        keep_as_text(summary.cell(row=7 + offset, column=1, value=text))
 
     sheet = book.create_sheet("Đánh giá hài lòng")
     header, rows = rating_table(rating_report)
@@ -150,6 +151,7 @@ def to_xlsx(bundle: dict) -> bytes:
 def _heading(sheet, center: str, title: str, period: str, width: int):
     for row, text, bold in ((1, center.upper(), True), (2, title, True), (3, f"({period})", False)):
         cell = sheet.cell(row=row, column=1, value=text)
+        keep_as_text(cell)  # the center's name is typed by an admin
         cell.font = Font(bold=bold, size=13 if row == 2 else 11)
         cell.alignment = Alignment(horizontal="center")
         if width > 1:
