@@ -34,6 +34,16 @@ class Settings:
     backup_keep: int = 14
     # Signs session cookies; empty: a random key kept in the database, so sign-ins survive a restart.
     secret_key: str = ""
+    # Server-side sessions end after this long without use, and in any case this long after sign-in.
+    session_idle_minutes: int = 240
+    session_max_hours: int = 12
+    # Cookies only over HTTPS (the documented deployment: nginx with TLS on the LAN, docs/OPERATIONS.md).
+    secure_cookies: bool = False
+    # Behind nginx on the same machine: the client's address is nginx's X-Real-IP header (sent from loopback only).
+    behind_proxy: bool = False
+    # Failed sign-ins allowed per account and per address within the window, before a growing wait.
+    sign_in_attempts: int = 5
+    sign_in_window_minutes: int = 15
     testing: bool = False
 
     @classmethod
@@ -60,4 +70,21 @@ class Settings:
         settings.backup_keep = int(environ.get("HANGDOI_BACKUP_KEEP", settings.backup_keep))
         if environ.get("HANGDOI_SECRET_KEY"):
             settings.secret_key = environ["HANGDOI_SECRET_KEY"]
+        settings.session_idle_minutes = _positive(environ, "HANGDOI_SESSION_IDLE_MINUTES", settings.session_idle_minutes)
+        settings.session_max_hours = _positive(environ, "HANGDOI_SESSION_MAX_HOURS", settings.session_max_hours)
+        settings.secure_cookies = environ.get("HANGDOI_SECURE_COOKIES", "") in ("1", "true", "yes")
+        settings.behind_proxy = environ.get("HANGDOI_BEHIND_PROXY", "") in ("1", "true", "yes")
+        settings.sign_in_attempts = _positive(environ, "HANGDOI_SIGN_IN_ATTEMPTS", settings.sign_in_attempts)
+        settings.sign_in_window_minutes = _positive(environ, "HANGDOI_SIGN_IN_WINDOW_MINUTES",
+                                                    settings.sign_in_window_minutes)
         return settings
+
+
+def _positive(environ, name: str, default: int) -> int:
+    """A whole number above zero from the environment, or the default when the variable is unset."""
+    text = environ.get(name, "")
+    if not text:
+        return default
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise SystemExit(f"{name} must be a whole number above 0, not {text!r}")
+    return int(text)

@@ -415,3 +415,19 @@ def m012_exact_summaries(db: sqlite_utils.Database):
     db.execute("DELETE FROM day_summaries")
     db.execute("DELETE FROM month_summaries")
     db.execute("DELETE FROM summary_days")
+
+
+@migrations()
+def m013_sessions_and_sign_in_limits(db: sqlite_utils.Database):
+    """Server-side sessions (the cookie holds a random id, the table only its hash), failed sign-ins per account
+    and per address (kept across restarts), and the address each pairing request came from."""
+    db.execute("CREATE TABLE sessions (id_hash TEXT PRIMARY KEY, username TEXT NOT NULL, role TEXT NOT NULL,"
+               " counter_number INTEGER, address TEXT, started_at INTEGER NOT NULL, seen_at INTEGER NOT NULL,"
+               " ended_at INTEGER, ended_reason TEXT) WITHOUT ROWID")
+    db.execute("CREATE INDEX sessions_open_by_user ON sessions(username) WHERE ended_at IS NULL")
+    # `key` is "account:<username>" or "address:<ip>"; `failures` counts those since `since` (the window's start).
+    db.execute("CREATE TABLE sign_in_failures (key TEXT PRIMARY KEY, failures INTEGER NOT NULL, since INTEGER NOT NULL,"
+               " last_at INTEGER NOT NULL, locked_until INTEGER NOT NULL DEFAULT 0,"
+               " lockouts INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID")
+    db.execute("ALTER TABLE pairing_requests ADD COLUMN address TEXT")
+    db.execute("CREATE INDEX pairing_by_address ON pairing_requests(address, state)")
