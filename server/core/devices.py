@@ -22,7 +22,11 @@ KINDS = {"kiosk": "Máy lấy số", "display": "Màn hình sảnh", "counter_di
 # Kinds bound to one counter: a tablet rates only for its own counter.
 COUNTER_KINDS = ("counter_display", "tablet")
 PAIRING_MINUTES = 15
-MAX_PENDING = 50  # a flood of pairing requests from the LAN cannot fill the table
+# A flood of pairing requests cannot fill the table, and one machine cannot take every place: each address may
+# have a few requests pending (a screen reloaded twice keeps a code), the center as a whole many (setting up 70
+# counters' tablets and counter displays in one morning).
+MAX_PENDING = 300
+MAX_PENDING_PER_ADDRESS = 3
 
 
 @dataclass(frozen=True)
@@ -55,8 +59,9 @@ class Devices:
 
     # ----- the device's side ----------------------------------------------------------------------------
 
-    def request_pairing(self, kind, counter_number=None) -> dict:
-        """A screen asks to be paired: the code it shows and the secret it polls with."""
+    def request_pairing(self, kind, counter_number=None, address: str | None = None) -> dict:
+        """A screen asks to be paired: the code it shows and the secret it polls with. `address` (the machine
+        asking) may have at most MAX_PENDING_PER_ADDRESS requests pending."""
         if not isinstance(kind, str) or kind not in KINDS:
             raise QueueRefused("bad_request", "Loại thiết bị không hợp lệ.")
         counter_number = self._checked_counter(kind, counter_number, required=False)
@@ -67,10 +72,18 @@ class Devices:
             pending = conn.execute("SELECT count(*) FROM pairing_requests WHERE state = 'pending'").fetchone()[0]
             if pending >= MAX_PENDING:
                 raise QueueRefused("too_many_pairings", "Có quá nhiều yêu cầu ghép nối đang chờ; thử lại sau.")
+            if address is not None:
+                mine = conn.execute("SELECT count(*), min(expires_at) FROM pairing_requests WHERE address = ?"
+                                    " AND state = 'pending'", (address,)).fetchone()
+                if mine[0] >= MAX_PENDING_PER_ADDRESS:
+                    minutes = max(1, -(-(mine[1] - now) // 60))
+                    raise QueueRefused("too_many_pairings",
+                                       f"Máy này đã có {mine[0]} yêu cầu ghép nối đang chờ; hãy đọc mã đang hiện trên"
+                                       f" màn hình cho quản trị viên, hoặc thử lại sau {minutes} phút.")
             code = self._free_code(conn)
             conn.execute("INSERT INTO pairing_requests (request_hash, code, kind, counter_number, created_at,"
-                         " expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-                         (_hash(request), code, kind, counter_number, now, now + PAIRING_MINUTES * 60))
+                         " expires_at, address) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         (_hash(request), code, kind, counter_number, now, now + PAIRING_MINUTES * 60, address))
         return {"request": request, "code": code, "expires_at": now + PAIRING_MINUTES * 60}
 
     def pairing_status(self, request) -> dict:
@@ -170,7 +183,7 @@ class Devices:
                          "last_seen_at": d["last_seen_at"]} for d in devices],
             "pending": [{"code": p["code"], "kind": p["kind"], "kind_name": KINDS[p["kind"]],
                          "counter": p["counter_number"], "created_at": p["created_at"],
-                         "expires_at": p["expires_at"]} for p in pending],
+                         "expires_at": p["expires_at"], "address": p["address"]} for p in pending],
         }
 
     # ----- helpers --------------------------------------------------------------------------------------

@@ -2,31 +2,23 @@
 
 from __future__ import annotations
 
-import ipaddress
-
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
 from . import runtime
 from .api import json_body
-from .auth import role_required, signed_in_account
+from .auth import client_address, is_loopback, role_required, signed_in_account
 from .device_auth import request_device
 
 bp = Blueprint("devices", __name__, url_prefix="/api")
 
-def _is_local(address: str | None) -> bool:
-    try:
-        return ipaddress.ip_address(address or "").is_loopback
-    except ValueError:
-        return False
-
 
 @bp.post("/devices/pairing")
 def request_pairing():
-    """A screen without a token asks for a pairing code to show."""
+    """A screen without a token asks for a pairing code to show (a few at a time per machine)."""
     body = json_body()
-    rt = runtime()
-    answer = rt.devices.request_pairing(body.get("kind"), body.get("counter"))
-    if rt.settings.auto_pair_local and _is_local(request.remote_addr):
+    rt, address = runtime(), client_address()
+    answer = rt.devices.request_pairing(body.get("kind"), body.get("counter"), address)
+    if rt.settings.auto_pair_local and is_loopback(address):
         # Demo only (run.py --demo): a screen on the server machine itself is paired at once.
         rt.devices.approve(answer["code"], "tự động (demo, trên máy chủ)")
     return jsonify(answer), 201

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 
-from flask import request, session
+from flask import request
 from flask_socketio import ConnectionRefusedError, SocketIO, join_room, leave_room, rooms
 
 from ..core import desk
@@ -21,7 +21,7 @@ from ..core.queue import QueueRefused
 from ..core.ratings import is_int
 from . import Runtime, runtime
 from .api import phone_ticket
-from .auth import signed_in_account
+from .auth import session_state, signed_in_account, signed_out_refusal
 from .device_auth import NOT_PAIRED, device_required
 
 log = logging.getLogger("hangdoi.events")
@@ -111,8 +111,11 @@ def refusal(exc: QueueRefused) -> dict:
 
 
 def signed_in() -> tuple[str | None, int | None]:
-    """The officer and counter of this socket's session (set by the sign-in page)."""
-    return session.get("officer"), session.get("counter")
+    """The officer and counter of this socket's stored session, looked up at every action: a session ended since
+    the socket connected (sign-out, password reset, account removed…) gives (None, None), refused as
+    `session_ended` by `signed_out_refusal`."""
+    current, _ = session_state()
+    return (current.username, current.counter) if current else (None, None)
 
 
 def register_handlers(socketio: SocketIO, rt: Runtime):
@@ -152,11 +155,11 @@ def register_handlers(socketio: SocketIO, rt: Runtime):
             return refusal(exc)
         officer, counter = signed_in()
         if screen == "console" and (officer is None or counter is None):
-            return {"ok": False, "error": "not_signed_in", "message": "Phiên đăng nhập đã hết; mời đăng nhập lại."}
+            return {"ok": False, **signed_out_refusal()}
         if screen == "supervisor":
             account = signed_in_account()
             if account is None:
-                return {"ok": False, "error": "not_signed_in", "message": "Vui lòng đăng nhập."}
+                return {"ok": False, **signed_out_refusal()}
             if not account.supervises:
                 return {"ok": False, "error": "forbidden", "message": "Chỉ lãnh đạo, giám sát được xem màn hình này."}
             join_room("supervisors")
@@ -176,7 +179,7 @@ def register_handlers(socketio: SocketIO, rt: Runtime):
         """The console's own view: its counter, queue lengths, served today, mean wait."""
         officer, counter = signed_in()
         if officer is None:
-            return {"ok": False, "error": "not_signed_in", "message": "Phiên đăng nhập đã hết; mời đăng nhập lại."}
+            return {"ok": False, **signed_out_refusal()}
         return {"ok": True, "console": console_state(counter)}
 
     @socketio.on("counter_action")
@@ -184,7 +187,7 @@ def register_handlers(socketio: SocketIO, rt: Runtime):
         """One console action (call next, recall, …), applied at most once per action id."""
         officer, counter = signed_in()
         if officer is None:
-            return {"ok": False, "error": "not_signed_in", "message": "Phiên đăng nhập đã hết; mời đăng nhập lại."}
+            return {"ok": False, **signed_out_refusal()}
         if not isinstance(data, dict):
             return {"ok": False, "error": "bad_request", "message": "Yêu cầu không hợp lệ."}
         try:
