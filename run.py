@@ -22,7 +22,7 @@ import sys  # noqa: E402
 from server import create_app  # noqa: E402
 from server.core.center import CenterConfigError  # noqa: E402
 from server.logs import configure as configure_logs  # noqa: E402
-from server.core.store import DatabaseInUse  # noqa: E402
+from server.core.store import DatabaseInUse, DatabaseUnusable  # noqa: E402
 from server.settings import Settings  # noqa: E402
 
 
@@ -47,11 +47,16 @@ def main(argv=None):
     settings = Settings.from_environment()
     settings.ignore_opening_hours = settings.ignore_opening_hours or args.demo
     settings.auto_pair_local = settings.auto_pair_local or args.demo
+    try:  # the port first: a second server is refused before it touches any database
+        listener = listen(settings)
+    except OSError as exc:
+        sys.exit(f"Không khởi động được: cổng {settings.port} trên {settings.host} đang được một chương trình khác"
+                 f" sử dụng hoặc không mở được ({exc.strerror or exc}).")
     try:
         app = create_app(settings)
     except CenterConfigError as exc:
         sys.exit(f"Cấu hình trung tâm không hợp lệ / invalid center file:\n  {exc}")
-    except DatabaseInUse as exc:
+    except (DatabaseInUse, DatabaseUnusable) as exc:
         sys.exit(f"Không khởi động được: {exc}")
     rt = app.extensions["hangdoi"]
     if args.demo:
@@ -60,15 +65,58 @@ def main(argv=None):
     print(f"Hàng đợi: {app.extensions['hangdoi'].center.name}", flush=True)
     print(f"  http://{settings.host}:{settings.port}/  ({socketio.async_mode}, database {settings.database})",
           flush=True)
-    extra = {"handler_class": no_delay_handler()} if settings.async_mode == "gevent" else \
-        {"protocol": no_delay_protocol()} if settings.async_mode == "eventlet" else {}
     # Everything loaded so far lives for the whole run: keep it out of the collector, and collect the old
     # generation rarely, so full collections (85–150 ms at 500 screens) do not delay calls (BENCHMARKS.md).
     gc.collect()
     gc.freeze()
     gc.set_threshold(700, 10, 100)
-    socketio.run(app, host=settings.host, port=settings.port, log_output=False,
-                 allow_unsafe_werkzeug=settings.async_mode == "threading", **extra)
+    serve(app, listener, settings)
+
+
+def listen(settings: Settings):
+    """The listening socket, bound without SO_REUSEPORT: eventlet.listen sets it by default, and with it a second
+    server bound the same port and took half the kiosks (each on its own database). SO_REUSEADDR stays, so a
+    restart does not wait for old connections. None in threading mode (Werkzeug binds its own, the same way)."""
+    if settings.async_mode == "threading":
+        return None
+    import socket
+
+    family, _, _, _, address = socket.getaddrinfo(settings.host, settings.port, type=socket.SOCK_STREAM)[0]
+    if settings.async_mode == "eventlet":
+        import eventlet
+
+        return eventlet.listen(address, family, reuse_port=False)
+    sock = socket.socket(family, socket.SOCK_STREAM)  # gevent's, monkey-patched
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+        sock.listen(GEVENT_BACKLOG)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+GEVENT_BACKLOG = 128  # gevent's own default for the servers it binds itself
+
+
+def serve(app, listener, settings: Settings):
+    """Serve the app on the bound socket until stopped, with TCP_NODELAY on every connection."""
+    socketio = app.extensions["hangdoi"].socketio
+    if settings.async_mode == "eventlet":
+        from eventlet import wsgi
+
+        wsgi.server(listener, app, log_output=False, protocol=no_delay_protocol())
+    elif settings.async_mode == "gevent":
+        from gevent import pywsgi
+
+        pywsgi.WSGIServer(listener, app, log=None, handler_class=no_delay_handler()).serve_forever()
+    else:
+        try:
+            socketio.run(app, host=settings.host, port=settings.port, log_output=False, allow_unsafe_werkzeug=True)
+        except OSError as exc:
+            sys.exit(f"Không khởi động được: cổng {settings.port} trên {settings.host} đang được sử dụng"
+                     f" ({exc.strerror or exc}).")
 
 
 def no_delay_protocol():

@@ -15,7 +15,7 @@ from .core.center_versions import effective_center, latest_version
 from .core.devices import Devices
 from .core.queue import Queue
 from .core.ratings import Ratings
-from .core.store import Store, hold_server_lock
+from .core.store import DatabaseUnusable, Store, hold_server_lock
 from .core.summaries import summarize_past_days
 from .settings import Settings
 from .web import (Runtime, admin, api, auth, devices, feedback, overview, pages, realtime, reports, signal_factory,
@@ -101,10 +101,15 @@ def create_app(settings: Settings | None = None) -> Flask:
     changed, else the version edited last, server/core/center_versions.py), wire HTTP and Socket.IO."""
     settings = settings or Settings.from_environment()
     server_lock = hold_server_lock(settings.database)  # refuses a second server on the same file
-    store = Store(settings.database)
     try:
+        store = Store(settings.database)
+    except DatabaseUnusable:
+        server_lock.close()
+        raise
+    try:
+        store.ensure_writable()  # a read-only or full disk is said at start-up, in a sentence (run.py)
         center = effective_center(store, settings.center_file, time.time())
-    except ValueError:  # a bad file: the caller prints which key is wrong
+    except (ValueError, DatabaseUnusable):  # a bad file: the caller prints which key is wrong
         store.close()
         server_lock.close()
         raise
@@ -117,6 +122,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.sort_keys = False  # answers keep the order they are built in; sorting cost every kiosk answer ~2 µs
     # Same origin only (no cors_allowed_origins): every screen is served by this app.
     socketio = SocketIO(app, async_mode=settings.async_mode, ping_interval=10, ping_timeout=10)
+    # Outside Socket.IO's middleware, so its own answers (the polling transport) carry the headers too.
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)
     queue = Queue(center, store)
     rt = Runtime(settings, center, store, queue, Accounts(center, store), Ratings(queue), socketio,
                  Devices(center, store))
@@ -149,10 +156,10 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     @app.get("/healthz")
     def health():
-        """Liveness for the service manager: the database answers."""
-        with store.read() as conn:
-            conn.execute("SELECT 1").fetchone()
-        return {"ok": True, "center": rt.center.name, "async_mode": socketio.async_mode}
+        """For monitoring: whether a ticket can be written now (a one-row write, bounded under a second even
+        while another process holds the database), else why, with a 503 (docs/API.md)."""
+        state = store.health()
+        return {**state, "center": rt.center.name, "async_mode": socketio.async_mode}, 200 if state["ok"] else 503
 
     @app.teardown_request
     def let_others_run(_exc=None):
@@ -160,10 +167,21 @@ def create_app(settings: Settings | None = None) -> Flask:
         and again while others wait seconds (measured: per-kiosk answers 5…139 without, 24…29 with)."""
         socketio.sleep(0)
 
-    @app.after_request
-    def security_headers(response):
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
-
     return app
+
+
+class SecurityHeaders:
+    """WSGI middleware giving every answer SECURITY_HEADERS it does not set itself: Flask's pages and API, and the
+    Socket.IO answers Flask never sees (after_request does not run for them)."""
+
+    def __init__(self, wsgi_app, headers: dict[str, str] = SECURITY_HEADERS):
+        self.wsgi_app, self.headers = wsgi_app, list(headers.items())
+        self.names = {name.lower() for name in headers}
+
+    def __call__(self, environ, start_response):
+        def start(status, headers, exc_info=None):
+            present = {name.lower() for name, _ in headers} & self.names
+            return start_response(status, [*headers, *(h for h in self.headers if h[0].lower() not in present)],
+                                  exc_info)
+
+        return self.wsgi_app(environ, start)

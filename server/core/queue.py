@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from .center import Center, Counter, Department, Service
 from .events import Event, last_seq
+from .refusals import QueueRefused
 from .store import Store
 
 WAITING, CALLED, SERVING, PARKED = "waiting", "called", "serving", "parked"
@@ -27,6 +28,7 @@ EXPIRED = "expired"  # never stored: how the phone shows an earlier day's ticket
 ACTIVE_AT_COUNTER = (CALLED, SERVING)
 UNFINISHED = (WAITING, CALLED, SERVING, PARKED)  # tickets that still need their service
 CHANNELS = ("kiosk", "phone", "staff")
+DEVICE_NAME_MAX = 200  # characters of the kiosk name a ticket keeps
 
 # How many recent finished tickets of a service feed its mean cycle time, and how many are enough to trust it.
 CYCLE_SAMPLE = 20
@@ -37,14 +39,6 @@ STATE_NAMES = {
     DONE: "Đã hoàn thành", NO_SHOW: "Vắng mặt", TRANSFERRED: "Đã chuyển", CANCELLED: "Đã hủy",
     EXPIRED: "Hết hiệu lực",
 }
-
-
-class QueueRefused(Exception):
-    """An action the rules do not allow; `message` is Vietnamese, for the screen."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code, self.message = code, message
 
 
 @dataclass
@@ -102,6 +96,8 @@ class Queue:
                 accepted.append((i, *self._checked_request(issuing, **request)))
             except QueueRefused as refusal:
                 results[i] = refusal
+            except TypeError:  # a field `issue` does not take: refused on its own, the others go on
+                results[i] = QueueRefused("bad_request", "Yêu cầu lấy số không hợp lệ.")
         if not accepted:
             return results
         day = self.center.local_date(now)
@@ -154,6 +150,11 @@ class Queue:
             raise QueueRefused("unknown_priority_group", "Nhóm ưu tiên không hợp lệ.")
         if channel not in CHANNELS:
             raise QueueRefused("unknown_channel", "Kênh lấy số không hợp lệ.")
+        if device is not None and not (isinstance(device, str) and len(device) <= DEVICE_NAME_MAX
+                                       and device.isprintable()):
+            # Checked here, not by SQLite: a name it cannot store (a lone surrogate, as JSON "\ud800" decodes
+            # to, is not printable) would fail the whole batch's INSERT.
+            raise QueueRefused("bad_request", "Tên máy lấy số không hợp lệ.")
         if not issuing:
             raise QueueRefused("closed", "Hiện chưa đến giờ lấy số hoặc đã hết giờ lấy số.")
         return service, priority_group, channel, device

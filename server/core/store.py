@@ -4,22 +4,45 @@ One long-lived connection serves the queue (opening a connection per request cos
 costs microseconds, research/stack.md §2.2). Writes run as BEGIN IMMEDIATE transactions behind one lock, so a
 transaction never starts by reading and then fails to upgrade to a write. Report threads open their own
 read-only connections with `reader()` and never touch the queue's connection.
+
+Waiting for the database never freezes the server. sqlite3 is C code the event loop cannot switch out of, so a
+busy_timeout on the queue's connection would stop every socket while another process holds the write lock
+(measured: /healthz took 10 s under a 12 s lock). The queue's connection has none: BEGIN IMMEDIATE fails at once
+when the lock is taken, and `write` tries again after a sleep that lets everything else run (a green sleep under
+eventlet and gevent, which patch `time`), until WRITE_WAIT_SECONDS have passed; then the write is refused `busy`
+(StoreUnavailable), as is one the disk refuses (full, read-only). docs/OPERATIONS.md, "Faults".
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
+import os
 import secrets
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
 
 from .events import Event, event_row
+from .refusals import QueueRefused
 
+# Connections used from worker threads (reports, summaries) wait for the write lock inside SQLite: only their own
+# thread waits. The queue's connection waits this long at start-up only (migrations), before the loop runs.
 BUSY_TIMEOUT_MS = 5000
+# How long a write on the queue's connection (a kiosk's ticket, an officer's action) waits for another process's
+# write lock before it is refused `busy`: an officer hears back within a second either way.
+WRITE_WAIT_SECONDS = 0.8
+# /healthz's write probe waits this long, so it answers within a second while another process holds the lock.
+PROBE_WAIT_SECONDS = 0.5
+# Pauses between tries for the write lock: short at first (the usual holder is another short transaction).
+RETRY_PAUSES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.02, 0.05)
+# Below this much free space on the database's disk /healthz says "full": a full disk refuses a ticket's pages
+# while the probe's single page may still fit in the WAL's old space.
+FREE_SPACE_FLOOR = 1 << 20
 # Rows per multi-row INSERT: few distinct statements for the statement cache, far below SQLite's variable limit.
 INSERT_CHUNK = 64
 
@@ -30,13 +53,79 @@ class DatabaseInUse(RuntimeError):
     """Another server process already serves this database file."""
 
 
+class DatabaseUnusable(RuntimeError):
+    """The database cannot be served at all (its folder or file cannot be written): said at start-up, plainly."""
+
+
+# What a screen shows when its write is refused, by what stopped it (`StoreUnavailable.state`).
+UNAVAILABLE_MESSAGES = {
+    "locked": "Hệ thống đang bận, vui lòng thử lại sau giây lát.",
+    "full": "Hệ thống tạm thời không ghi được dữ liệu (ổ đĩa đầy), vui lòng báo cán bộ hướng dẫn.",
+    "read_only": "Hệ thống tạm thời không ghi được dữ liệu (ổ đĩa chỉ đọc), vui lòng báo cán bộ hướng dẫn.",
+    "error": "Hệ thống tạm thời không ghi được dữ liệu, vui lòng báo cán bộ hướng dẫn.",
+}
+# What /healthz and the start-up say of the same states, to whoever runs the server.
+STATE_DESCRIPTIONS = {
+    "writable": "ghi được",
+    "locked": "đang bị một tiến trình khác giữ khoá ghi",
+    "full": "ổ đĩa đầy",
+    "read_only": "chỉ đọc (ổ đĩa hoặc tệp không cho ghi)",
+    "error": "lỗi ghi",
+}
+
+
+class StoreUnavailable(QueueRefused):
+    """A write the database cannot take now; nothing of it was stored and it may be sent again. A refusal
+    `busy` (503 over HTTP), whatever the `state`: locked, full, read_only or error."""
+
+    def __init__(self, state: str, detail: str = ""):
+        super().__init__("busy", UNAVAILABLE_MESSAGES[state])
+        self.state, self.detail = state, detail
+
+
+def unavailable_state(exc: sqlite3.Error, path: str) -> str | None:
+    """The state a SQLite error means (None: a bug, not the disk or another process)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:
+        return None
+    primary = code & 0xFF
+    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return "locked"
+    if primary == sqlite3.SQLITE_FULL:
+        return "full"
+    if primary == sqlite3.SQLITE_READONLY:
+        return "read_only"
+    if primary in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN):
+        return _disk_state(path)
+    return None
+
+
+def _disk_state(path: str) -> str:
+    """SQLite says only "disk I/O error": ask the disk itself by writing a byte beside the database (a disk the
+    kernel turned read-only after an error still shows as read-write in statvfs)."""
+    probe = f"{path}.probe"
+    try:
+        with open(probe, "wb") as out:
+            out.write(b"x")
+            out.flush()
+            os.fsync(out.fileno())
+        os.unlink(probe)
+    except OSError as exc:
+        return {errno.EROFS: "read_only", errno.EACCES: "read_only", errno.EPERM: "read_only",
+                errno.ENOSPC: "full", errno.EDQUOT: "full"}.get(exc.errno, "error")
+    return "error"
+
+
 def hold_server_lock(database: str | Path):
     """Mark the database as served by this process for as long as it lives (an advisory lock beside the file).
 
     A second server on the same file, or a restore while the server runs, is refused instead of corrupting data.
     """
-    Path(database).parent.mkdir(parents=True, exist_ok=True)  # a fresh install has no instance/ folder yet
-    handle = open(f"{database}.lock", "a+")
+    try:
+        Path(database).parent.mkdir(parents=True, exist_ok=True)  # a fresh install has no instance/ folder yet
+        handle = open(f"{database}.lock", "a+")
+    except OSError as exc:
+        raise DatabaseUnusable(f"không ghi được vào thư mục {Path(database).parent} ({exc.strerror})") from None
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -57,56 +146,165 @@ def _configure(conn: sqlite3.Connection) -> sqlite3.Connection:
 class Store:
     """The database of one center."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, write_wait: float = WRITE_WAIT_SECONDS):
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: we issue BEGIN ourselves, so Python never opens a deferred transaction for us.
-        self.conn = _configure(sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                                               timeout=BUSY_TIMEOUT_MS / 1000))
-        if self.path != ":memory:":
-            self.conn.execute("PRAGMA journal_mode=WAL")
+        self.write_wait = write_wait
         self.lock = threading.RLock()
         self.listeners = []  # called with each committed transaction's events, in commit order
         self._pending: list[Event] = []
-        self.db = sqlite_utils.Database(self.conn)
-        with self.lock:
-            migrations.apply(self.db)
+        self._depth = 0  # write() blocks open on the queue's connection: 0 outside, 1 in a transaction, more nested
+        try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            # isolation_level=None: we issue BEGIN ourselves, so Python never opens a deferred transaction for us.
+            self.conn = _configure(sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                                   timeout=BUSY_TIMEOUT_MS / 1000))
+            if self.path != ":memory:":
+                self.conn.execute("PRAGMA journal_mode=WAL")
+            self.db = sqlite_utils.Database(self.conn)
+            with self.lock:
+                migrations.apply(self.db)
+            self.conn.execute("PRAGMA busy_timeout=0")  # from now on `write` waits, yielding (module docstring)
+        except (OSError, sqlite3.Error) as exc:
+            self._close_quietly()
+            state = unavailable_state(exc, self.path) if isinstance(exc, sqlite3.Error) else None
+            reason = STATE_DESCRIPTIONS[state] if state else (getattr(exc, "strerror", None) or str(exc))
+            raise DatabaseUnusable(f"không mở được cơ sở dữ liệu {self.path}: {reason}") from None
+
+    def ensure_writable(self):
+        """The server's start-up: a database that cannot be written is said now, plainly, not at the first
+        ticket (the command line's reports still read a read-only copy)."""
+        try:
+            self._probe(BUSY_TIMEOUT_MS / 1000)
+        except StoreUnavailable as exc:
+            raise DatabaseUnusable(f"cơ sở dữ liệu {self.path} {STATE_DESCRIPTIONS[exc.state]}"
+                                   + (f" ({exc.detail})" if exc.detail else "")) from None
+
+    def _close_quietly(self):
+        conn = getattr(self, "conn", None)
+        if conn is not None:
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
 
     @contextmanager
-    def write(self):
-        """A write transaction; everything in it commits together or not at all.
+    def write(self, wait: float | None = None):
+        """A write transaction; everything in it commits together or not at all. Raises StoreUnavailable when
+        the database cannot take it (another process's lock held past `wait` seconds, a full or read-only disk).
 
         Used inside another write it becomes a savepoint: a refusal raised inside undoes only the inner part,
-        so a caller can record the refusal and still commit (an action log does exactly that).
+        so a caller can record the refusal and still commit (an action log does exactly that). A database error
+        inside is never turned into a refusal there, so it cannot be recorded as one: the outer write says it.
         """
-        with self.lock:
-            if self.conn.in_transaction:
-                mark = len(self._pending)
-                self.conn.execute("SAVEPOINT nested")
-                try:
+        self._begin(self.write_wait if wait is None else wait)
+        try:
+            if self._depth > 1:
+                with self._savepoint():
                     yield self.conn
-                except BaseException:
-                    self.conn.execute("ROLLBACK TO nested")
-                    self.conn.execute("RELEASE nested")
-                    del self._pending[mark:]
-                    raise
-                self.conn.execute("RELEASE nested")
                 return
-            self.conn.execute("BEGIN IMMEDIATE")
             self._pending = []
             try:
                 yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
+                self.conn.execute("COMMIT")
+            except BaseException as exc:
                 self._pending = []
+                self._roll_back()
+                if isinstance(exc, sqlite3.Error):
+                    state = unavailable_state(exc, self.path)
+                    if state:
+                        raise StoreUnavailable(state, str(exc)) from exc
                 raise
-            self.conn.execute("COMMIT")
             committed, self._pending = self._pending, []
             # Still under the lock: listeners see transactions in the order of their sequence numbers.
             if committed:
                 for listener in self.listeners:
                     listener(committed)
+        finally:
+            self._depth -= 1
+            self.lock.release()
+
+    def _begin(self, wait: float):
+        """Take the lock and, outermost, SQLite's write lock: tried again after short sleeps, the lock released
+        meanwhile (readers of the queue's connection go on), until `wait` has passed."""
+        deadline, tries = time.monotonic() + wait, 0
+        while True:
+            self.lock.acquire()
+            if self._depth > 0:
+                self._depth += 1
+                return
+            if self.conn.in_transaction:  # a failed ROLLBACK left one open: never build on it
+                self._roll_back()
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                self.lock.release()
+                state = unavailable_state(exc, self.path)
+                if state is None:
+                    raise
+                if state != "locked" or time.monotonic() >= deadline:
+                    raise StoreUnavailable(state, str(exc)) from exc
+                time.sleep(min(RETRY_PAUSES[min(tries, len(RETRY_PAUSES) - 1)],
+                               max(0.0, deadline - time.monotonic())))
+                tries += 1
+                continue
+            self._depth = 1
+            return
+
+    @contextmanager
+    def _savepoint(self):
+        mark = len(self._pending)
+        self.conn.execute("SAVEPOINT nested")
+        try:
+            yield
+        except BaseException:
+            if self.conn.in_transaction:  # SQLite rolls a whole transaction back itself on some errors (full)
+                try:
+                    self.conn.execute("ROLLBACK TO nested")
+                    self.conn.execute("RELEASE nested")
+                except sqlite3.Error:
+                    pass  # the outer write rolls back and says why
+            del self._pending[mark:]
+            raise
+        self.conn.execute("RELEASE nested")
+
+    def _roll_back(self):
+        """ROLLBACK if a transaction is open (a failed COMMIT may have ended it already); never raises."""
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # the next write finds it still open and tries again (_begin)
+
+    def health(self) -> dict:
+        """Whether a ticket can be written now, and if not why: {"ok", "database", "message"}. A real write
+        (committed, one row) within PROBE_WAIT_SECONDS, and the free space of the database's disk."""
+        try:
+            self._probe(PROBE_WAIT_SECONDS)
+            state, detail = "writable", ""
+        except StoreUnavailable as exc:
+            state, detail = exc.state, exc.detail
+        message = f"Cơ sở dữ liệu {self.path}: {STATE_DESCRIPTIONS[state]}" + (f" ({detail})" if detail else "")
+        return {"ok": state == "writable", "database": state, "message": message}
+
+    def _probe(self, wait: float):
+        """Raise StoreUnavailable unless a write goes through now and the disk has room for more."""
+        if self.path != ":memory:":
+            try:
+                disk = os.statvfs(Path(self.path).parent)
+            except OSError as exc:
+                raise StoreUnavailable("error", exc.strerror) from None
+            free = disk.f_bavail * disk.f_frsize
+            if free < FREE_SPACE_FLOOR:
+                raise StoreUnavailable("full", f"còn {free // 1024} KiB trống")
+        with self.write(wait) as conn:
+            pages, limit = conn.execute("PRAGMA page_count").fetchone()[0], \
+                conn.execute("PRAGMA max_page_count").fetchone()[0]
+            if limit - pages < 16:
+                raise StoreUnavailable("full", f"{pages} trang / tối đa {limit} (max_page_count)")
+            # A committed write reaches the disk: a rolled-back one would never see a disk turned read-only.
+            conn.execute("INSERT OR REPLACE INTO server_secrets (name, value) VALUES ('healthz_probe', ?)",
+                         (str(int(time.time())),))
 
     def record_event(self, conn, kind: str, at: int, payload: dict, **routing) -> Event:
         """Append an event to the open transaction; listeners receive it once the transaction commits."""

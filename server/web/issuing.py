@@ -3,14 +3,17 @@
 The COMMIT is the largest part of issuing a ticket (BENCHMARKS.md). The first request to arrive leads: it lets
 the event loop run once, so the requests already received from other kiosks join it, then issues them all
 through `Queue.issue_many` and hands each its own ticket or refusal. Nobody gets an answer before the COMMIT,
-so an acknowledged ticket is always stored; a refused one (daily cap, closed) changes nothing.
+so an acknowledged ticket is always stored; a refused one (daily cap, closed) changes nothing. A database that
+cannot take the batch answers everybody `busy` within the store's bound (server/core/store.py); a request that
+breaks the transaction for another reason fails alone: the others are issued again one by one.
 """
 
 from __future__ import annotations
 
 import threading
 
-from ..core.queue import Outcome, Queue, QueueRefused
+from ..core.queue import Outcome, Queue
+from ..core.store import StoreUnavailable
 
 
 class _Request:
@@ -49,11 +52,22 @@ class IssueBatcher:
         return mine.result
 
     def _run(self, batch: list[_Request]):
+        """Issue a batch and hand each request its answer. A database that cannot take the batch (locked past
+        its wait, full, read-only) is a `busy` refusal for everybody; a failure of anything else is retried
+        request by request, so one request that breaks the transaction fails alone and the others are served."""
         try:
             results = self.queue.issue_many([r.fields for r in batch])
-        except Exception as exc:  # the transaction failed: nobody was issued anything, everybody is told
-            results = [QueueRefused("busy", "Hệ thống đang bận, vui lòng thử lại.") if r is not batch[0] else exc
-                       for r in batch]
+        except StoreUnavailable as unavailable:  # nobody was issued anything: everybody may try again
+            results = [unavailable] * len(batch)
+        except Exception as exc:  # noqa: BLE001 — handed to the request it belongs to, raised there
+            results = [exc] if len(batch) == 1 else [self._alone(r) for r in batch]
         for request, result in zip(batch, results):
             request.result = result
             request.done.set()
+
+    def _alone(self, request: _Request):
+        """One request of a failed batch, in a transaction of its own: its ticket, refusal or error."""
+        try:
+            return self.queue.issue_many([request.fields])[0]
+        except Exception as exc:  # noqa: BLE001
+            return exc
