@@ -135,7 +135,7 @@
         newestHighlightUntil = until;
         freshCounters.set(event.counter_number, until);
         restartHighlight();
-        if (event.announcement) speaker.say(event.announcement.clips);
+        if (event.announcement) speaker.say(event.announcement.clips, event.label + "@" + event.counter_number);
       }
     } else if (kind === "service_started" || kind === "ticket_resumed") {
       setCurrent(event);
@@ -145,7 +145,7 @@
       const target = { counter_number: event.to_counter, department_code: event.department_code };
       if (kind === "ticket_transferred" && event.to_counter && event.announcement &&
           (callShown(event) || callShown(target))) {
-        speaker.say(event.announcement.clips);
+        speaker.say(event.announcement.clips, event.label + "@" + event.to_counter);
       }
     } else if (COUNTER_KINDS.includes(kind) && event.counter) {
       state.counters = state.counters.map(function (c) {
@@ -305,8 +305,12 @@
   }
 
   function scheduleHighlightEnd() {
+    const now = Date.now();
+    freshCounters.forEach(function (until, number) {   // an ended highlight is forgotten, not kept for weeks
+      if (until <= now) freshCounters.delete(number);
+    });
     const ends = Array.from(freshCounters.values()).concat([newestHighlightUntil]).filter(function (t) {
-      return t > Date.now();
+      return t > now;
     });
     if (!ends.length) return;
     highlightTimer = setTimeout(function () { drawAll(); scheduleHighlightEnd(); },
@@ -350,19 +354,27 @@
 
   // One announcement at a time, its clips in order. Two elements take turns so the next clip is already loaded
   // while the current one speaks. A clip that fails or hangs is skipped: the queue must never stall.
+  // Calls can come faster than they can be spoken (a whole hall calling at once): the queue never grows past
+  // MAX_QUEUE announcements. A newer announcement for a ticket already waiting to be spoken at the same counter (a
+  // recall) takes the waiting one's place; beyond the limit the oldest waiting announcement is dropped.
   const speaker = (function () {
     const SOUND_KEY = "hangdoi.display.sound";
     const MAX_QUEUE = 12;
     const STALE_MS = 30000;        // calls that waited this long for the sound button are no longer news
     const GAP_MS = 600;            // between two announcements
     const FALLBACK_S = 5;          // before a clip's duration is known
+    const LOG_CLIPS = 100;         // clips kept in window.hangdoiVoice.played
     const players = [new Audio(), new Audio()];
     let turn = 0;
-    let queue = [];
+    let queue = [];                // {clips, key, at}, oldest first
     let playing = false;
     let enabled = false;
     let token = 0;
-    window.hangdoiVoice = { played: [] };
+    // What this TV has said, for the browser tests and for whoever opens the developer console on a TV: the last
+    // LOG_CLIPS clip keys started, oldest first, and counters. A TV runs for weeks, so nothing here grows with time.
+    const log = { played: [], count: 0, dropped: 0, merged: 0 };
+    Object.defineProperty(log, "queued", { get: function () { return queue.length; } });
+    window.hangdoiVoice = log;
     players.forEach(function (p) { p.preload = "auto"; p.defaultPlaybackRate = voiceRate; });
 
     function load(player, key) {
@@ -371,11 +383,26 @@
       player.src = "/voice/" + encodeURIComponent(key) + ".wav";
     }
 
-    function say(clips) {
+    // `key` names what is announced (ticket and counter): a second announcement of it replaces the first.
+    function say(clips, key) {
       if (!voiceWanted || !clips || !clips.length) return;
-      queue.push({ clips: clips, at: Date.now() });
-      if (queue.length > MAX_QUEUE) queue.shift();
+      const announcement = { clips: clips, key: key || null, at: Date.now() };
+      const same = key ? queue.findIndex(function (a) { return a.key === key; }) : -1;
+      if (same >= 0) {
+        queue[same] = announcement;
+        log.merged++;
+      } else {
+        queue.push(announcement);
+        trim();
+      }
       next();
+    }
+
+    function trim() {
+      while (queue.length > MAX_QUEUE) {
+        queue.shift();
+        log.dropped++;
+      }
     }
 
     function next() {
@@ -421,7 +448,9 @@
       player.onended = done;
       player.onerror = done;
       player.ondurationchange = arm;
-      window.hangdoiVoice.played.push(key);
+      log.played.push(key);
+      if (log.played.length > LOG_CLIPS) log.played.shift();
+      log.count++;
       arm();
       player.currentTime = 0;
       player.playbackRate = voiceRate;
@@ -433,7 +462,8 @@
           player.onended = player.onerror = player.ondurationchange = null;
           playing = false;
           enabled = false;
-          queue.unshift(announcement);
+          queue.unshift(announcement);   // said again after the button; the queue keeps its limit
+          trim();
           showOverlay();
           return;
         }

@@ -9,6 +9,11 @@
 (function () {
   "use strict";
 
+  // Events kept while a snapshot is on its way. A subscribe that is never answered while the socket still hears
+  // the room would otherwise keep them all; when the oldest are dropped, the first one kept after the snapshot
+  // leaves a gap, and a gap means a fresh snapshot, so nothing is lost by the limit.
+  const MAX_PENDING = 1000;
+
   function connect(options) {
     // Reconnect for ever, backing off to 3 s: a lobby TV may wait hours for the server to come back, and must show
     // the true state within 5 s of its return.
@@ -50,7 +55,11 @@
     }
 
     function apply(event) {
-      if (lastSeq === null) { pending.push(event); return; }
+      if (lastSeq === null) {
+        pending.push(event);
+        if (pending.length > MAX_PENDING) pending.shift();
+        return;
+      }
       if (event.seq <= lastSeq) return;            // already part of the snapshot
       if (event.seq !== lastSeq + 1) {             // a message was lost: the snapshot is the truth
         resync();

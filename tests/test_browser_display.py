@@ -56,7 +56,8 @@ def applied(page, event):
 
 
 def played(page, count, timeout=30):
-    return wait_js(page, f"window.hangdoiVoice.played.length >= {count} && window.hangdoiVoice.played", timeout)
+    """Once `count` clips have started, the clips the lobby logged (display.js keeps the last 100)."""
+    return wait_js(page, f"window.hangdoiVoice.count >= {count} && window.hangdoiVoice.played", timeout)
 
 
 def test_lobby_shows_the_call_and_speaks_calls_one_after_another(live_server, page, officers):
@@ -155,3 +156,29 @@ def test_display_survives_a_server_restart(live_server, page, officers):
     expect(page.locator("#newest")).to_contain_text("MỜI SỐ A002 ĐẾN QUẦY 02")
     expect(page.locator('#serving [data-counter="1"]')).to_contain_text("A001")
     assert page.evaluate("window.sameDocument") is True   # no reload
+
+
+def test_calls_faster_than_speech_keep_the_voice_queue_bounded(live_server, page, officers):
+    """With the sound not yet switched on, a recall takes its waiting call's place and beyond 12 announcements the
+    oldest are dropped; once on, the 12 kept are spoken in order and the clip log keeps only the last 100."""
+    open_display(page, f"{live_server.url}/display?{FAST_VOICE}")
+    for _ in range(13):
+        issue(live_server.url, "ly-lich")
+    an = officers("an", 1)
+    assert an.act("call_next")["ok"] and an.act("recall")["ok"] and an.act("recall")["ok"]
+    applied(page, an.wait_event("ticket_recalled", call_count=3))
+    assert page.evaluate("[hangdoiVoice.queued, hangdoiVoice.merged, hangdoiVoice.dropped]") == [1, 2, 0]
+
+    for _ in range(12):   # A002 … A013 at the same counter, none of them spoken yet
+        assert an.act("start")["ok"] and an.act("finish")["ok"] and an.act("call_next")["ok"]
+    applied(page, an.wait_event("ticket_called", label="A013"))
+    assert page.evaluate("[hangdoiVoice.queued, hangdoiVoice.dropped]") == [12, 1]   # A001's announcement went
+
+    # Clips that fail to load are skipped at once: the 12 announcements go by in seconds.
+    page.route("**/voice/**", lambda route: route.abort())
+    page.get_by_role("button", name="Bật âm thanh").click()
+    expected = [clip for n in range(2, 14)
+                for clip in an.wait_event("ticket_called", label=f"A{n:03d}")["announcement"]["clips"]]
+    assert len(expected) > 100
+    assert played(page, len(expected), timeout=60) == expected[-100:]
+    assert page.evaluate("[hangdoiVoice.count, hangdoiVoice.queued]") == [len(expected), 0]
