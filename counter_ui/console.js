@@ -18,6 +18,9 @@ import { ALL_ROLES, startSignIn } from "/ui/shared/signin.js";
   const RETRY_MS = 3000;
   const INFO_MESSAGE_MS = 5000;
   const ERROR_MESSAGE_MS = 15000;
+  // Refusals meaning this tab is no longer signed in: never signed in, or the stored session ended (sign-out
+  // elsewhere, password reset, account removed, an admin's "sign out everywhere", too long unused).
+  const SIGNED_OUT = ["not_signed_in", "session_ended"];
   const PENDING_KEY = "hangdoi.console.pending";       // sessionStorage: the unanswered action of this tab
   const LAST_COUNTER_KEY = "hangdoi.console.counter";  // localStorage: an officer usually sits at the same counter
   const OTHER_REASON = "Lý do khác";
@@ -207,7 +210,7 @@ import { ALL_ROLES, startSignIn } from "/ui/shared/signin.js";
   }
 
   function onRefused(reply) {
-    if (reply.error === "not_signed_in") sessionEnded(reply.message);
+    if (SIGNED_OUT.includes(reply.error)) sessionEnded(reply.message);
     else showMessage(reply.message || "Máy chủ từ chối kết nối của quầy.", "error");
   }
 
@@ -249,7 +252,7 @@ import { ALL_ROLES, startSignIn } from "/ui/shared/signin.js";
         if (reply.ok && serial > drawnSerial) {
           drawnSerial = serial;
           draw(reply.console);
-        } else if (reply.error === "not_signed_in") {
+        } else if (SIGNED_OUT.includes(reply.error)) {
           sessionEnded(reply.message);
           return;
         }
@@ -310,7 +313,7 @@ import { ALL_ROLES, startSignIn } from "/ui/shared/signin.js";
     sessionStorage.removeItem(PENDING_KEY);
     if (reply.ok) {
       showMessage(doneText(entry, reply.result || {}), "info");
-    } else if (reply.error === "not_signed_in") {
+    } else if (SIGNED_OUT.includes(reply.error)) {
       sessionEnded(reply.message);
       return;
     } else {

@@ -192,7 +192,7 @@ export function startSignIn(options) {
       return;
     }
     if (allowed(session)) enter(session);
-    else showSignIn(session.officer ? forbidden : "", { officer: session.officer });
+    else showSignIn(session.officer ? forbidden : session.ended || "", { officer: session.officer });
   }
 
   form.addEventListener("submit", signIn);
