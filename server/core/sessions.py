@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .queue import QueueRefused
+
 # A session's last use is written at most once a minute: a console's actions stay reads.
 TOUCH_SECONDS = 60
 # Ended and expired rows are kept this long (who was signed in, and why it ended), then deleted at a sign-in.
@@ -93,8 +95,11 @@ class Sessions:
             self._end(key, reason, now)
             raise SessionEnded(reason)
         if now - row["seen_at"] >= TOUCH_SECONDS:
-            with self.store.write() as conn:
-                conn.execute("UPDATE sessions SET seen_at = ? WHERE id_hash = ? AND ended_at IS NULL", (now, key))
+            try:
+                with self.store.write() as conn:
+                    conn.execute("UPDATE sessions SET seen_at = ? WHERE id_hash = ? AND ended_at IS NULL", (now, key))
+            except QueueRefused:  # the database is busy: the last use is written at the next one, the action goes on
+                pass
         return Session(key, row["username"], row["role"], row["counter_number"])
 
     def end(self, secret: str, reason: str):
