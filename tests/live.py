@@ -25,31 +25,36 @@ def free_port() -> int:
 class LiveServer:
     """One server process over one database file; can be killed and started again on the same port."""
 
-    def __init__(self, database: Path, center: Path = SMALL_CENTER, async_mode: str = "eventlet", env=None):
+    def __init__(self, database: Path, center: Path = SMALL_CENTER, async_mode: str = "eventlet", env=None,
+                 log_path: Path | None = None):
         self.database, self.center, self.async_mode = database, center, async_mode
+        self.log_path = log_path or database.with_suffix(".log")  # elsewhere when the database's disk fills up
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.extra_env = env or {}
         self.process = None
 
+    def environment(self) -> dict:
+        """The server's environment (also for a second process started against the same port or database)."""
+        return {**os.environ, "HANGDOI_CENTER": str(self.center), "HANGDOI_DATABASE": str(self.database),
+                "HANGDOI_PORT": str(self.port), "HANGDOI_HOST": "127.0.0.1", "HANGDOI_ASYNC_MODE": self.async_mode,
+                "HANGDOI_SECRET_KEY": "test-secret", "HANGDOI_BACKUP_DIR": str(self.database.parent / "backups"),
+                "PYTHONUNBUFFERED": "1",
+                # Pairing is tested on its own (tests/test_devices_live.py); elsewhere screens connect unpaired.
+                "HANGDOI_REQUIRE_DEVICES": "0", **self.extra_env}
+
     def start(self, timeout: float = 20):
-        env = {**os.environ, "HANGDOI_CENTER": str(self.center), "HANGDOI_DATABASE": str(self.database),
-               "HANGDOI_PORT": str(self.port), "HANGDOI_HOST": "127.0.0.1", "HANGDOI_ASYNC_MODE": self.async_mode,
-               "HANGDOI_SECRET_KEY": "test-secret", "HANGDOI_BACKUP_DIR": str(self.database.parent / "backups"),
-               "PYTHONUNBUFFERED": "1",
-               # Pairing is tested on its own (tests/test_devices_live.py); elsewhere screens connect unpaired.
-               "HANGDOI_REQUIRE_DEVICES": "0", **self.extra_env}
-        self.log = open(self.database.with_suffix(".log"), "ab")
-        self.process = subprocess.Popen([sys.executable, str(ROOT / "run.py")], cwd=ROOT, env=env,
+        self.log = open(self.log_path, "ab")
+        self.process = subprocess.Popen([sys.executable, str(ROOT / "run.py")], cwd=ROOT, env=self.environment(),
                                         stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.database.with_suffix('.log').read_text()[-2000:]}")
+                raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
             try:
                 if requests.get(self.url + "/healthz", timeout=1).ok:
                     return self
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or a loaded machine
                 time.sleep(0.1)
         raise RuntimeError("server did not answer in time")
 
