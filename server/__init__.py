@@ -10,7 +10,7 @@ from flask import Flask
 from flask_socketio import SocketIO
 
 from .core.accounts import Accounts
-from .core.backup import backup, backup_due
+from .core.backup import backup, backup_due, remove_partials
 from .core.center_versions import effective_center, latest_version
 from .core.devices import Devices
 from .core.queue import Queue
@@ -85,7 +85,16 @@ BACKUP_CHECK_SECONDS = 3600
 
 
 def back_up_daily(rt: Runtime):
-    """An online backup whenever the newest is a day old (checked hourly), keeping HANGDOI_BACKUP_KEEP files."""
+    """An online backup whenever the newest is a day old (checked hourly), keeping HANGDOI_BACKUP_KEEP files.
+
+    It runs in a worker thread (rt.offload): the copy is one SQLite statement that releases the GIL and holds no
+    lock the queue's writer waits for (bench/bench_backup.py measures the writes meanwhile). At start-up, first
+    remove the partial files a crash during an earlier backup left behind."""
+    try:
+        for path in remove_partials(rt.settings.backup_dir):
+            log.warning("removed %s, left by a backup that did not finish", path)
+    except OSError:
+        log.exception("partial backups could not be removed")
     while True:
         try:
             if backup_due(rt.settings.backup_dir):

@@ -8,11 +8,12 @@ import argparse
 import datetime as dt
 import getpass
 import json
+import sqlite3
 import sys
 import time
 
 from .core.accounts import MIN_PASSWORD_LENGTH, Accounts
-from .core.backup import backup, restore
+from .core.backup import BackupBusy, backup, restore
 from .core.center import CenterConfigError
 from .core.center_versions import add_officer, effective_center
 from .core.exports import CSV_TABLES, to_csv, to_xlsx
@@ -70,7 +71,10 @@ def main(argv=None):
         elif args.command == "create-admin":
             add_admin(args, center, store, settings)
         elif args.command == "backup":
-            path = backup(settings.database, settings.backup_dir, settings.backup_keep)
+            try:  # a failed backup leaves no file behind (server/core/backup.py)
+                path = backup(settings.database, settings.backup_dir, settings.backup_keep)
+            except (BackupBusy, ValueError, OSError, sqlite3.Error) as exc:
+                sys.exit(f"Không sao lưu được: {exc}")
             print(f"Đã sao lưu vào {path}.")
         elif args.command == "report":
             write_report(args, center, store)
