@@ -26,7 +26,7 @@ if ((${#missing[@]})) && [[ $offline ]]; then
   mkdir -p "$lists/partial"
   echo "deb [trusted=yes] file:$PWD/offline/debs ./" >"$lists/sources.list"
   apt=(-q -o Dir::Etc::SourceList="$lists/sources.list" -o Dir::Etc::SourceParts=- -o Dir::State::Lists="$lists"
-       -o APT::Get::List-Cleanup=0)
+       -o APT::Get::List-Cleanup=0 -o APT::Sandbox::User=root)
   $sudo apt-get "${apt[@]}" update >/dev/null
   DEBIAN_FRONTEND=noninteractive $sudo apt-get "${apt[@]}" install -y --no-download --no-install-recommends \
     "${missing[@]}" >/dev/null
