@@ -8,8 +8,10 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,3 +76,18 @@ class LiveServer:
     def restart(self, kill: bool = False):
         self.stop(kill)
         return self.start()
+
+
+@contextmanager
+def mounted(*command: str, where: Path):
+    """`command` mounts something at `where` (created when missing) for the time of the block; the test is skipped
+    where mounting is not allowed (the fault tests run as root: a tmpfs, a loop disk, a read-only bind)."""
+    if not where.exists():
+        where.mkdir()
+    done = subprocess.run([*command, str(where)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount here ({' '.join(command)}): {done.stderr.strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=True)

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 import pytest
 import requests
 
-from tests.live import LiveServer
+from tests.live import LiveServer, mounted
 from tests.officer import Officer
 
 pytestmark = pytest.mark.live
@@ -128,18 +128,6 @@ def test_a_12_second_write_lock_of_another_process_freezes_nothing(tmp_path, mod
 def health_of(server) -> tuple[int, dict]:
     response = requests.get(server.url + "/healthz", timeout=5)
     return response.status_code, response.json()
-
-
-@contextmanager
-def mounted(*command, where):
-    where.mkdir()
-    done = subprocess.run([*command, str(where)], capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount here ({' '.join(command)}): {done.stderr.strip()}")
-    try:
-        yield where
-    finally:
-        subprocess.run(["umount", "-l", str(where)], check=True)
 
 
 def fill(folder) -> int:
