@@ -44,6 +44,11 @@ DEFAULT_TARGET_WAIT_MINUTES = 20
 MAX_INT = 10**9
 _PREFIX_PATTERN = re.compile(r"^[A-Z]{1,2}$")
 _CODE_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+# An IANA zone name ("Asia/Ho_Chi_Minh", "Etc/GMT+7"); checked before ZoneInfo opens a file named after it.
+_ZONE_PATTERN = re.compile(r"^[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+){0,2}$")
+MAX_ZONE_NAME = 64
+# Longer than any name, address or notice a screen shows; a configuration is stored (and audited) at every save.
+MAX_TEXT = 2000
 
 
 class CenterConfigError(ValueError):
@@ -345,6 +350,15 @@ def _counter_name(number: int) -> str:
     return f"Quầy {number:02d}"
 
 
+def _encodable(text: str) -> bool:
+    """Whether UTF-8 can carry a text (a lone surrogate, from JSON's \\ud800, cannot)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class CenterReader:
     """Turns the raw TOML mapping into a Center, checking each key as it goes."""
 
@@ -367,6 +381,8 @@ class CenterReader:
             self.fail(full, f"phải là {expected}, nhận được {value!r}")
         if isinstance(value, str) and not value.strip():
             self.fail(full, "không được để trống (must not be empty)")
+        if isinstance(value, str) and (len(value) > MAX_TEXT or not _encodable(value)):
+            self.fail(full, f"phải là văn bản tối đa {MAX_TEXT} ký tự, không có ký tự lỗi")
         if isinstance(value, (int, float)) and not abs(value) <= MAX_INT:  # also refuses nan and inf
             self.fail(full, f"số quá lớn: {value!r}")
         return value
@@ -387,9 +403,11 @@ class CenterReader:
     def center(self) -> Center:
         info = self.take(self.raw, "center", dict, "")
         zone_name = self.take(info, "timezone", str, "center", DEFAULT_TIMEZONE)
+        if len(zone_name) > MAX_ZONE_NAME or not _ZONE_PATTERN.match(zone_name):
+            self.fail("center.timezone", f"múi giờ không tồn tại: {zone_name[:MAX_ZONE_NAME]!r}")
         try:
             zone = ZoneInfo(zone_name)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name the file system refuses
             self.fail("center.timezone", f"múi giờ không tồn tại: {zone_name!r}")
         departments = self.departments()
         services = {s.code: s for d in departments for s in d.services}

@@ -13,8 +13,9 @@ from ..core.accounts import hash_password
 from ..core.center import CenterConfigError, center_to_raw
 from ..core.center_versions import SECTIONS, LiveQueueConflict, StaleEdit, change_section, latest_version
 from . import runtime
-from .api import json_body
+from .api import json_body, json_value
 from .auth import role_required, signed_in_account
+from .edge import fits_integer
 
 bp = Blueprint("admin", __name__, url_prefix="/api/admin")
 
@@ -22,6 +23,14 @@ ADMIN_ONLY = "Chỉ quản trị viên được thay đổi cấu hình."
 AUDIT_PAGE = 100
 # The version the admin's screen showed when the section was edited; without it the newest save wins.
 EDITED_VERSION_HEADER = "X-Config-Version"
+
+
+def number(text: str) -> int | None:
+    """A non-negative integer in ASCII digits that SQLite can store (19 digits at most), or None."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:  # "²".isdigit() is True, int("²") fails
+        return None
+    value = int(text)
+    return value if fits_integer(value) else None
 
 
 @bp.get("/config")
@@ -38,16 +47,16 @@ def put_section(section):
     """Replace one section; the whole configuration is checked first and today's queue must be able to follow."""
     if section not in SECTIONS:
         return jsonify(error="unknown_section", message="Không có mục cấu hình này."), 404
-    value = request.get_json(silent=True)
+    value = json_value()  # checked at the edge: no lone surrogates, bounded depth and numbers
     if value is None:
         return jsonify(error="invalid_json", message="Dữ liệu gửi lên phải là JSON."), 400
     edited = request.headers.get(EDITED_VERSION_HEADER)
-    if edited is not None and not (edited.isascii() and edited.isdigit()):
+    if edited is not None and number(edited) is None:
         return jsonify(error="bad_request", message="Phiên bản cấu hình gửi lên không hợp lệ."), 400
     rt = runtime()
     try:
         center = change_section(rt.store, rt.configured, section, value, signed_in_account().username,
-                                rt.queue.now(), int(edited) if edited is not None else None)
+                                rt.queue.now(), number(edited) if edited is not None else None)
     except CenterConfigError as exc:
         return jsonify(error="invalid_config", message=exc.problem, key=exc.key), 400
     except StaleEdit as exc:
@@ -85,7 +94,7 @@ def reset_password(username):
 def audit_log():
     """Nhật ký thay đổi, newest first; `?before=<id>` pages back."""
     before = request.args.get("before", "")
-    if before and not (before.isascii() and before.isdigit()):  # "²".isdigit() is True, int("²") fails
+    if before and number(before) is None:
         return jsonify(error="bad_request", message="Tham số “before” phải là số."), 400
-    entries = audit.entries(runtime().store, AUDIT_PAGE, int(before) if before else None)
+    entries = audit.entries(runtime().store, AUDIT_PAGE, number(before) if before else None)
     return jsonify(entries=entries, more=len(entries) == AUDIT_PAGE)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, Response, jsonify, request
 
 from ..core.ratings import is_int
 from ..core.ticket_print import qr_svg, render_ticket_png, ticket_lines
-from . import runtime
+from . import edge, runtime
 from .device_auth import device_required, request_device
 from .errors import BadRequest
 
@@ -20,19 +18,22 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 DIRECT_BODY_LIMIT = 4096
 
 
-def json_body() -> dict:
-    """The request's JSON object, or a 400 refusal saying what is wrong."""
+def json_value():
+    """The request's JSON, checked at the edge (server/web/edge.py): 400 invalid_json when it is not JSON,
+    400 bad_request for lone surrogates, nesting past MAX_DEPTH, integers past SQLite's, NaN or Infinity."""
+    if not request.is_json:
+        raise BadRequest(edge.NOT_JSON, "invalid_json")
     length = request.content_length
-    if length is not None and length <= DIRECT_BODY_LIMIT and request.is_json:
-        try:
-            body = json.loads(request.environ["wsgi.input"].read(length))
-        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested past what the parser follows
-            body = None
+    if length is not None and length <= DIRECT_BODY_LIMIT:
+        data = request.environ["wsgi.input"].read(length)
     else:
-        try:
-            body = request.get_json(silent=True)
-        except RecursionError:  # werkzeug's silence covers ValueError only
-            body = None
+        data = request.get_data(cache=False)  # werkzeug's size limit applies: 413 past MAX_CONTENT_LENGTH
+    return edge.parse(data)
+
+
+def json_body() -> dict:
+    """The request's JSON object (checked as json_value does), or a 400 refusal saying what is wrong."""
+    body = json_value()
     if not isinstance(body, dict):
         raise BadRequest("Dữ liệu gửi lên phải là một đối tượng JSON.", "invalid_json")
     return body

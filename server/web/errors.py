@@ -8,6 +8,7 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from ..core.queue import QueueRefused
+from ..logs import repeated_errors
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,8 @@ HTTP_MESSAGES = {
     415: "Dữ liệu phải ở dạng JSON.",
     429: "Quá nhiều yêu cầu, vui lòng thử lại sau.",
 }
+# What a screen shows when something unexpected failed (HTTP 500, Socket.IO internal_error).
+BUSY_MESSAGE = "Hệ thống đang bận, vui lòng thử lại hoặc liên hệ cán bộ hướng dẫn."
 
 
 class BadRequest(QueueRefused):
@@ -43,8 +46,12 @@ def refusal_response(refusal: QueueRefused):
 
 
 def register_error_handlers(app: Flask):
-    """JSON bodies for API paths, a plain Vietnamese page elsewhere."""
+    """JSON bodies for API paths, a plain Vietnamese page elsewhere. Also the first before_request of all: the
+    headers the app reads and the path's integers are checked (server/web/edge.py) before the CSRF check or a
+    view reads them."""
+    from .edge import check_request  # edge refuses with this module's BadRequest
 
+    app.before_request(check_request)
     app.register_error_handler(QueueRefused, refusal_response)
 
     @app.errorhandler(HTTPException)
@@ -56,11 +63,13 @@ def register_error_handlers(app: Flask):
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
-        log.exception("unexpected error on %s %s", request.method, request.path)
-        message = "Hệ thống đang bận, vui lòng thử lại hoặc liên hệ cán bộ hướng dẫn."
+        """The last resort (every input is checked before it gets this far): a JSON 500, the traceback logged
+        once a minute per distinct error and the repeats counted."""
+        repeated_errors.report(log, f"unexpected error on {request.method} {request.url_rule or request.path}",
+                               exc)
         if request.path.startswith("/api/"):
-            return jsonify(error="internal_error", message=message), 500
-        return _page(message), 500
+            return jsonify(error="internal_error", message=BUSY_MESSAGE), 500
+        return _page(BUSY_MESSAGE), 500
 
 
 def _page(message: str) -> str:

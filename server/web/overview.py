@@ -13,7 +13,7 @@ from flask_socketio import SocketIO
 
 from ..core.center import SUPERVISING_ROLES
 from ..core.overview import live_overview
-from . import runtime
+from . import edge, runtime
 from .auth import role_required, signed_in_account
 
 bp = Blueprint("overview", __name__, url_prefix="/api")
@@ -31,7 +31,7 @@ def overview():
 def register_overview_handlers(socketio: SocketIO):
     """Attach the `overview` Socket.IO event."""
 
-    @socketio.on("overview")
+    @edge.answering(socketio)("overview")  # checked and always acknowledged (server/web/edge.py)
     def overview_event(_data=None):
         """Services, counters and alerts now, for a signed-in supervisor or admin."""
         account = signed_in_account()

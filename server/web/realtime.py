@@ -19,7 +19,7 @@ from ..core.announcements import call_clips, call_text
 from ..core.events import Event
 from ..core.queue import QueueRefused
 from ..core.ratings import is_int
-from . import Runtime, runtime
+from . import Runtime, edge, runtime
 from .api import phone_ticket
 from .auth import session_state, signed_in_account, signed_out_refusal
 from .device_auth import NOT_PAIRED, device_required
@@ -119,14 +119,21 @@ def signed_in() -> tuple[str | None, int | None]:
 
 
 def register_handlers(socketio: SocketIO, rt: Runtime):
-    """Attach the Socket.IO event handlers."""
+    """Attach the Socket.IO event handlers. Every client → server event goes through `on` (server/web/edge.py):
+    its payload is checked first and it is always acknowledged, with a refusal when it fails; an event this server
+    does not know is refused too."""
     rt.device_sockets = DeviceSockets(socketio)
+    on = edge.answering(socketio)
+    socketio.on("*")(edge.unknown_event)
+    socketio.on_error_default(edge.unexpected_socket_error)  # the last resort, for a handler registered otherwise
 
     @socketio.on("connect")
     def connect(auth=None):
         """A device token, when sent, must be valid: a revoked device stays cut off. Phones and signed-in
         consoles connect without one; what each may then do is checked per event."""
         token = auth.get("device") if isinstance(auth, dict) else None
+        if token is not None and not (isinstance(token, str) and edge.text_problem(token) is None):
+            raise ConnectionRefusedError("device_not_paired", NOT_PAIRED)  # no token is a number or half a text
         if token:
             device = runtime().devices.authenticate(token)
             if device is None:
@@ -143,7 +150,7 @@ def register_handlers(socketio: SocketIO, rt: Runtime):
         if screen in SCREEN_DEVICES:
             device_required(rt.device_sockets.device(request.sid), SCREEN_DEVICES[screen], counter)
 
-    @socketio.on("subscribe")
+    @on("subscribe")
     def subscribe(data):
         """A screen (re)starts: join the rooms, get the snapshot to draw from."""
         screen = data.get("screen") if isinstance(data, dict) else None
@@ -174,7 +181,7 @@ def register_handlers(socketio: SocketIO, rt: Runtime):
         return {"counter": next(c for c in q.counters_overview() if c["number"] == counter),
                 "stats": q.counter_stats(counter)}
 
-    @socketio.on("console_state")
+    @on("console_state")
     def console_refresh(_data=None):
         """The console's own view: its counter, queue lengths, served today, mean wait."""
         officer, counter = signed_in()
@@ -182,7 +189,7 @@ def register_handlers(socketio: SocketIO, rt: Runtime):
             return {"ok": False, **signed_out_refusal()}
         return {"ok": True, "console": console_state(counter)}
 
-    @socketio.on("counter_action")
+    @on("counter_action")
     def counter_action(data):
         """One console action (call next, recall, …), applied at most once per action id."""
         officer, counter = signed_in()
@@ -197,7 +204,7 @@ def register_handlers(socketio: SocketIO, rt: Runtime):
             return refusal(exc)
         return outcome.result
 
-    @socketio.on("rate")
+    @on("rate")
     def rate(data):
         """A tablet's rating, acknowledged once stored; the same client id sent again is not counted twice."""
         if not isinstance(data, dict):
@@ -218,7 +225,7 @@ def register_handlers(socketio: SocketIO, rt: Runtime):
                     "message": "Hệ thống đang bận, vui lòng thử lại hoặc liên hệ cán bộ hướng dẫn."}
         return {"ok": True, "rating": outcome.result}
 
-    @socketio.on("follow_ticket")
+    @on("follow_ticket")
     def follow_ticket(data):
         """A phone follows one ticket: it joins the ticket's and its service's rooms and gets the status."""
         token = data.get("token") if isinstance(data, dict) else None
