@@ -135,9 +135,20 @@ def test_counter_display_follows_its_counter(live_server, page, officers):
     expect(page.locator("#cs-number")).to_have_text("Tạm dừng")
 
 
+def listeners(page):
+    """The page's JS event listeners after a garbage collection (Chrome DevTools Protocol)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    cdp.send("HeapProfiler.collectGarbage")
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    cdp.detach()
+    return int(metrics["JSEventListeners"])
+
+
 def test_display_survives_a_server_restart(live_server, page, officers):
     open_display(page, f"{live_server.url}/display")
     page.evaluate("window.sameDocument = true")
+    connected_with = listeners(page)
     issue(live_server.url, "ly-lich")
     issue(live_server.url, "ly-lich")
     an = officers("an", 1)
@@ -156,6 +167,7 @@ def test_display_survives_a_server_restart(live_server, page, officers):
     expect(page.locator("#newest")).to_contain_text("MỜI SỐ A002 ĐẾN QUẦY 02")
     expect(page.locator('#serving [data-counter="1"]')).to_contain_text("A001")
     assert page.evaluate("window.sameDocument") is True   # no reload
+    assert listeners(page) <= connected_with   # reconnecting adds no handlers
 
 
 def test_calls_faster_than_speech_keep_the_voice_queue_bounded(live_server, page, officers):
