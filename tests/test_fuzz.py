@@ -1,16 +1,22 @@
 """Property-based tests: random and malformed input to every endpoint and Socket.IO event never gives a 500,
-always gives a message, and a refusal changes nothing."""
+always gives a message, and a refusal changes nothing. The value classes (surrogates, control characters, long
+strings, deep nesting, huge integers, NaN, dates, bad headers) come from tests/hostile.py: its explicit examples
+run in tests/test_input_edges.py, the random mixes here (fixed examples first, then hypothesis's own)."""
 
 from __future__ import annotations
 
 import json
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from tests.hostile import (EVENTS, HEADER_VALUES, HEADERS, HOSTILE_VALUES, RAW_BODIES, ROUTES, URL_VALUES, Sender,
+                           dumps)
 from tests.test_realtime import PASSWORD
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# The tests over every route and every event draw from many more combinations (a few seconds each).
+WIDE = settings(FUZZ, max_examples=400)
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-2**40, 2**40), st.floats(allow_nan=False),
                     st.text(max_size=30), st.sampled_from(["ly-lich", "A001", "nguoi-cao-tuoi", "an", "kiosk", 1]))
@@ -143,3 +149,71 @@ def test_admin_reads_with_any_query(app, value, path):
     assert response.status_code in (200, 400), (path, value, response.data)
     if response.status_code == 400:
         assert response.get_json()["message"]
+
+
+# ----- every documented route and event, with the hostile value classes mixed in ---------------------------------
+
+hostile = st.sampled_from(HOSTILE_VALUES)
+texts = st.text(max_size=40) | st.text(st.characters(codec=None, categories=("Cs", "Cc", "Co", "Cn")), max_size=8)
+mixed = st.recursive(scalars | hostile | texts | st.floats() | st.integers(), lambda inner: st.lists(inner, max_size=3)
+                     | st.dictionaries(texts, inner, max_size=3), max_leaves=6)
+url_text = st.sampled_from(URL_VALUES) | st.text(st.characters(codec="ascii", exclude_characters="/?#%"),
+                                                 min_size=1, max_size=20)
+
+
+@st.composite
+def requests(draw):
+    """A route of docs/API.md with hostile values in its path, query, headers and body."""
+    route = draw(st.sampled_from(ROUTES))
+    url = route.url(**{p: draw(url_text) for p in route.params if draw(st.booleans())})
+    query = {name: draw(url_text) for name in route.query if draw(st.booleans())}
+    if query:
+        url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
+    headers = {name: draw(st.sampled_from(HEADER_VALUES)) for name in HEADERS if draw(st.integers(0, 3)) == 0}
+    body = None
+    if route.method in ("POST", "PUT"):
+        choice = draw(st.integers(0, 3))
+        if choice == 0:
+            body = draw(st.sampled_from(RAW_BODIES))
+        elif choice == 1:
+            body = dumps(draw(mixed))
+        else:
+            fields = {name: draw(mixed) for name in route.fields if draw(st.booleans())}
+            body = dumps({**(route.base or {}), **fields})
+    return route, url, body, headers
+
+
+@given(request=requests())
+@example(request=(ROUTES[0], "/api/center", None, {"X-Device-Token": "\xed\xa0\x80"}))
+@example(request=(next(r for r in ROUTES if r.path == "/api/admin/config/{section}"), "/api/admin/config/center",
+                  b"[" * 1500 + b"]" * 1500, {"X-Config-Version": "99999999999999999999"}))
+@example(request=(next(r for r in ROUTES if r.path == "/api/session" and r.method == "POST"), "/api/session",
+                  dumps({"username": "an", "password": "\ud800", "counter": 1}), {}))
+@example(request=(next(r for r in ROUTES if r.path == "/api/reports"), "/api/reports?period=week&date=9999-12-31",
+                  None, {}))
+@WIDE
+def test_any_route_any_input(app, request):
+    route, url, body, headers = request
+    sender = once(app, "sender", lambda: Sender(app))
+    sender.send(route, url, body, headers)
+    assert sender.failures == [], sender.failures
+
+
+payload_for = {event: st.one_of(mixed, st.fixed_dictionaries({}, optional={k: mixed for k in keys}))
+               for event, keys in EVENTS.items()}
+
+
+@given(data=st.data(), event=st.sampled_from(sorted(EVENTS)), who=st.sampled_from(["anonymous", "desk", "leader"]))
+@WIDE
+def test_any_event_any_payload_is_acknowledged(app, data, event, who):
+    sockets = once(app, "sockets", lambda: {
+        "anonymous": app.extensions["hangdoi"].socketio.test_client(app),
+        "desk": app.extensions["hangdoi"].socketio.test_client(app, flask_test_client=signed_in(app, "an", counter=1)),
+        "leader": app.extensions["hangdoi"].socketio.test_client(app, flask_test_client=signed_in(app, "giamsat"))})
+    payload = data.draw(payload_for[event])
+    before = state(app)
+    reply = sockets[who].emit(event, payload, callback=True)
+    assert isinstance(reply, dict) and "ok" in reply, (event, payload, reply)
+    if not reply["ok"]:
+        assert reply["error"] and reply["message"]
+        assert state(app) == before

@@ -16,9 +16,11 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from functools import wraps
 
 from flask import request
+from socketio.packet import Packet
 from werkzeug.exceptions import NotFound
 
 from ..core.queue import QueueRefused
@@ -162,3 +164,37 @@ def answering(socketio):
         return register
 
     return on
+
+
+class _Unreadable:
+    """Stands for a Socket.IO payload that is not JSON: `check` refuses it (bad_request)."""
+
+
+# The name at the start of an event packet's JSON array, `["subscribe", …`.
+_EVENT_NAME = re.compile(r'\s*\[\s*("(?:[^"\\]|\\.){0,100}")')
+
+
+def _loads_unreadable(text, **kwargs):
+    """json.loads for Socket.IO packets: a payload Python's parser cannot follow (nested past ~1,000 levels) or
+    that is not JSON still reaches its event's handler, as a value `check` refuses, so it is acknowledged with
+    a refusal instead of dropped without an answer (the client would resend it for ever)."""
+    try:
+        return json.loads(text, **kwargs)
+    except (ValueError, RecursionError) as exc:
+        found = _EVENT_NAME.match(text) if isinstance(text, str) else None
+        try:
+            event = json.loads(found.group(1)) if found else ""
+        except ValueError:
+            event = ""
+        payload = _TOO_DEEP if isinstance(exc, RecursionError) else _Unreadable()
+        return [event, payload]  # an unknown (or empty) name reaches `unknown_event`
+
+
+_TOO_DEEP = json.loads("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))
+
+
+class CheckedPacket(Packet):
+    """python-socketio's packet, decoding with `_loads_unreadable` (set as the server's packet_class)."""
+
+    json = type("UnreadableSafeJSON", (), {"dumps": staticmethod(json.dumps),
+                                            "loads": staticmethod(_loads_unreadable)})

@@ -126,6 +126,7 @@ def register_handlers(socketio: SocketIO, rt: Runtime):
     on = edge.answering(socketio)
     socketio.on("*")(edge.unknown_event)
     socketio.on_error_default(edge.unexpected_socket_error)  # the last resort, for a handler registered otherwise
+    socketio.server.packet_class = edge.CheckedPacket  # a payload too deep to decode is refused, not dropped
 
     @socketio.on("connect")
     def connect(auth=None):
