@@ -154,7 +154,7 @@ def test_start_sh_installs_and_serves_with_no_registry(started, unpacked, offlin
     assert registry_calls(offline_env) == ""
     print(f"\nstart.sh from the unpacked bundle to /healthz: {started.seconds:.0f} s")
     venv = unpacked / ".venv" / "bin" / "python"
-    assert subprocess.run([venv, "-c", "import eventlet"], check=False).returncode == 0
+    assert subprocess.run([venv, "-c", "import eventlet"], check=False, capture_output=True).returncode == 0
     # A plain install runs on eventlet: the gevent fallback is an extra, not installed unless asked for.
     assert subprocess.run([venv, "-c", "import gevent"], check=False, capture_output=True).returncode != 0
 
