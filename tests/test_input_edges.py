@@ -228,3 +228,26 @@ def test_an_unexpected_http_failure_is_a_json_500_logged_once(app, caplog, monke
     assert {r.status_code for r in responses} == {500}
     assert responses[0].get_json()["error"] == "internal_error"
     assert len([r for r in caplog.records if r.name == "server.web.errors"]) == 1
+
+
+def test_control_characters_in_a_comment_do_not_break_the_exports(app):
+    client = app.test_client()
+    token = client.post("/api/tickets", json={"service_code": "ly-lich"}).get_json()["token"]
+    desk = app.extensions["hangdoi"].socketio.test_client(app, flask_test_client=sign_in(app, "an", counter=1))
+    for i, action in enumerate(("call_next", "start", "finish")):
+        assert desk.emit("counter_action", {"action_id": f"edge-{i:04d}", "action": action, "params": {}},
+                         callback=True)["ok"]
+    comment = "=A\x00\x01\x1b\x7f\x9f end"
+    assert client.post(f"/api/tickets/{token}/rating", json={"level": 3, "comment": comment}).status_code == 201
+    leader = sign_in(app, "giamsat")
+    for path in ("/api/reports/export?format=xlsx", "/api/reports/export?format=csv&table=comments",
+                 "/api/reports/timeline?format=xlsx", "/api/reports/timeline?format=csv"):
+        assert leader.get(path).status_code == 200, path
+
+
+def test_control_characters_in_a_center_text_are_refused(app):
+    admin = sign_in(app, "quantri")
+    current = admin.get("/api/admin/config").get_json()["sections"]["center"]
+    response = admin.put("/api/admin/config/center", json={**current, "name": "Trung tâm\x01"})
+    assert response.get_json()["key"] == "center.name"
+    assert admin.put("/api/admin/config/center", json={**current, "notice": "Dòng 1\nDòng 2\tcột"}).status_code == 200

@@ -49,6 +49,8 @@ _ZONE_PATTERN = re.compile(r"^[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+){0,2}$")
 MAX_ZONE_NAME = 64
 # Longer than any name, address or notice a screen shows; a configuration is stored (and audited) at every save.
 MAX_TEXT = 2000
+# Control characters (but tab and line breaks): no screen shows them and a worksheet cannot hold them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class CenterConfigError(ValueError):
@@ -381,8 +383,8 @@ class CenterReader:
             self.fail(full, f"phải là {expected}, nhận được {value!r}")
         if isinstance(value, str) and not value.strip():
             self.fail(full, "không được để trống (must not be empty)")
-        if isinstance(value, str) and (len(value) > MAX_TEXT or not _encodable(value)):
-            self.fail(full, f"phải là văn bản tối đa {MAX_TEXT} ký tự, không có ký tự lỗi")
+        if isinstance(value, str) and (len(value) > MAX_TEXT or not _encodable(value) or _CONTROL.search(value)):
+            self.fail(full, f"phải là văn bản tối đa {MAX_TEXT} ký tự, không có ký tự lỗi hoặc ký tự điều khiển")
         if isinstance(value, (int, float)) and not abs(value) <= MAX_INT:  # also refuses nan and inf
             self.fail(full, f"số quá lớn: {value!r}")
         return value

@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from .center import OFFICIAL_LEVELS
-from .spreadsheets import csv_bytes, keep_as_text
+from .spreadsheets import cell_value, csv_bytes, keep_as_text
 from .vietnamese import format_number
 
 RATING_TITLE = "BÁO CÁO KẾT QUẢ ĐÁNH GIÁ SỰ HÀI LÒNG"
@@ -167,7 +167,7 @@ def _list(sheet, first_row: int, header: list[str], rows: list[list]):
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         sheet.column_dimensions[get_column_letter(col)].width = 14
     for values in rows:
-        sheet.append(values)
+        sheet.append([cell_value(v) for v in values])
     for row in sheet.iter_rows(min_row=first_row + 1):
         for cell in row:
             keep_as_text(cell)
@@ -189,7 +189,7 @@ def _table(sheet, first_row: int, header: list[str], rows: list[list], places: i
     sheet.row_dimensions[first_row].height = 45
     for r, values in enumerate(rows, first_row + 1):
         for col, value in enumerate(values, 1):
-            cell = sheet.cell(row=r, column=col, value=value)
+            cell = sheet.cell(row=r, column=col, value=cell_value(value))
             keep_as_text(cell)
             cell.border = border
             if isinstance(value, float):

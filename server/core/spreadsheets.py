@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 DIALECTS = ("vi", "plain")
+# Characters a worksheet cannot hold (XML 1.0 forbids them; openpyxl refuses the whole cell): control characters
+# other than tab and line breaks, which a citizen's comment or a tablet's name may carry.
+_NOT_IN_WORKSHEETS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def csv_bytes(rows: list[list], dialect: str = "vi") -> bytes:
@@ -40,6 +44,11 @@ def csv_field(value, dialect: str) -> str:
 def inert(text: str) -> str:
     """Text that starts like a formula (a citizen's comment) is shown, never run, by the spreadsheet that opens it."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def cell_value(value):
+    """A value a worksheet can hold: text without the control characters XML forbids (they are dropped)."""
+    return _NOT_IN_WORKSHEETS.sub("", value) if isinstance(value, str) else value
 
 
 def keep_as_text(cell):

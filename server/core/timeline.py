@@ -21,7 +21,7 @@ from openpyxl.styles import Font
 
 from .center import OFFICIAL_LEVELS, Center, level_is_dissatisfied
 from .queue import STATE_NAMES
-from .spreadsheets import csv_bytes, keep_as_text
+from .spreadsheets import cell_value, csv_bytes, keep_as_text
 
 # What a supervisor reads for each event kind of a ticket.
 TRANSITION_NAMES = {
@@ -186,7 +186,7 @@ def to_xlsx(timeline: dict) -> bytes:
     for sheet, title, rows in sheets:
         sheet.title = title
         for values in rows:
-            sheet.append([("Có" if v else "Không") if isinstance(v, bool) else v for v in values])
+            sheet.append([("Có" if v else "Không") if isinstance(v, bool) else cell_value(v) for v in values])
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
                 keep_as_text(cell)
