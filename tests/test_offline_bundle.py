@@ -145,7 +145,6 @@ def test_the_archive_carries_wheels_browser_assets_and_debs(unpacked):
     assert check.returncode == 0, check.stdout + check.stderr
 
 
-
 def test_start_sh_installs_and_serves_with_no_registry(started, unpacked, offline_env):
     assert requests.get(started.url + "/healthz", timeout=5).json()["ok"] is True
     center = requests.get(started.url + "/api/center", timeout=5)
@@ -189,7 +188,7 @@ def test_the_debs_install_on_an_empty_debian_from_the_bundle_alone(unpacked, off
     (bin_dir / "dpkg").chmod(0o755)
     (bin_dir / "apt-get").symlink_to(shutil.which("apt-get"))  # the real one, reading the bundle's folder only
     env = {**offline_env, "APT_CONFIG": str(apt_conf), "PATH": f"{bin_dir}{os.pathsep}{offline_env['PATH']}"}
-    run = subprocess.run(["bash", "-x", str(unpacked / "scripts" / "setup.sh")], check=False, cwd=unpacked, env=env,
+    run = subprocess.run([str(unpacked / "scripts" / "setup.sh")], check=False, cwd=unpacked, env=env,
                          capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
     assert run.returncode == 0, run.stderr[-4000:]
     assert "apt-get install fonts-dejavu-core espeak-ng python3-venv (from offline/debs)" in run.stdout
@@ -203,8 +202,7 @@ def test_the_debs_install_on_an_empty_debian_from_the_bundle_alone(unpacked, off
     aptenv = {**os.environ, "APT_CONFIG": str(apt_conf)}
     subprocess.run([*apt, "update"], env=aptenv, check=True, capture_output=True)
     sim = subprocess.run([*apt, "install", "--no-download", "--no-install-recommends", *DEBS], check=False,
-                         env=aptenv,
-                         capture_output=True, text=True)
+                         env=aptenv, capture_output=True, text=True)
     assert sim.returncode == 0, sim.stdout[-3000:] + sim.stderr[-3000:]
     installed = {line.split()[1] for line in sim.stdout.splitlines() if line.startswith("Inst ")}
     assert installed == {d.name.split("_")[0] for d in (unpacked / "offline" / "debs").glob("*.deb")}
