@@ -232,11 +232,57 @@ function officersEditor(officers) {
   const table = tableEditor(columns, officers, "Thêm công chức", (row, officer) => {
     row.dataset.username = officer.username || "";
     if (!saved.has(officer.username)) return; // a new account gets its password once it is saved
-    row.lastChild.prepend(button("Đặt lại mật khẩu", "btn-small reset-password", () => reset.open(officer)));
+    row.lastChild.prepend(
+      button("Đặt lại mật khẩu", "btn-small reset-password", () => reset.open(officer)),
+      button("Đăng xuất khỏi mọi máy", "btn-small sign-out-everywhere", () => signOutEverywhere(officer)));
   });
+  const locks = el("div", "sign-in-locks");
   const node = el("div");
-  node.append(table.node, reset.node);
+  node.append(table.node, reset.node, locks);
+  showLocks(locks);
   return { node, read: table.read };
+}
+
+/** Ends every session of an account at once (a lost or shared password, a counter PC left signed in). */
+async function signOutEverywhere(officer) {
+  try {
+    const answer = await api("POST", `/api/admin/officers/${encodeURIComponent(officer.username)}/sign-out`);
+    say("officers", `Đã đăng xuất ${officer.name} khỏi ${answer.ended} máy.`, false);
+    state.auditBefore = null; // the audit list is stale
+  } catch (err) {
+    handle("officers", err);
+  }
+}
+
+/** Accounts and addresses waiting after too many failed sign-ins, each with "Mở khoá". */
+async function showLocks(node) {
+  let answer;
+  try {
+    answer = await api("GET", "/api/admin/sessions");
+  } catch (err) {
+    return handle("officers", err);
+  }
+  node.replaceChildren();
+  if (!answer.locks.length) return;
+  node.append(el("h3", "subsection", "Đăng nhập sai nhiều lần"));
+  const list = el("ul", "lock-list");
+  for (const lock of answer.locks) {
+    const who = lock.kind === "account" ? `Tài khoản ${lock.name}` : `Máy có địa chỉ ${lock.name}`;
+    const item = el("li", "lock", lock.locked_until
+      ? `${who}: đang tạm khoá, còn ${lock.minutes_left} phút ` : `${who}: đã nhập sai ${lock.failures} lần `);
+    item.append(button("Mở khoá", "btn-small unlock", async () => {
+      try {
+        await api("POST", "/api/admin/sign-in-locks/clear", { key: lock.key });
+        say("officers", `Đã mở khoá: ${who}.`, false);
+        state.auditBefore = null;
+        showLocks(node);
+      } catch (err) {
+        handle("officers", err);
+      }
+    }));
+    list.append(item);
+  }
+  node.append(list);
 }
 
 /** The one "Đặt lại mật khẩu" form of the officers section, opened for an officer. */

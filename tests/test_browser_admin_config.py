@@ -138,3 +138,43 @@ def test_two_admins_on_one_section_the_later_save_is_stopped_and_offers_the_newe
         assert kiosk_service(live_server.url, "ly-lich")["name"] == "Lý lịch tư pháp (bản của người thứ hai)"
     finally:
         other_context.close()
+
+
+def test_an_admin_signs_an_officer_out_everywhere_and_lifts_a_sign_in_wait(live_server, page, admin_page):
+    an = Officer(live_server.url, live_server.database, live_server.center, "an")
+    an.sign_in(1)
+    binh = Officer(live_server.url, live_server.database, live_server.center, "binh")
+    binh.set_password()
+    sign_in(admin_page, live_server.url)  # before the guessing: the admin's own address waits too
+    try:
+        for _ in range(5):  # five wrong passwords: the account and this machine's address wait
+            refused = binh.http.post(f"{live_server.url}/api/session", timeout=10,
+                                     json={"username": "binh", "password": "sai-mat-khau"})
+        assert refused.status_code in (401, 429), refused.text
+        locked = binh.http.post(f"{live_server.url}/api/session", timeout=10,
+                                json={"username": "binh", "password": PASSWORD, "counter": 2})
+        assert locked.status_code == 429 and "thử lại sau" in locked.json()["message"]
+
+        admin_page.reload()
+        admin_page.get_by_role("tab", name="Công chức").click()
+        officers = admin_page.locator('.config-section[data-section="officers"]')
+        expect(officers.locator(".lock")).to_have_count(2)
+        for who in ("binh", "127.0.0.1"):
+            lock = officers.locator(".lock", has_text=who)
+            expect(lock).to_contain_text("đang tạm khoá, còn 15 phút")
+            lock.get_by_role("button", name="Mở khoá").click()
+            expect(officers.locator(".section-status")).to_contain_text("Đã mở khoá")
+            expect(officers.locator(".lock", has_text=who)).to_have_count(0)
+        signed = binh.http.post(f"{live_server.url}/api/session", timeout=10,
+                                json={"username": "binh", "password": PASSWORD, "counter": 2})
+        assert signed.status_code == 200, signed.text
+
+        assert an.http.get(f"{live_server.url}/api/session", timeout=10).json()["officer"]["username"] == "an"
+        officers.locator('tr[data-username="an"]').get_by_role("button", name="Đăng xuất khỏi mọi máy").click()
+        expect(officers.locator(".section-status")).to_contain_text("Đã đăng xuất Nguyễn Văn An khỏi 1 máy.")
+        ended = an.http.get(f"{live_server.url}/api/session", timeout=10).json()
+        assert ended["officer"] is None and ended["ended"]
+        assert an.act("call_next")["error"] == "session_ended"
+    finally:
+        an.close()
+        binh.close()
