@@ -218,3 +218,22 @@ def test_the_demo_still_asks_an_admin_for_screens_elsewhere_on_the_lan(demo_app)
     request = client.post("/api/devices/pairing", json={"kind": "kiosk"}, environ_base=lan).get_json()
     assert client.get(f"/api/devices/pairing/{request['request']}", environ_base=lan).get_json() == \
         {"state": "pending"}
+
+
+def test_a_screen_connecting_while_the_database_is_locked_is_not_cut_off(devices, store):
+    """Remembering when a device was last seen is a write: under another process's write lock it is skipped (after
+    the Store's bounded wait), the device still authenticates, and the next connect records it."""
+    import sqlite3
+
+    device, token = paired(devices, "display")
+    other = sqlite3.connect(store.path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        assert devices.authenticate(token) == device
+        devices.seen(device)  # no StoreUnavailable
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    devices.seen(device)
+    with store.read() as conn:
+        assert conn.execute("SELECT last_seen_at FROM devices WHERE id = ?", (device.id,)).fetchone()[0] is not None

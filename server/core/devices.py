@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from . import audit
 from .center import Center
 from .queue import QueueRefused
-from .store import Store
+from .store import Store, StoreUnavailable
 
 KINDS = {"kiosk": "Máy lấy số", "display": "Màn hình sảnh", "counter_display": "Màn hình quầy",
          "tablet": "Máy đánh giá tại quầy"}
@@ -118,9 +118,13 @@ class Devices:
         return self._by_token[key]
 
     def seen(self, device: Device):
-        """Remember when a device last connected (shown to admins to spot a dead screen)."""
-        with self.store.write() as conn:
-            conn.execute("UPDATE devices SET last_seen_at = ? WHERE id = ?", (self.now(), device.id))
+        """Remember when a device last connected (shown to admins to spot a dead screen). Best effort: a locked or
+        full database must not cut a lobby screen off, so a refused write is skipped (the next connect retries)."""
+        try:
+            with self.store.write() as conn:
+                conn.execute("UPDATE devices SET last_seen_at = ? WHERE id = ?", (self.now(), device.id))
+        except StoreUnavailable:
+            pass
 
     # ----- the admin's side -----------------------------------------------------------------------------
 
