@@ -1,12 +1,13 @@
 """Backups: online copies of the SQLite file that finish while the queue writes, kept for a number of days, and
 restore.
 
-A copy is one `VACUUM INTO` on a read-only connection: a single read transaction, so it sees one snapshot, never
-blocks the writer (WAL) and never starts over. SQLite's step-wise backup API from another connection starts over
-whenever the queue writes between two steps, which at a center's few writes a second means it never finishes
-(bench/bench_backup.py measures both). The copy is written as `hangdoi-….db.partial`, checked, flushed to disk
-and only then renamed; a failed backup removes its partial file, and the next backup (or the server's start)
-removes any a crash left behind.
+A copy is SQLite's backup API in one step from a read-only connection: a single read transaction, so it sees one
+snapshot, never blocks the writer (WAL) and never starts over. Step by step (4096 pages at a time, as it was) the
+copy starts over whenever the queue writes between two steps, which at a center's few writes a second means it
+never finishes; VACUUM INTO finishes too but took 1.6–2 times as long and twice the CPU on a year's database
+(bench/bench_backup.py measures all three, BENCHMARKS.md). The copy is written as `hangdoi-….db.partial`, checked,
+flushed to disk and only then renamed; a failed backup removes its partial file, and the next backup (or the
+server's start) removes any a crash left behind.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def backup(database: str | Path, folder: str | Path, keep: int = 14, now: dt.dat
         try:
             copy_snapshot(database, partial)
             check(partial, quick=True, source=database)
-            _flush(partial)  # VACUUM INTO does not fsync its output
+            _flush(partial)
             os.replace(partial, target)  # only a complete, checked file ever carries the backup name
             _flush(folder)
         except BaseException:
@@ -58,15 +59,18 @@ def backup(database: str | Path, folder: str | Path, keep: int = 14, now: dt.dat
 
 
 def copy_snapshot(database: str | Path, destination: str | Path):
-    """Copy one snapshot of `database` into the new file `destination` (compacted, rollback journal mode).
+    """Copy one snapshot of `database` into the new file `destination`, left in rollback journal mode.
 
-    One statement: SQLite releases the GIL while it runs, and as a WAL reader it holds no lock the writer waits
-    for; the writer's checkpoints only stop short of the snapshot until it ends.
+    One backup step for every page: Python releases the GIL while SQLite runs it, and as a WAL reader it holds no
+    lock the writer waits for; the writer's checkpoints only stop short of the snapshot until it ends.
     """
     source = sqlite3.connect(f"file:{Path(database).resolve()}?mode=ro", uri=True)
+    target = sqlite3.connect(destination)
     try:
-        source.execute("VACUUM INTO ?", (str(destination),))
+        source.backup(target, pages=-1)  # all pages in one step: one read transaction, never restarted
+        target.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
     finally:
+        target.close()
         source.close()
 
 
