@@ -10,11 +10,13 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from types import SimpleNamespace
 
 import pytest
 import requests
 
 from bench.generate_history import generate_history
+from server import back_up_daily
 from server.core import backup as backups
 from server.core.backup import BackupBusy, backup, backup_due, check, remove_partials, restore
 from server.core.store import hold_server_lock
@@ -166,6 +168,28 @@ def test_partial_files_of_a_crash_are_removed_but_not_those_of_a_running_backup(
         path.write_bytes(b"half")
     backup(history, folder, now=NOV_20)
     assert names(folder) == ["hangdoi-20261120-180000.db"]
+
+
+def test_the_server_removes_partial_files_at_start_then_backs_up_in_a_worker(history, tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    (folder / "hangdoi-20261119-180000.db.partial").write_bytes(b"half")
+    offloaded = []
+
+    class Stop(Exception):
+        pass
+
+    def sleep(seconds):
+        raise Stop  # one round of the hourly loop is enough
+
+    rt = SimpleNamespace(settings=SimpleNamespace(database=history, backup_dir=folder, backup_keep=14),
+                         offload=lambda fn, *args: offloaded.append(fn) or fn(*args),
+                         socketio=SimpleNamespace(sleep=sleep))
+    with pytest.raises(Stop):
+        back_up_daily(rt)
+    assert offloaded == [backup]
+    [written] = names(folder)
+    assert written.startswith("hangdoi-") and written.endswith(".db")
 
 
 def test_check_refuses_a_copy_missing_rows_or_of_another_schema_version(history, tmp_path):
