@@ -3,7 +3,7 @@ queue's writes stall meanwhile, against a plain file copy of the same database m
 
 The history is bench/generate_history.py's (1,000,000 tickets, 400,000 ratings; cached under bench/results/ by
 bench/bench_reports.py, generated if missing). Each run copies it to a work file; a writer commits a ticket issue's
-write (bench_reports' PROBE_SQL number allocation and an event, one BEGIN IMMEDIATE transaction) at a steady rate
+write (bench/queue_writes.py: the number allocation and an event, one BEGIN IMMEDIATE transaction) at a steady rate
 (5/s by default) on its own connection, for the whole run, first from another process, then as a thread of this
 process (the server's case: its daily backup runs in a worker thread beside the thread that writes). Meanwhile, one
 after another:
@@ -46,7 +46,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_reports import PROBE_SQL, RESULTS, history, machine, percentile  # noqa: E402
+from bench.bench_reports import RESULTS, history, machine, percentile  # noqa: E402
+from bench.queue_writes import issue_write, writer_connection  # noqa: E402
 from bench.benchmarks_file import BENCHMARKS, record  # noqa: E402
 from server.core.backup import backup, check, copy_snapshot  # noqa: E402
 
@@ -63,24 +64,12 @@ MUST_FINISH = {ONE_STEP, VACUUM, APPLICATION}  # the exit status is 1 if one of 
 def write_steadily(path: str, rate: float, stop: threading.Event) -> list[tuple[float, float, bool]]:
     """A ticket issue's write every 1/rate s on its own connection (as the server's: busy_timeout 5 s, NORMAL
     sync) until `stop`; returns (start on the monotonic clock, latency ms, committed) per write."""
-    conn = sqlite3.connect(path, isolation_level=None, timeout=5)
-    conn.execute("PRAGMA busy_timeout=5000")
-    conn.execute("PRAGMA synchronous=NORMAL")
+    conn = writer_connection(path)
     writes, due = [], time.monotonic()
     try:
         while not stop.is_set():
             start = time.monotonic()
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                conn.execute(PROBE_SQL).fetchone()
-                conn.execute("INSERT INTO events (at, kind, payload) VALUES (?, 'bench_probe', '{}')",
-                             (int(time.time()),))
-                conn.execute("COMMIT")
-                ok = True
-            except sqlite3.OperationalError:
-                ok = False
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
+            ok = issue_write(conn)
             writes.append((start, (time.monotonic() - start) * 1000, ok))
             due += 1 / rate  # a steady schedule: a slow write does not lower the rate asked for
             stop.wait(max(0.0, due - time.monotonic()))

@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.benchmarks_file import BENCHMARKS, record  # noqa: E402
+from bench.queue_writes import issue_write, writer_connection  # noqa: E402
 from bench.generate_history import GENERATOR_VERSION, HISTORY_CENTER, generate_history  # noqa: E402
 from server.core.center import load_center  # noqa: E402
 from server.core.exports import to_xlsx  # noqa: E402
@@ -50,10 +51,6 @@ GROUPINGS = ("department", "service", "officer", "department_officer", "hour")
 TARGET_MS = {"day": 50, "month": 200, "year": 1000}
 PROBE_WRITES = 200
 PROBE_SPACING_S = 0.01
-# A ticket issue's write: the number allocation of Queue.issue and an event, in one BEGIN IMMEDIATE transaction,
-# on a day and prefix no report reads (the tickets table is left alone: a new ticket marks its day stale).
-PROBE_SQL = ("INSERT INTO number_sequences (local_date, prefix, last_number) VALUES ('2099-12-31', 'ZZ', 1)"
-             " ON CONFLICT (local_date, prefix) DO UPDATE SET last_number = last_number + 1 RETURNING last_number")
 
 
 # ----- measuring ---------------------------------------------------------------------------------------------
@@ -159,25 +156,14 @@ def summary_days_count(path: Path) -> int:
 
 
 def probe_writes(path: str, count: int, spacing: float) -> dict:
-    """`count` small write transactions `spacing` seconds apart on their own connection (busy_timeout 5 s, as the
-    server's); latencies in ms, and how many failed ("database is locked")."""
-    conn = sqlite3.connect(path, isolation_level=None, timeout=5)
-    conn.execute("PRAGMA busy_timeout=5000")
-    conn.execute("PRAGMA synchronous=NORMAL")
+    """`count` queue writes `spacing` seconds apart on their own connection; latencies in ms, and how many failed
+    ("database is locked")."""
+    conn = writer_connection(path)
     latencies, failed = [], 0
     try:
         for _ in range(count):
             start = time.perf_counter()
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                conn.execute(PROBE_SQL).fetchone()
-                conn.execute("INSERT INTO events (at, kind, payload) VALUES (?, 'bench_probe', '{}')",
-                             (int(time.time()),))
-                conn.execute("COMMIT")
-            except sqlite3.OperationalError:
-                failed += 1
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
+            failed += not issue_write(conn)
             latencies.append((time.perf_counter() - start) * 1000)
             time.sleep(spacing)
     finally:
