@@ -2,10 +2,10 @@
 // counters, officers, hours, priority, rating, general), each with its own "Lưu". The server checks the whole
 // configuration and refuses what today's queue cannot follow; its Vietnamese message is shown beside the section.
 // A saved change reaches kiosks, displays and consoles at once. Admin accounts only.
+import { $, button, el } from "/ui/shared/dom.js";
+import { dateTime } from "/ui/shared/format.js";
+import { json as api, loadCenter } from "/ui/shared/http.js";
 import { ADMIN_ROLES, startSignIn } from "/ui/shared/signin.js";
-
-const $ = (id) => document.getElementById(id);
-const api = (method, url, body, extra) => HangDoiHttp.json(method, url, body, extra);
 
 const DAYS = [["T2", "Thứ Hai"], ["T3", "Thứ Ba"], ["T4", "Thứ Tư"], ["T5", "Thứ Năm"], ["T6", "Thứ Sáu"],
   ["T7", "Thứ Bảy"], ["CN", "Chủ nhật"]];
@@ -59,21 +59,7 @@ const CENTER_FIELDS = [
 
 const state = { config: null, version: null, auditBefore: null, editors: {} };
 
-// ----- small helpers ------------------------------------------------------------------------------
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = text; // names come from the configuration: never HTML
-  return node;
-}
-
-function button(text, className, onClick) {
-  const node = el("button", `btn ${className || ""}`, text);
-  node.type = "button";
-  node.addEventListener("click", onClick);
-  return node;
-}
+// ----- editors ------------------------------------------------------------------------------------
 
 /** One input (or select) for a column, holding `value`. */
 function control(column, value) {
@@ -160,7 +146,7 @@ function tableEditor(columns, items, addLabel, decorate) {
       row.append(cell);
     }
     const actions = el("td", "row-actions");
-    actions.append(button("Xóa", "btn-small btn-danger remove-row", () => row.remove()));
+    actions.append(button("Xóa", "btn btn-small btn-danger remove-row", () => row.remove()));
     row.append(actions);
     if (decorate) decorate(row, item);
     body.append(row);
@@ -168,7 +154,7 @@ function tableEditor(columns, items, addLabel, decorate) {
   }
 
   for (const item of items) addRow(item);
-  node.append(table, button(addLabel, "btn-small add-row", () => {
+  node.append(table, button(addLabel, "btn btn-small add-row", () => {
     const row = addRow({});
     row.querySelector("input, select").focus();
   }));
@@ -203,7 +189,7 @@ function departmentsEditor(departments) {
       (row, service) => { row.dataset.code = service.code || ""; });
     const entry = { card, read: () => ({ ...fields.read(), services: services.read() }) };
     const head = el("div", "department-head");
-    head.append(fields.node, button("Xóa Sở, ngành", "btn-small btn-danger", () => {
+    head.append(fields.node, button("Xóa Sở, ngành", "btn btn-small btn-danger", () => {
       card.remove();
       cards.splice(cards.indexOf(entry), 1);
     }));
@@ -214,7 +200,7 @@ function departmentsEditor(departments) {
   }
 
   for (const department of departments) addDepartment(department);
-  node.append(list, button("Thêm Sở, ngành", "add-department", () => {
+  node.append(list, button("Thêm Sở, ngành", "btn add-department", () => {
     addDepartment({ services: [{}] }).querySelector("input").focus();
   }));
   return { node, read: () => cards.map((entry) => entry.read()) };
@@ -233,8 +219,8 @@ function officersEditor(officers) {
     row.dataset.username = officer.username || "";
     if (!saved.has(officer.username)) return; // a new account gets its password once it is saved
     row.lastChild.prepend(
-      button("Đặt lại mật khẩu", "btn-small reset-password", () => reset.open(officer)),
-      button("Đăng xuất khỏi mọi máy", "btn-small sign-out-everywhere", () => signOutEverywhere(officer)));
+      button("Đặt lại mật khẩu", "btn btn-small reset-password", () => reset.open(officer)),
+      button("Đăng xuất khỏi mọi máy", "btn btn-small sign-out-everywhere", () => signOutEverywhere(officer)));
   });
   const locks = el("div", "sign-in-locks");
   const node = el("div");
@@ -270,7 +256,7 @@ async function showLocks(node) {
     const who = lock.kind === "account" ? `Tài khoản ${lock.name}` : `Máy có địa chỉ ${lock.name}`;
     const item = el("li", "lock", lock.locked_until
       ? `${who}: đang tạm khoá, còn ${lock.minutes_left} phút ` : `${who}: đã nhập sai ${lock.failures} lần `);
-    item.append(button("Mở khoá", "btn-small unlock", async () => {
+    item.append(button("Mở khoá", "btn btn-small unlock", async () => {
       try {
         await api("POST", "/api/admin/sign-in-locks/clear", { key: lock.key });
         say("officers", `Đã mở khoá: ${who}.`, false);
@@ -301,7 +287,7 @@ function passwordForm() {
   const account = el("input"); // whose password it is, for password managers
   account.autocomplete = "username";
   account.hidden = true;
-  node.append(title, account, input, submit, button("Hủy", "btn-small", () => { node.hidden = true; }));
+  node.append(title, account, input, submit, button("Hủy", "btn btn-small", () => { node.hidden = true; }));
   let officer = null;
   node.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -449,7 +435,7 @@ function render(section) {
   const status = el("p", "section-status");
   status.setAttribute("role", "status");
   status.hidden = true;
-  footer.append(button("Lưu", "btn-primary save", () => save(section)), status);
+  footer.append(button("Lưu", "btn btn-primary save", () => save(section)), status);
   body.append(editor.node, footer);
   if (section === "departments") drawServiceCodes();
   if (section === "center") $("center-name").textContent = state.config.center.name;
@@ -472,7 +458,7 @@ function handle(section, err) {
   if (err.body && err.body.error === "config_changed") {
     // Another admin saved this section meanwhile: offer the newest version rather than overwrite it.
     say(section, err.message, true);
-    const reload = button("Tải lại cấu hình", "btn-small reload", () => startBoard());
+    const reload = button("Tải lại cấu hình", "btn btn-small reload", () => startBoard());
     sectionNode(section).querySelector(".section-status").append(" ", reload);
     return undefined;
   }
@@ -508,9 +494,8 @@ function setVersion(version) {
 
 // ----- audit --------------------------------------------------------------------------------------
 
-function when(epoch) {
-  return new Date(epoch * 1000).toLocaleString("vi-VN", { hour12: false });
-}
+/** A moment of the server (epoch seconds) on the center's clock. */
+const when = (epoch) => dateTime(epoch * 1000);
 
 function change(label, value) {
   const box = el("div", "audit-side");
@@ -591,7 +576,7 @@ async function start() {
     forbidden: "Chỉ quản trị viên được thay đổi cấu hình.",
     onBoard: startBoard,
   });
-  api("GET", "/api/center").then((center) => { $("center-name").textContent = center.name; }).catch(() => null);
+  loadCenter().then((center) => { $("center-name").textContent = center.name; }).catch(() => null);
 }
 
 start();

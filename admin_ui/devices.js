@@ -1,21 +1,15 @@
 // Admin › Thiết bị (/admin/devices): confirm the code a new screen shows, name it, bind tablets and counter
 // displays to their counter; revoke a device, which cuts it off at once. Admin accounts only.
+import { $, button, el } from "/ui/shared/dom.js";
+import { dateTime, pad2 } from "/ui/shared/format.js";
+import { json as request, loadCenter } from "/ui/shared/http.js";
 import { ADMIN_ROLES, startSignIn } from "/ui/shared/signin.js";
 
 const REFRESH_MS = 3000;  // new pairing requests appear without a reload
-const $ = (id) => document.getElementById(id);
 let refreshTimer = null;
 
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = text; // device names are never HTML
-  return node;
-}
-
-const time = (epoch) => new Date(epoch * 1000).toLocaleString("vi-VN", { hour12: false });
-
-const request = HangDoiHttp.json;
+/** A moment of the server (epoch seconds) on the center's clock. */
+const time = (epoch) => dateTime(epoch * 1000);
 
 function say(message, isError) {
   const node = $("approve-message");
@@ -32,12 +26,8 @@ function drawPending(pending) {
   for (const item of pending) {
     const row = el("tr");
     row.dataset.code = item.code;
-    const use = el("button", "btn", "Chọn");
-    use.type = "button";
-    use.addEventListener("click", () => { $("code").value = item.code; $("device-name").focus(); });
-    const reject = el("button", "btn", "Từ chối");
-    reject.type = "button";
-    reject.addEventListener("click", () => act("POST", "/api/admin/devices/reject", { code: item.code },
+    const use = button("Chọn", "btn", () => { $("code").value = item.code; $("device-name").focus(); });
+    const reject = button("Từ chối", "btn", () => act("POST", "/api/admin/devices/reject", { code: item.code },
       `Đã từ chối mã ${item.code}.`));
     const actions = el("td");
     actions.append(use, " ", reject);
@@ -59,13 +49,10 @@ function drawDevices(devices) {
     const status = device.revoked_at ? `Đã thu hồi ${time(device.revoked_at)} (${device.revoked_by})` : "Hoạt động";
     const actions = el("td");
     if (!device.revoked_at) {
-      const revoke = el("button", "btn revoke", "Thu hồi");
-      revoke.type = "button";
-      revoke.addEventListener("click", () => {
+      actions.append(button("Thu hồi", "btn revoke", () => {
         if (!window.confirm(`Thu hồi thiết bị “${device.name}”? Thiết bị sẽ bị ngắt kết nối ngay.`)) return;
         act("POST", `/api/admin/devices/${device.id}/revoke`, undefined, `Đã thu hồi ${device.name}.`);
-      });
-      actions.append(revoke);
+      }));
     }
     row.append(el("td", "name", device.name), el("td", null, device.kind_name), el("td", null, device.counter ?? "—"),
       el("td", null, `${time(device.paired_at)} – ${device.paired_by}`),
@@ -138,13 +125,11 @@ const gate = startSignIn({
 async function start() {
   $("approve-form").addEventListener("submit", approve);
   try {
-    const center = await request("GET", "/api/center");
+    const center = await loadCenter();
     $("center-name").textContent = center.name;
     const counters = await request("GET", "/api/queue");
     for (const counter of counters.counters) {
-      const option = el("option", null, `Quầy ${String(counter.number).padStart(2, "0")}`);
-      option.value = counter.number;
-      $("device-counter").append(option);
+      $("device-counter").append(el("option", { value: counter.number }, `Quầy ${pad2(counter.number)}`));
     }
   } catch (err) {
     // The names are decoration; the counter list falls back to what the device asked for.

@@ -3,7 +3,10 @@
 // done and closes it; its history shows who did what and when. The list is read from the server (GET
 // /api/feedback) and read again after every change anyone makes (the `feedback_changed` and `rating_recorded`
 // queue events) and after every reconnection, so what it shows is what is stored.
-import { el, pad2 } from "/ui/shared/dom.js";
+import { $, button, el } from "/ui/shared/dom.js";
+import { dateTime, pad2 } from "/ui/shared/format.js";
+import { json, loadCenter as fetchCenter } from "/ui/shared/http.js";
+import { coalesce, connect } from "/ui/shared/live.js";
 import { SUPERVISING_ROLES, startSignIn } from "/ui/shared/signin.js";
 
 const PAGE = 50;
@@ -13,30 +16,20 @@ const DEFAULT_STATE = "new,in_progress";
 const CHANNEL = { tablet: "Máy đánh giá tại quầy", phone: "Điện thoại của công dân" };
 const KIND = { true: "Không hài lòng", false: "Góp ý" };
 
-const $ = (id) => document.getElementById(id);
-
 const state = {
   items: [],
   total: 0,
-  timezone: undefined, // the center's, from /api/center: times read as the center's clock
   choices: null,       // /api/feedback/filters
   shown: null,         // the item open in the dialog
   loading: 0,          // the newest list request: an older answer arriving late is dropped
 };
 let live = null;
-let reloadTimer = null;
 let gate = null;
 
 // ----- formatting ---------------------------------------------------------------------------------
 
-function when(epochSeconds) {
-  const parts = new Intl.DateTimeFormat("vi-VN", {
-    timeZone: state.timezone, day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit",
-    minute: "2-digit", hour12: false,
-  }).formatToParts(new Date(epochSeconds * 1000));
-  const part = (type) => (parts.find((p) => p.type === type) || {}).value;
-  return `${part("hour")}:${part("minute")} ${part("day")}/${part("month")}/${part("year")}`;
-}
+/** A moment of the server (epoch seconds) on the center's clock: "08:05 23/11/2026". */
+const when = (epochSeconds) => dateTime(epochSeconds * 1000);
 
 const badge = (item) => el("span", `badge badge-${item.state}`, item.state_name);
 
@@ -53,8 +46,7 @@ function filtersFromUrl() {
     const input = $(`f-${name}`);
     const value = query.has(name) ? query.get(name) : (name === "state" ? DEFAULT_STATE : "");
     if (input.tagName === "SELECT" && ![...input.options].some((o) => o.value === value)) {
-      input.append(el("option", "", value)); // a code no longer configured: still a valid filter
-      input.lastChild.value = value;
+      input.append(el("option", { value }, value)); // a code no longer configured: still a valid filter
     }
     input.value = value;
   }
@@ -79,13 +71,8 @@ function rememberFilters() {
 
 function options(select, entries) {
   const kept = select.value;
-  select.replaceChildren(el("option", "", "Tất cả"));
-  select.firstChild.value = "";
-  for (const [value, label] of entries) {
-    const option = el("option", "", label);
-    option.value = value;
-    select.append(option);
-  }
+  select.replaceChildren(el("option", { value: "" }, "Tất cả"),
+    ...entries.map(([value, label]) => el("option", { value }, label)));
   select.value = kept;
   if (select.value !== kept) select.value = "";
 }
@@ -118,7 +105,7 @@ async function loadList(append = false) {
   if (query.get("state") === "") query.delete("state");
   try {
     const [page, summary] = await Promise.all([
-      HangDoiHttp.json("GET", `/api/feedback?${query}`), HangDoiHttp.json("GET", "/api/feedback/summary")]);
+      json("GET", `/api/feedback?${query}`), json("GET", "/api/feedback/summary")]);
     if (ticket !== state.loading) return;
     state.items = append ? state.items.concat(page.items) : page.items;
     state.total = page.total;
@@ -133,14 +120,11 @@ async function loadList(append = false) {
   }
 }
 
-function reloadSoon() {
-  clearTimeout(reloadTimer);
-  reloadTimer = setTimeout(() => {
-    reloadTimer = null;
-    loadList();
-    if (state.shown) openItem(state.shown.id, { keepNote: true });
-  }, RELOAD_AFTER_EVENT_MS);
-}
+/** The list (and the item open in the dialog) again, once for a burst of events. */
+const reloadSoon = coalesce(() => {
+  loadList();
+  if (state.shown) openItem(state.shown.id, { keepNote: true });
+}, RELOAD_AFTER_EVENT_MS);
 
 function renderSummary(summary) {
   $("open-count").textContent = summary.open
@@ -191,10 +175,8 @@ function itemCard(item) {
     foot.append(el("span", "item-last",
       `${lastAction.to_state_name}: ${lastAction.actor_name}, ${when(lastAction.at)}${note}`));
   }
-  const open = el("button", "btn item-open", item.state === "done" ? "Xem lịch sử" : "Xem và xử lý");
-  open.type = "button";
-  open.addEventListener("click", () => openItem(item.id));
-  foot.append(open);
+  foot.append(button(item.state === "done" ? "Xem lịch sử" : "Xem và xử lý", "btn item-open",
+    () => openItem(item.id)));
   card.append(foot);
   return card;
 }
@@ -204,7 +186,7 @@ function itemCard(item) {
 async function openItem(id, { keepNote = false } = {}) {
   let item;
   try {
-    item = await HangDoiHttp.json("GET", `/api/feedback/${id}`);
+    item = await json("GET", `/api/feedback/${id}`);
   } catch (err) {
     $("list-error").textContent = err.message;
     $("list-error").hidden = false;
@@ -248,12 +230,12 @@ function renderItem(item, keepNote) {
 }
 
 async function change(event) {
-  const button = event.currentTarget;
+  const clicked = event.currentTarget;
   const item = state.shown;
   if (!item) return;
   for (const b of document.querySelectorAll("#action-form [data-change]")) b.disabled = true;
   try {
-    const updated = await HangDoiHttp.json("POST", `/api/feedback/${item.id}/${button.dataset.change}`,
+    const updated = await json("POST", `/api/feedback/${item.id}/${clicked.dataset.change}`,
       { note: $("note").value });
     state.shown = updated;
     renderItem(updated, false);
@@ -294,7 +276,7 @@ function onEvent(event) {
 async function startBoard() {
   stopLive();
   try {
-    fillChoices(await HangDoiHttp.json("GET", "/api/feedback/filters"));
+    fillChoices(await json("GET", "/api/feedback/filters"));
   } catch (err) {
     if (err.status === 401 || err.status === 403) return gate.showSignIn(err.message);
   }
@@ -302,7 +284,7 @@ async function startBoard() {
   fillServices();
   const item = new URLSearchParams(location.search).get("item");
   // Every (re)connection draws the list again: changes made while the socket was away are in it.
-  live = HangDoiLive.connect({
+  live = connect({
     screen: "supervisor", onSnapshot: () => loadList(), onEvent, onStatus,
     onRefused: (reply) => gate.showSignIn(reply.message),
   });
@@ -311,7 +293,7 @@ async function startBoard() {
 }
 
 function stopLive() {
-  clearTimeout(reloadTimer);
+  reloadSoon.cancel();
   if (live) {
     live.socket.disconnect();
     live = null;
@@ -328,11 +310,10 @@ function leaveBoard() {
 
 async function loadCenter() {
   try {
-    const center = await HangDoiHttp.json("GET", "/api/center");
+    const center = await fetchCenter(); // its time zone: times read as the center's clock
     $("center-name").textContent = center.name || "";
-    state.timezone = center.timezone;
   } catch (err) {
-    // Decoration: times then read in the browser's own zone.
+    // Decoration: times then read on Việt Nam's clock.
   }
 }
 

@@ -7,7 +7,10 @@
 // long it has been idle while people wait) and its warnings, asked for every 10 s and shortly after queue events.
 // Only supervisors may subscribe; the socket is opened after sign-in because the server reads who is signed in
 // from the cookie of the socket's handshake.
-import { el, pad2 } from "/ui/shared/dom.js";
+import { $, el } from "/ui/shared/dom.js";
+import { pad2, time } from "/ui/shared/format.js";
+import { json, loadCenter } from "/ui/shared/http.js";
+import { coalesce, connect } from "/ui/shared/live.js";
 import { SUPERVISING_ROLES, startSignIn } from "/ui/shared/signin.js";
 
 const REQUEST_TIMEOUT_MS = 10000;
@@ -23,8 +26,6 @@ const ACTIVE = new Set(["ticket_called", "ticket_recalled", "service_started", "
 const ENDED = new Set(["ticket_finished", "ticket_no_show", "ticket_parked", "ticket_transferred",
   "ticket_cancelled"]);
 
-const $ = (id) => document.getElementById(id);
-
 const state = {
   officer: null,       // the signed-in supervisor
   counters: new Map(), // number → counter view
@@ -33,17 +34,12 @@ const state = {
   idle: new Map(),     // counter number → {seconds, waiting, over} from the latest overview
 };
 let live = null;
-const overview = { timer: null, soon: null, asking: false };
-const alerts = { soon: null, asking: 0 };
+const overview = { timer: null, asking: false };
+const alerts = { asking: 0 };
 const chime = new Audio("/voice/chime.wav");
 
-// ----- helpers ------------------------------------------------------------------------------------
-
-function clock(epochSeconds, withSeconds) {
-  const options = { hour: "2-digit", minute: "2-digit", hour12: false };
-  if (withSeconds) options.second = "2-digit";
-  return new Date(epochSeconds * 1000).toLocaleTimeString("vi-VN", options);
-}
+/** A moment of the server (epoch seconds) on the center's clock. */
+const clock = (epochSeconds, withSeconds = false) => time(epochSeconds * 1000, withSeconds);
 
 // ----- sign-in ------------------------------------------------------------------------------------
 
@@ -68,7 +64,7 @@ function leaveBoard() {
 function startBoard(officer) {
   state.officer = officer;
   stopLive();
-  live = HangDoiLive.connect({
+  live = connect({
     screen: "supervisor",
     onSnapshot,
     onEvent,
@@ -82,8 +78,7 @@ function startBoard(officer) {
 
 function stopLive() {
   stopOverview();
-  clearTimeout(alerts.soon);
-  alerts.soon = null;
+  alertsSoon.cancel();
   alerts.asking += 1; // an answer on its way is for the board being left
   if (live) {
     live.socket.off("alert", onAlert);
@@ -173,13 +168,7 @@ function renderCounters() {
 const minutes = (seconds) => (seconds === null || seconds === undefined ? "—" : `${Math.floor(seconds / 60)} phút`);
 
 /** Ask soon after a queue event; events that arrive meanwhile ride on the same request. */
-function overviewSoon() {
-  if (overview.soon) return;
-  overview.soon = setTimeout(() => {
-    overview.soon = null;
-    askOverview();
-  }, OVERVIEW_AFTER_EVENT_MS);
-}
+const overviewSoon = coalesce(askOverview, OVERVIEW_AFTER_EVENT_MS);
 
 function askOverview() {
   if (!live || !live.socket.connected || overview.asking) return;
@@ -199,8 +188,8 @@ function askOverview() {
 
 function stopOverview() {
   clearInterval(overview.timer);
-  clearTimeout(overview.soon);
-  overview.timer = overview.soon = null;
+  overviewSoon.cancel();
+  overview.timer = null;
   overview.asking = false;
   if (live) live.socket.off("queue_event", overviewSoon);
 }
@@ -256,19 +245,13 @@ function onAlert() {
   alertsSoon();
 }
 
-function alertsSoon() {
-  if (alerts.soon) return;
-  alerts.soon = setTimeout(() => {
-    alerts.soon = null;
-    loadAlerts();
-  }, ALERTS_AFTER_EVENT_MS);
-}
+const alertsSoon = coalesce(loadAlerts, ALERTS_AFTER_EVENT_MS);
 
 async function loadAlerts() {
   const asked = ++alerts.asking;
   try {
     const [page, summary] = await Promise.all([
-      HangDoiHttp.json("GET", ALERTS_QUERY), HangDoiHttp.json("GET", "/api/feedback/summary")]);
+      json("GET", ALERTS_QUERY), json("GET", "/api/feedback/summary")]);
     if (asked !== alerts.asking) return; // a newer request, or the board was left
     state.alerts = page.items;
     renderAlerts();
@@ -369,7 +352,7 @@ function ring() {
 
 async function loadCenterName() {
   try {
-    const center = await HangDoiHttp.json("GET", "/api/center");
+    const center = await loadCenter();
     $("center-name").textContent = center.name || "";
   } catch (err) {
     // The name is decoration; the board works without it.

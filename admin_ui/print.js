@@ -3,16 +3,17 @@
 // wait table, the feedback figures and the citizens' comments, signature blocks).
 //
 // Same query as the report screen (?period=&date=&last=&group_by=&precision=); ?auto=1 opens the print dialog once
-// drawn. Tables and number formats come from report_tables.js, so screen and paper always agree. Who may print is
-// decided by the shared sign-in flow (shared_ui/signin.js): supervisors, leaders and admins.
-import { el } from "/ui/shared/dom.js";
+// drawn. Tables come from report_tables.js and number formats from shared_ui/format.js, so screen and paper always
+// agree. Who may print is decided by the shared sign-in flow (shared_ui/signin.js): supervisors, leaders and admins.
+import { $, el } from "/ui/shared/dom.js";
+import * as fmt from "/ui/shared/format.js";
+import { loadCenter } from "/ui/shared/http.js";
 import { SUPERVISING_ROLES, signedIn } from "/ui/shared/signin.js";
 import {
-  GROUPINGS, commentsNote, commentsTable, feedbackFigures, fetchComments, fetchReports, fmt,
+  GROUPINGS, commentsNote, commentsTable, feedbackFigures, fetchComments, fetchReports,
   paramsFromSearch, queryString, ratingTable, showsOfficial, waitTable,
 } from "/ui/admin/report_tables.js";
 
-const $ = (id) => document.getElementById(id);
 const params = paramsFromSearch(location.search);
 const auto = new URLSearchParams(location.search).get("auto") === "1";
 const FORBIDDEN = "Chỉ lãnh đạo, giám sát và quản trị viên được in báo cáo.";
@@ -48,7 +49,7 @@ function render(officer, center, reports, comments) {
   document.title = `Báo cáo ${(wait.period.name || wait.period.title.toLowerCase())} – ${name}`;
 
   $("issuer").textContent = name.toLocaleUpperCase("vi-VN");
-  $("place-date").textContent = `${placeOf(center && center.address)}, ${fmt.longDate(new Date())}`;
+  $("place-date").textContent = `${placeOf(center && center.address)}, ${fmt.longDate()}`;
   $("doc-period").textContent = `(${wait.period.title})`;
   $("doc-summary").textContent = wait.summary;
 
@@ -92,7 +93,7 @@ async function main() {
   $("print").addEventListener("click", () => window.print());
   try {
     const [account, center] = await Promise.all([signedIn(SUPERVISING_ROLES),
-      HangDoiHttp.json("GET", "/api/center").catch(() => null)]);  // the center's name and address: decoration
+      loadCenter().catch(() => null)]);  // the center's name and address: decoration
     if (!account.allowed) {
       fail(account.officer ? FORBIDDEN : `${FORBIDDEN} Vui lòng đăng nhập trước.`, true);
       return;

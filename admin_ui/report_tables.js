@@ -1,8 +1,10 @@
 // The report's query, number formats and tables, shared by the report screen (reports.js) and its A4 print page
 // (print.js), so that screen and paper always agree. The server computes every figure (server/core/reports.py);
-// this module only lays them out, in Vietnamese number formats (1.545; 95,3% or 97,19% at the report's precision).
-// Every text is set with textContent (shared_ui/dom.js el): names and citizens' comments are never HTML.
-import { el, pad2 } from "/ui/shared/dom.js";
+// this module only lays them out, in Vietnamese number formats (shared_ui/format.js: 1.545; 95,3% or 97,19% at the
+// report's precision). Every text is set with textContent (shared_ui/dom.js el): names and comments are never HTML.
+import { el } from "/ui/shared/dom.js";
+import * as fmt from "/ui/shared/format.js";
+import { json } from "/ui/shared/http.js";
 
 export const PERIOD_KINDS = ["day", "week", "month", "quarter", "half", "year", "reporting_month", "reporting_year",
   "custom"];
@@ -20,53 +22,6 @@ export const GROUPINGS = {
 export const PRECISIONS = [1, 2];
 export const OFFICIAL_TITLE = "Quy đổi sang 3 mức chính thức";
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-const missing = (v) => v === null || v === undefined || typeof v !== "number" || !Number.isFinite(v);
-
-function groupThousands(digits) {
-  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ".");
-}
-
-/** Vietnamese number formats: thousands with '.', decimals with ',' ("1.545", "95,3%", "12,5"). */
-export const fmt = {
-  int(v) {
-    if (missing(v)) return "–";
-    const n = Math.round(v);
-    return (n < 0 ? "-" : "") + groupThousands(String(Math.abs(n)));
-  },
-  dec(v, places = 1) {
-    if (missing(v)) return "–";
-    const fixed = Math.abs(v).toFixed(places);
-    const [whole, fraction] = fixed.split(".");
-    const sign = v < 0 && Number(fixed) !== 0 ? "-" : "";
-    return sign + groupThousands(whole) + (fraction ? "," + fraction : "");
-  },
-  pct(v, places = 1) {
-    return missing(v) ? "–" : fmt.dec(v, places) + "%";
-  },
-  /** Hours as h:mm ("7:30"), for time at the counter. */
-  hm(hours) {
-    if (missing(hours)) return "–";
-    const total = Math.round(hours * 60);
-    return `${groupThousands(String(Math.floor(total / 60)))}:${pad2(total % 60)}`;
-  },
-  /** "2026-11-23" → "23/11/2026", as in tables. */
-  date(iso) {
-    if (!iso || !ISO_DATE.test(iso)) return iso || "";
-    const [y, m, d] = iso.split("-");
-    return `${d}/${m}/${y}`;
-  },
-  /** "ngày 05 tháng 3 năm 2026": as in document headers (a 0 before days under 10 and months 1 and 2). */
-  longDate(day) {
-    const d = day.getDate();
-    const m = day.getMonth() + 1;
-    return `ngày ${d < 10 ? pad2(d) : d} tháng ${m < 3 ? pad2(m) : m} năm ${day.getFullYear()}`;
-  },
-  /** Today in this computer's local time, YYYY-MM-DD (not toISOString, which is UTC). */
-  isoToday(now = new Date()) {
-    return `${now.getFullYear()}-${pad2(now.getMonth() + 1)}-${pad2(now.getDate())}`;
-  },
-};
 
 /** The decimals of a report's percentages (1 until the server says otherwise). */
 export function precisionOf(report) {
@@ -114,7 +69,7 @@ export async function fetchReports(params, groupings) {
   const wanted = [...new Set(groupings)];
   let body;
   try {
-    body = await HangDoiHttp.json("GET", `/api/reports?${queryString(params, { group_by: wanted.join(",") })}`);
+    body = await json("GET", `/api/reports?${queryString(params, { group_by: wanted.join(",") })}`);
   } catch (err) {
     return { ok: false, status: err.status || 0, message: err.message };
   }
@@ -126,7 +81,7 @@ export async function fetchComments(params) {
   const q = new URLSearchParams({ period: params.period });
   if (params.date) q.set("date", params.date);
   if (params.period === "custom" && params.last) q.set("last", params.last);
-  const body = await HangDoiHttp.json("GET", `/api/reports/comments?${q}`).catch(() => null);
+  const body = await json("GET", `/api/reports/comments?${q}`).catch(() => null);
   return body && Array.isArray(body.comments) ? body : null;
 }
 

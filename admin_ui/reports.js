@@ -4,12 +4,15 @@
 // citizens' comments, the feedback inbox figures and four charts; they export to Excel/CSV or print (print.js).
 //
 // Figures come from GET /api/reports (one request for every grouping the screen needs) and the comments from
-// GET /api/reports/comments; tables and formats are in report_tables.js, shared with the print page.
-import { el, pad2 } from "/ui/shared/dom.js";
+// GET /api/reports/comments; tables are in report_tables.js, shared with the print page, and number formats in
+// shared_ui/format.js.
+import { $, el } from "/ui/shared/dom.js";
+import * as fmt from "/ui/shared/format.js";
+import { loadCenter } from "/ui/shared/http.js";
 import { SUPERVISING_ROLES, startSignIn } from "/ui/shared/signin.js";
 import {
   GROUPINGS, OFFICIAL_TITLE, commentsNote, commentsTable, exportLinks, feedbackFigures, fetchComments,
-  fetchReports, fmt, paramsFromSearch, precisionOf, queryString, ratingTable, reasonsTable, showsOfficial,
+  fetchReports, paramsFromSearch, precisionOf, queryString, ratingTable, reasonsTable, showsOfficial,
   waitTable,
 } from "/ui/admin/report_tables.js";
 
@@ -21,7 +24,6 @@ const MAX_SERVICE_BARS = 10;
 const REPORTS_FORBIDDEN = "Chỉ lãnh đạo, giám sát và quản trị viên được xem báo cáo.";
 const FIRST_HINT = "Chọn kỳ báo cáo rồi bấm “Xem báo cáo”.";
 
-const $ = (id) => document.getElementById(id);
 const charts = {};          // name → Chart instance, for tests and to destroy before redrawing
 window.hangdoiCharts = charts;
 const state = { session: null, center: null, params: null, loaded: null, serial: 0 };
@@ -37,7 +39,7 @@ function showMessage(text) {
 
 function boot() {
   readForm(paramsFromSearch(location.search));
-  HangDoiHttp.json("GET", "/api/center").then((center) => {
+  loadCenter().then((center) => {
     state.center = center;
     if (!$("center-name").textContent) $("center-name").textContent = center.name;
   }).catch(() => null); // the name is decoration
@@ -380,7 +382,7 @@ function hourlyChart(report) {
   const wait = [];
   for (let h = first; h <= last; h += 1) {
     const row = byHour.get(h);
-    labels.push(`${pad2(h)}:00`);
+    labels.push(`${fmt.pad2(h)}:00`);
     issued.push(row ? row.issued : 0);
     wait.push(row && row.wait.count ? row.wait.mean : null);
   }

@@ -3,688 +3,640 @@
 // The server holds all state (session cookie + database), so a reload simply draws it again. This page:
 //   - signs in over HTTP (POST /api/session), then opens a Socket.IO "console" subscription (shared_ui/live.js);
 //     the socket's session is read when it connects, which is why the socket is opened only after sign-in;
-//   - sends each action as `counter_action` with an id from HangDoiLive.actionId(). Until the answer arrives the
-//     action is kept in sessionStorage and resent with the SAME id after a reconnect or a reload: the server
+//   - sends each action as `counter_action` with an id from actionId() (shared_ui/live.js). Until the answer
+//     arrives the action is kept in sessionStorage and resent with the SAME id after a reconnect or a reload: the server
 //     applies an id once and answers a repeat with the first answer, so nobody is called twice;
 //   - redraws from `console_state` after every answer and after live events that touch this counter.
+import { $, choice, el } from "/ui/shared/dom.js";
+import { counterList, pad2, time } from "/ui/shared/format.js";
+import { answer, loadCenter as fetchCenter } from "/ui/shared/http.js";
+import { actionId, coalesce, connect } from "/ui/shared/live.js";
 import { ALL_ROLES, startSignIn } from "/ui/shared/signin.js";
 
-(function () {
-  "use strict";
+const ACK_TIMEOUT_MS = 5000;
+const REFRESH_DELAY_MS = 200;
+const REQUEST_TIMEOUT_MS = 8000;
+const RETRY_MS = 3000;
+const INFO_MESSAGE_MS = 5000;
+const ERROR_MESSAGE_MS = 15000;
+// Refusals meaning this tab is no longer signed in: never signed in, or the stored session ended (sign-out
+// elsewhere, password reset, account removed, an admin's "sign out everywhere", too long unused).
+const SIGNED_OUT = ["not_signed_in", "session_ended"];
+const PENDING_KEY = "hangdoi.console.pending";       // sessionStorage: the unanswered action of this tab
+const LAST_COUNTER_KEY = "hangdoi.console.counter";  // localStorage: an officer usually sits at the same counter
+const OTHER_REASON = "Lý do khác";
+const PAUSE_REASONS = ["Nghỉ giải lao", "Họp", "Hỗ trợ công dân", OTHER_REASON];
 
-  const ACK_TIMEOUT_MS = 5000;
-  const REFRESH_DELAY_MS = 200;
-  const REQUEST_TIMEOUT_MS = 8000;
-  const RETRY_MS = 3000;
-  const INFO_MESSAGE_MS = 5000;
-  const ERROR_MESSAGE_MS = 15000;
-  // Refusals meaning this tab is no longer signed in: never signed in, or the stored session ended (sign-out
-  // elsewhere, password reset, account removed, an admin's "sign out everywhere", too long unused).
-  const SIGNED_OUT = ["not_signed_in", "session_ended"];
-  const PENDING_KEY = "hangdoi.console.pending";       // sessionStorage: the unanswered action of this tab
-  const LAST_COUNTER_KEY = "hangdoi.console.counter";  // localStorage: an officer usually sits at the same counter
-  const OTHER_REASON = "Lý do khác";
-  const PAUSE_REASONS = ["Nghỉ giải lao", "Họp", "Hỗ trợ công dân", OTHER_REASON];
+// Keys by KeyboardEvent.code, not .key: a Vietnamese input method (Telex/VNI) must not change what R or S does.
+const SHORTCUTS = {
+  Space: "call_next", F1: "call_next", KeyR: "recall", KeyS: "no_show", KeyT: "transfer", KeyP: "park",
+  KeyG: "call_ticket", KeyZ: "pause",
+};
 
-  // Keys by KeyboardEvent.code, not .key: a Vietnamese input method (Telex/VNI) must not change what R or S does.
-  const SHORTCUTS = {
-    Space: "call_next", F1: "call_next", KeyR: "recall", KeyS: "no_show", KeyT: "transfer", KeyP: "park",
-    KeyG: "call_ticket", KeyZ: "pause",
-  };
+const state = {
+  session: null,       // {officer: {username, name}, counter}
+  center: null,        // GET /api/center: departments with services, priority groups
+  services: new Map(), // service code → {name, department}
+  counters: [],        // every counter's view, for the transfer dialog (snapshot, then counter events)
+  view: null,          // {counter, stats}: what is drawn now
+  clockOffset: 0,      // server clock − this PC's clock, in seconds: elapsed times use server timestamps
+  pending: null,       // the action sent and not yet answered: {id, action, params, counter, officer}
+  settling: false,     // answered, waiting for the fresh view before the buttons come back
+};
+let gate = null;        // the sign-in flow: gate.showSignIn(message), gate.signOut()
+let live = null;        // {socket, resync} from connect (live.js), while signed in
+let connection = 0;     // which socket is the current one
+let refreshSerial = 0;  // console views can arrive out of order; only a newer request may redraw
+let drawnSerial = 0;
+let messageTimer = null;
 
-  const state = {
-    session: null,       // {officer: {username, name}, counter}
-    center: null,        // GET /api/center: departments with services, priority groups
-    services: new Map(), // service code → {name, department}
-    counters: [],        // every counter's view, for the transfer dialog (snapshot, then counter events)
-    view: null,          // {counter, stats}: what is drawn now
-    clockOffset: 0,      // server clock − this PC's clock, in seconds: elapsed times use server timestamps
-    pending: null,       // the action sent and not yet answered: {id, action, params, counter, officer}
-    settling: false,     // answered, waiting for the fresh view before the buttons come back
-  };
-  let gate = null;        // the sign-in flow: gate.showSignIn(message), gate.signOut()
-  let live = null;        // {socket, resync} from HangDoiLive.connect, while signed in
-  let connection = 0;     // which socket is the current one
-  let refreshTimer = null;
-  let refreshSerial = 0;  // console views can arrive out of order; only a newer request may redraw
-  let drawnSerial = 0;
-  let messageTimer = null;
-
-  const $ = (id) => document.getElementById(id);
-  const pad2 = (n) => String(n).padStart(2, "0");
-
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text; // never innerHTML: names come from config
-    return node;
+async function loadCenter() {
+  if (state.center) return state.center;
+  const body = await fetchCenter();
+  state.center = body;
+  state.services = new Map();
+  for (const department of body.departments) {
+    for (const service of department.services) state.services.set(service.code, { ...service, department });
   }
+  return body;
+}
 
-  // ----- HTTP ------------------------------------------------------------------------------------------
+const serviceName = (code) => (state.services.get(code) || {}).name || code;
 
-  /** {ok, status, body} for any answer; throws only when the server cannot be reached. */
-  async function http(method, url, body) {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
-    try {
-      const response = await fetch(url, {
-        method, cache: "no-store", credentials: "same-origin", signal: controller.signal,
-        headers: HangDoiHttp.headers(Boolean(body)),
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      const data = await response.json().catch(() => null);
-      return { ok: response.ok, status: response.status, body: data || {} };
-    } finally {
-      clearTimeout(timer);
+function priorityName(code) {
+  const group = state.center && state.center.priority_groups.find((g) => g.code === code);
+  return group ? group.name : "";
+}
+
+// ----- sign-in ---------------------------------------------------------------------------------------
+
+/** The counter list: from /api/queue (every counter, who holds it) and /api/center (service names). */
+async function loadCounterChoices() {
+  const select = $("signin-counter");
+  try {
+    const [center, queue] = await Promise.all([loadCenter(),
+      answer("GET", "/api/queue", undefined, { timeout: REQUEST_TIMEOUT_MS })]);
+    $("signin-center").textContent = center.name;
+    const chosen = select.value || localStorage.getItem(LAST_COUNTER_KEY) || "";
+    const options = [new Option("— Chọn quầy —", "")];
+    for (const counter of (queue.body || {}).counters || []) {
+      let text = `${counter.name} · ${counter.services.map(serviceName).join(", ")}`;
+      if (counter.status !== "closed") text += ` (đang do ${counter.officer_name} đảm nhận)`;
+      options.push(new Option(text, String(counter.number)));
     }
+    select.replaceChildren(...options);
+    select.value = options.some((o) => o.value === chosen) ? chosen : "";
+  } catch (err) {
+    select.replaceChildren(new Option("Không tải được danh sách quầy, đang thử lại…", ""));
+    setTimeout(() => { if (document.body.dataset.view === "signin") loadCounterChoices(); }, RETRY_MS);
   }
+}
 
-  async function loadCenter() {
-    if (state.center) return state.center;
-    const { ok, body } = await http("GET", "/api/center");
-    if (!ok) throw new Error("center");
-    state.center = body;
-    state.services = new Map();
-    for (const department of body.departments) {
-      for (const service of department.services) state.services.set(service.code, { ...service, department });
-    }
-    return body;
+/** The shared sign-in flow (shared_ui/signin.js), with the counter choice this page adds to the form. */
+function startGate() {
+  return startSignIn({
+    roles: ALL_ROLES,
+    counter: true,
+    views: { loading: "loading-view", signin: "signin-view", board: "console-view" },
+    boardView: "console",
+    forbidden: "Vui lòng đăng nhập và chọn quầy làm việc.",
+    incomplete: "Vui lòng nhập tên đăng nhập, mật khẩu và chọn quầy.",
+    extra: () => ({ counter: Number($("signin-counter").value) }),
+    onSignInShown: loadCounterChoices, // also after a refusal: a counter taken meanwhile shows who has it now
+    onBoard(officer, session) {
+      localStorage.setItem(LAST_COUNTER_KEY, String(session.counter));
+      startConsole(session);
+    },
+    onLeave() { if (state.session) teardown(); },
+    onSignOutRefused: (message) => showMessage(message || "Chưa đăng xuất được.", "error"),
+  });
+}
+
+// ----- console: connection ---------------------------------------------------------------------------
+
+function startConsole(session) {
+  state.session = session;
+  state.view = null;
+  state.settling = false;
+  state.pending = loadPending();
+  // Focus left on the hidden sign-in button would swallow the first Enter or Space.
+  if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
+  drawHeader();
+  drawButtons();
+  loadServiceNames();
+  closeSocket();
+  drawnSerial = refreshSerial = 0;
+  // Callbacks of an earlier socket (before a sign-out) may still fire once; only this connection's count.
+  const generation = connection;
+  const mine = (handler) => (...args) => { if (generation === connection) handler(...args); };
+  live = connect({
+    screen: "console", onSnapshot: mine(onSnapshot), onEvent: mine(onEvent), onStatus: mine(onStatus),
+    onRefused: mine(onRefused),
+    // An admin changed services or groups: forget the cached /api/center and draw with the new names.
+    onCenterChanged: mine(() => { state.center = null; loadServiceNames(); }),
+  });
+}
+
+function closeSocket() {
+  connection += 1;
+  if (live) live.socket.disconnect();
+  live = null;
+}
+
+/** Service and priority names for the current ticket and the transfer dialog; retried until it works. */
+function loadServiceNames() {
+  loadCenter().then(() => draw(state.view))
+    .catch(() => setTimeout(() => { if (state.session) loadServiceNames(); }, RETRY_MS));
+}
+
+function onSnapshot(snapshot) {
+  state.clockOffset = snapshot.now - Date.now() / 1000;
+  state.counters = snapshot.counters;
+  drawnSerial = ++refreshSerial;
+  draw(snapshot.console);
+  // Back after a drop, a server restart or a reload: the unanswered action goes again with its own id.
+  if (state.pending) transmit(state.pending);
+}
+
+function onEvent(event) {
+  if (event.counter && typeof event.counter.number === "number") {
+    state.counters = state.counters.map((c) => (c.number === event.counter.number ? event.counter : c));
   }
+  if (concernsMe(event)) scheduleRefresh();
+}
 
-  const serviceName = (code) => (state.services.get(code) || {}).name || code;
+/** Events about this counter, or about a service it serves (a new ticket changes the waiting count). */
+function concernsMe(event) {
+  const view = state.view && state.view.counter;
+  if (!view || !state.session) return true; // nothing drawn yet: better one refresh too many
+  const mine = state.session.counter;
+  return event.counter_number === mine || (event.counter && event.counter.number === mine)
+    || event.to_counter === mine || view.services.includes(event.service_code)
+    || view.services.includes(event.to_service);
+}
 
-  function priorityName(code) {
-    const group = state.center && state.center.priority_groups.find((g) => g.code === code);
-    return group ? group.name : "";
+function onStatus(connected) {
+  $("offline").hidden = connected;
+  document.body.classList.toggle("is-offline", !connected);
+}
+
+function onRefused(reply) {
+  if (SIGNED_OUT.includes(reply.error)) sessionEnded(reply.message);
+  else showMessage(reply.message || "Máy chủ từ chối kết nối của quầy.", "error");
+}
+
+/** The session is gone (expired, or signed out on another tab): back to the sign-in form. */
+function sessionEnded(message) {
+  teardown();
+  gate.showSignIn(message || "Phiên đăng nhập đã hết; mời đăng nhập lại.");
+}
+
+function teardown() {
+  closeSocket();
+  scheduleRefresh.cancel();
+  state.session = state.view = state.pending = null;
+  state.settling = false;
+  sessionStorage.removeItem(PENDING_KEY);
+  for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
+  hideMessage();
+}
+
+/** At most one refresh per REFRESH_DELAY_MS: a burst of events (a busy hall) costs one request, never starves. */
+const scheduleRefresh = coalesce(() => refresh(), REFRESH_DELAY_MS);
+
+function refresh(done) {
+  if (!live || !live.socket.connected) {
+    if (done) done();
+    return;
   }
-
-  // ----- sign-in ---------------------------------------------------------------------------------------
-
-  /** The counter list: from /api/queue (every counter, who holds it) and /api/center (service names). */
-  async function loadCounterChoices() {
-    const select = $("signin-counter");
-    try {
-      const [center, queue] = await Promise.all([loadCenter(), http("GET", "/api/queue")]);
-      $("signin-center").textContent = center.name;
-      const chosen = select.value || localStorage.getItem(LAST_COUNTER_KEY) || "";
-      const options = [new Option("— Chọn quầy —", "")];
-      for (const counter of queue.body.counters || []) {
-        let text = `${counter.name} · ${counter.services.map(serviceName).join(", ")}`;
-        if (counter.status !== "closed") text += ` (đang do ${counter.officer_name} đảm nhận)`;
-        options.push(new Option(text, String(counter.number)));
-      }
-      select.replaceChildren(...options);
-      select.value = options.some((o) => o.value === chosen) ? chosen : "";
-    } catch (err) {
-      select.replaceChildren(new Option("Không tải được danh sách quầy, đang thử lại…", ""));
-      setTimeout(() => { if (document.body.dataset.view === "signin") loadCounterChoices(); }, RETRY_MS);
-    }
-  }
-
-  /** The shared sign-in flow (shared_ui/signin.js), with the counter choice this page adds to the form. */
-  function startGate() {
-    return startSignIn({
-      roles: ALL_ROLES,
-      counter: true,
-      views: { loading: "loading-view", signin: "signin-view", board: "console-view" },
-      boardView: "console",
-      forbidden: "Vui lòng đăng nhập và chọn quầy làm việc.",
-      incomplete: "Vui lòng nhập tên đăng nhập, mật khẩu và chọn quầy.",
-      extra: () => ({ counter: Number($("signin-counter").value) }),
-      onSignInShown: loadCounterChoices, // also after a refusal: a counter taken meanwhile shows who has it now
-      onBoard(officer, session) {
-        localStorage.setItem(LAST_COUNTER_KEY, String(session.counter));
-        startConsole(session);
-      },
-      onLeave() { if (state.session) teardown(); },
-      onSignOutRefused: (message) => showMessage(message || "Chưa đăng xuất được.", "error"),
-    });
-  }
-
-  // ----- console: connection ---------------------------------------------------------------------------
-
-  function startConsole(session) {
-    state.session = session;
-    state.view = null;
-    state.settling = false;
-    state.pending = loadPending();
-    // Focus left on the hidden sign-in button would swallow the first Enter or Space.
-    if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
-    drawHeader();
-    drawButtons();
-    loadServiceNames();
-    closeSocket();
-    drawnSerial = refreshSerial = 0;
-    // Callbacks of an earlier socket (before a sign-out) may still fire once; only this connection's count.
-    const generation = connection;
-    const mine = (handler) => (...args) => { if (generation === connection) handler(...args); };
-    live = HangDoiLive.connect({
-      screen: "console", onSnapshot: mine(onSnapshot), onEvent: mine(onEvent), onStatus: mine(onStatus),
-      onRefused: mine(onRefused),
-      // An admin changed services or groups: forget the cached /api/center and draw with the new names.
-      onCenterChanged: mine(() => { state.center = null; loadServiceNames(); }),
-    });
-  }
-
-  function closeSocket() {
-    connection += 1;
-    if (live) live.socket.disconnect();
-    live = null;
-  }
-
-  /** Service and priority names for the current ticket and the transfer dialog; retried until it works. */
-  function loadServiceNames() {
-    loadCenter().then(() => draw(state.view))
-      .catch(() => setTimeout(() => { if (state.session) loadServiceNames(); }, RETRY_MS));
-  }
-
-  function onSnapshot(snapshot) {
-    state.clockOffset = snapshot.now - Date.now() / 1000;
-    state.counters = snapshot.counters;
-    drawnSerial = ++refreshSerial;
-    draw(snapshot.console);
-    // Back after a drop, a server restart or a reload: the unanswered action goes again with its own id.
-    if (state.pending) transmit(state.pending);
-  }
-
-  function onEvent(event) {
-    if (event.counter && typeof event.counter.number === "number") {
-      state.counters = state.counters.map((c) => (c.number === event.counter.number ? event.counter : c));
-    }
-    if (concernsMe(event)) scheduleRefresh();
-  }
-
-  /** Events about this counter, or about a service it serves (a new ticket changes the waiting count). */
-  function concernsMe(event) {
-    const view = state.view && state.view.counter;
-    if (!view || !state.session) return true; // nothing drawn yet: better one refresh too many
-    const mine = state.session.counter;
-    return event.counter_number === mine || (event.counter && event.counter.number === mine)
-      || event.to_counter === mine || view.services.includes(event.service_code)
-      || view.services.includes(event.to_service);
-  }
-
-  function onStatus(connected) {
-    $("offline").hidden = connected;
-    document.body.classList.toggle("is-offline", !connected);
-  }
-
-  function onRefused(reply) {
-    if (SIGNED_OUT.includes(reply.error)) sessionEnded(reply.message);
-    else showMessage(reply.message || "Máy chủ từ chối kết nối của quầy.", "error");
-  }
-
-  /** The session is gone (expired, or signed out on another tab): back to the sign-in form. */
-  function sessionEnded(message) {
-    teardown();
-    gate.showSignIn(message || "Phiên đăng nhập đã hết; mời đăng nhập lại.");
-  }
-
-  function teardown() {
-    closeSocket();
-    clearTimeout(refreshTimer);
-    refreshTimer = null;
-    state.session = state.view = state.pending = null;
-    state.settling = false;
-    sessionStorage.removeItem(PENDING_KEY);
-    for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
-    hideMessage();
-  }
-
-  /** At most one refresh per REFRESH_DELAY_MS: a burst of events (a busy hall) costs one request, never starves. */
-  function scheduleRefresh() {
-    if (refreshTimer) return;
-    refreshTimer = setTimeout(() => {
-      refreshTimer = null;
-      refresh();
-    }, REFRESH_DELAY_MS);
-  }
-
-  function refresh(done) {
-    if (!live || !live.socket.connected) {
-      if (done) done();
-      return;
-    }
-    const serial = ++refreshSerial;
-    const socket = live.socket;
-    socket.timeout(ACK_TIMEOUT_MS).emit("console_state", (err, reply) => {
-      if (live && live.socket === socket && !err && reply) {
-        if (reply.ok && serial > drawnSerial) {
-          drawnSerial = serial;
-          draw(reply.console);
-        } else if (SIGNED_OUT.includes(reply.error)) {
-          sessionEnded(reply.message);
-          return;
-        }
-      }
-      if (done) done();
-    });
-  }
-
-  // ----- console: actions ------------------------------------------------------------------------------
-
-  function loadPending() {
-    try {
-      const entry = JSON.parse(sessionStorage.getItem(PENDING_KEY) || "null");
-      if (entry && entry.id && entry.counter === state.session.counter
-          && entry.officer === state.session.officer.username) return entry;
-    } catch (err) { /* unreadable: drop it */ }
-    sessionStorage.removeItem(PENDING_KEY);
-    return null;
-  }
-
-  const busy = () => Boolean(state.pending) || state.settling;
-
-  /** One action at a time: while one waits for its answer, clicks and keys send nothing more. */
-  function send(action, params = {}) {
-    if (!state.session || busy()) return;
-    const entry = {
-      id: HangDoiLive.actionId(), action, params,
-      counter: state.session.counter, officer: state.session.officer.username,
-    };
-    state.pending = entry;
-    sessionStorage.setItem(PENDING_KEY, JSON.stringify(entry)); // a reload resends it too
-    hideMessage();
-    drawButtons();
-    transmit(entry);
-  }
-
-  function transmit(entry) {
-    const socket = live && live.socket;
-    if (!socket || !socket.connected) {
-      showMessage("Chưa gửi được thao tác do mất kết nối; thao tác sẽ tự gửi lại khi kết nối lại.", "warn");
-      return; // onSnapshot sends it once the console has subscribed again
-    }
-    const message = { action_id: entry.id, action: entry.action, params: entry.params };
-    socket.timeout(ACK_TIMEOUT_MS).emit("counter_action", message, (err, reply) => {
-      if (state.pending !== entry) return; // a resend of the same id was answered first
-      if (err || !reply) {
-        // No answer in time. Still connected: ask again with the same id. Dropped: onSnapshot resends it.
-        if (live && live.socket === socket && socket.connected) transmit(entry);
-        else showMessage("Chưa nhận được trả lời; thao tác sẽ tự gửi lại khi kết nối lại.", "warn");
+  const serial = ++refreshSerial;
+  const socket = live.socket;
+  socket.timeout(ACK_TIMEOUT_MS).emit("console_state", (err, reply) => {
+    if (live && live.socket === socket && !err && reply) {
+      if (reply.ok && serial > drawnSerial) {
+        drawnSerial = serial;
+        draw(reply.console);
+      } else if (SIGNED_OUT.includes(reply.error)) {
+        sessionEnded(reply.message);
         return;
       }
-      answered(entry, reply);
-    });
-  }
-
-  function answered(entry, reply) {
-    state.pending = null;
-    sessionStorage.removeItem(PENDING_KEY);
-    if (reply.ok) {
-      showMessage(doneText(entry, reply.result || {}), "info");
-    } else if (SIGNED_OUT.includes(reply.error)) {
-      sessionEnded(reply.message);
-      return;
-    } else {
-      showMessage(reply.message || "Không thực hiện được thao tác.", "error");
     }
-    // Keep the buttons off until the fresh view arrives, so they never offer what the old state allowed.
-    state.settling = true;
+    if (done) done();
+  });
+}
+
+// ----- console: actions ------------------------------------------------------------------------------
+
+function loadPending() {
+  try {
+    const entry = JSON.parse(sessionStorage.getItem(PENDING_KEY) || "null");
+    if (entry && entry.id && entry.counter === state.session.counter
+        && entry.officer === state.session.officer.username) return entry;
+  } catch (err) { /* unreadable: drop it */ }
+  sessionStorage.removeItem(PENDING_KEY);
+  return null;
+}
+
+const busy = () => Boolean(state.pending) || state.settling;
+
+/** One action at a time: while one waits for its answer, clicks and keys send nothing more. */
+function send(action, params = {}) {
+  if (!state.session || busy()) return;
+  const entry = {
+    id: actionId(), action, params,
+    counter: state.session.counter, officer: state.session.officer.username,
+  };
+  state.pending = entry;
+  sessionStorage.setItem(PENDING_KEY, JSON.stringify(entry)); // a reload resends it too
+  hideMessage();
+  drawButtons();
+  transmit(entry);
+}
+
+function transmit(entry) {
+  const socket = live && live.socket;
+  if (!socket || !socket.connected) {
+    showMessage("Chưa gửi được thao tác do mất kết nối; thao tác sẽ tự gửi lại khi kết nối lại.", "warn");
+    return; // onSnapshot sends it once the console has subscribed again
+  }
+  const message = { action_id: entry.id, action: entry.action, params: entry.params };
+  socket.timeout(ACK_TIMEOUT_MS).emit("counter_action", message, (err, reply) => {
+    if (state.pending !== entry) return; // a resend of the same id was answered first
+    if (err || !reply) {
+      // No answer in time. Still connected: ask again with the same id. Dropped: onSnapshot resends it.
+      if (live && live.socket === socket && socket.connected) transmit(entry);
+      else showMessage("Chưa nhận được trả lời; thao tác sẽ tự gửi lại khi kết nối lại.", "warn");
+      return;
+    }
+    answered(entry, reply);
+  });
+}
+
+function answered(entry, reply) {
+  state.pending = null;
+  sessionStorage.removeItem(PENDING_KEY);
+  if (reply.ok) {
+    showMessage(doneText(entry, reply.result || {}), "info");
+  } else if (SIGNED_OUT.includes(reply.error)) {
+    sessionEnded(reply.message);
+    return;
+  } else {
+    showMessage(reply.message || "Không thực hiện được thao tác.", "error");
+  }
+  // Keep the buttons off until the fresh view arrives, so they never offer what the old state allowed.
+  state.settling = true;
+  drawButtons();
+  refresh(() => {
+    state.settling = false;
     drawButtons();
-    refresh(() => {
-      state.settling = false;
-      drawButtons();
-    });
+  });
+}
+
+function doneText(entry, result) {
+  const label = result.label || entry.params.label || "";
+  switch (entry.action) {
+    case "call_next":
+    case "call_ticket": return `Đã gọi số ${label}.`;
+    case "recall": return `Đã gọi lại số ${label} (lần ${result.call_count}).`;
+    case "start": return `Bắt đầu tiếp nhận số ${label}.`;
+    case "finish": return `Đã hoàn thành số ${label}.`;
+    case "no_show": return `Số ${label} vắng mặt – đã bỏ qua.`;
+    case "park": return `Đã tạm gác số ${label}.`;
+    case "resume_parked": return `Tiếp tục phục vụ số ${label}.`;
+    case "transfer":
+      return entry.params.to_counter
+        ? `Đã chuyển số ${label} sang quầy ${pad2(entry.params.to_counter)}.`
+        : `Đã chuyển số ${label} sang lĩnh vực ${result.service_name || serviceName(entry.params.to_service)}.`;
+    case "pause": return `Quầy đã tạm dừng: ${entry.params.reason}.`;
+    case "resume": return "Quầy tiếp tục làm việc.";
+    case "open": return "Đã mở quầy.";
+    default: return "Đã thực hiện.";
   }
+}
 
-  function doneText(entry, result) {
-    const label = result.label || entry.params.label || "";
-    switch (entry.action) {
-      case "call_next":
-      case "call_ticket": return `Đã gọi số ${label}.`;
-      case "recall": return `Đã gọi lại số ${label} (lần ${result.call_count}).`;
-      case "start": return `Bắt đầu tiếp nhận số ${label}.`;
-      case "finish": return `Đã hoàn thành số ${label}.`;
-      case "no_show": return `Số ${label} vắng mặt – đã bỏ qua.`;
-      case "park": return `Đã tạm gác số ${label}.`;
-      case "resume_parked": return `Tiếp tục phục vụ số ${label}.`;
-      case "transfer":
-        return entry.params.to_counter
-          ? `Đã chuyển số ${label} sang quầy ${pad2(entry.params.to_counter)}.`
-          : `Đã chuyển số ${label} sang lĩnh vực ${result.service_name || serviceName(entry.params.to_service)}.`;
-      case "pause": return `Quầy đã tạm dừng: ${entry.params.reason}.`;
-      case "resume": return "Quầy tiếp tục làm việc.";
-      case "open": return "Đã mở quầy.";
-      default: return "Đã thực hiện.";
-    }
+/** May this action be taken now? The server decides in the end; this keeps pointless buttons off. */
+function allowed(action) {
+  const counter = state.view && state.view.counter;
+  if (!counter || !state.session) return false;
+  const held = counter.status !== "closed" && counter.officer === state.session.officer.username;
+  const ticket = counter.current && counter.current.state;
+  switch (action) {
+    case "open": return !held;
+    case "call_next":
+    case "call_ticket":
+    case "resume_parked": return held && counter.status === "open" && !counter.current;
+    case "recall":
+    case "start":
+    case "no_show": return held && ticket === "called";
+    case "finish":
+    case "park": return held && ticket === "serving";
+    case "transfer": return held && (ticket === "called" || ticket === "serving");
+    case "pause": return held; // Tạm dừng, or Tiếp tục when paused
+    default: return false;
   }
+}
 
-  /** May this action be taken now? The server decides in the end; this keeps pointless buttons off. */
-  function allowed(action) {
-    const counter = state.view && state.view.counter;
-    if (!counter || !state.session) return false;
-    const held = counter.status !== "closed" && counter.officer === state.session.officer.username;
-    const ticket = counter.current && counter.current.state;
-    switch (action) {
-      case "open": return !held;
-      case "call_next":
-      case "call_ticket":
-      case "resume_parked": return held && counter.status === "open" && !counter.current;
-      case "recall":
-      case "start":
-      case "no_show": return held && ticket === "called";
-      case "finish":
-      case "park": return held && ticket === "serving";
-      case "transfer": return held && (ticket === "called" || ticket === "serving");
-      case "pause": return held; // Tạm dừng, or Tiếp tục when paused
-      default: return false;
-    }
+/** A click (or its key) on one of the action buttons. */
+function choose(action) {
+  if (busy() || !allowed(action)) return;
+  if (action === "transfer") openTransfer();
+  else if (action === "call_ticket") openCallDialog();
+  else if (action === "pause") {
+    if (state.view.counter.status === "paused") send("resume");
+    else openPauseDialog();
+  } else send(action);
+}
+
+async function signOut() {
+  if (busy()) return;
+  const button = $("signout");
+  button.disabled = true;
+  try {
+    await gate.signOut(); // refused while a citizen is being served: the console stays, with the reason
+  } finally {
+    button.disabled = false;
   }
+}
 
-  /** A click (or its key) on one of the action buttons. */
-  function choose(action) {
-    if (busy() || !allowed(action)) return;
-    if (action === "transfer") openTransfer();
-    else if (action === "call_ticket") openCallDialog();
-    else if (action === "pause") {
-      if (state.view.counter.status === "paused") send("resume");
-      else openPauseDialog();
-    } else send(action);
+// ----- console: drawing ------------------------------------------------------------------------------
+
+function draw(view) {
+  if (!view || !state.session) return;
+  state.view = view;
+  drawHeader();
+  drawCurrent();
+  drawStats();
+  drawButtons();
+  tick();
+}
+
+function drawHeader() {
+  const number = state.session.counter;
+  const counter = state.view && state.view.counter;
+  const name = state.session.officer.name;
+  $("counter-title").textContent = `QUẦY ${pad2(number)} – ${name}`;
+  document.title = `Quầy ${pad2(number)} – Hàng đợi`;
+  const status = $("counter-status");
+  if (!counter) {
+    status.textContent = "";
+    status.dataset.status = "";
+    return;
   }
+  status.dataset.status = counter.status;
+  status.textContent = counter.status === "open" ? "Đang làm việc"
+    : counter.status === "paused" ? `Tạm dừng – ${counter.pause_reason || ""}` : "Quầy chưa mở";
+  $("pause-name").textContent = counter.status === "paused" ? "Tiếp tục" : "Tạm dừng";
+}
 
-  async function signOut() {
-    if (busy()) return;
-    const button = $("signout");
-    button.disabled = true;
-    try {
-      await gate.signOut(); // refused while a citizen is being served: the console stays, with the reason
-    } finally {
-      button.disabled = false;
-    }
+function drawCurrent() {
+  const counter = state.view.counter;
+  const ticket = counter.current;
+  const card = document.querySelector(".current-card");
+  card.dataset.state = ticket ? ticket.state : counter.status === "paused" ? "paused" : "idle";
+  $("current-ticket").hidden = !ticket;
+  $("current-empty").hidden = Boolean(ticket);
+  if (ticket) {
+    $("current-label").textContent = ticket.label;
+    $("current-service").textContent = serviceName(ticket.service_code);
+    $("current-state").textContent = ticket.state === "serving" ? "Đang phục vụ" : "Đã gọi";
+    $("current-state").dataset.state = ticket.state;
+    const priority = ticket.priority_group ? priorityName(ticket.priority_group) : "";
+    $("current-priority").hidden = !ticket.priority_group;
+    $("current-priority").textContent = priority ? `Ưu tiên · ${priority}` : "Ưu tiên";
+    $("current-calls").textContent = `Lần gọi: ${ticket.call_count}`;
+    $("elapsed-caption").textContent = ticket.state === "serving" ? "Thời gian phục vụ" : "Từ lúc gọi";
+    return;
   }
-
-  // ----- console: drawing ------------------------------------------------------------------------------
-
-  function draw(view) {
-    if (!view || !state.session) return;
-    state.view = view;
-    drawHeader();
-    drawCurrent();
-    drawStats();
-    drawButtons();
-    tick();
+  const held = counter.status !== "closed" && counter.officer === state.session.officer.username;
+  const waiting = state.view.stats.waiting.reduce((sum, s) => sum + s.waiting, 0);
+  $("open-counter").hidden = held;
+  if (!held) {
+    $("empty-title").textContent = "Quầy chưa mở";
+    $("empty-help").textContent = counter.status === "closed"
+      ? "Bấm “Mở quầy” để bắt đầu tiếp nhận công dân."
+      : `Quầy đang do ${counter.officer_name} đảm nhận.`;
+  } else if (counter.status === "paused") {
+    $("empty-title").textContent = "Quầy đang tạm dừng";
+    $("empty-help").textContent = "Bấm “Tiếp tục” (phím Z) để gọi số trở lại.";
+  } else if (waiting > 0) {
+    $("empty-title").textContent = "Chưa gọi số";
+    $("empty-help").textContent = `Có ${waiting} công dân đang chờ. Bấm “Gọi số tiếp theo” (phím Space).`;
+  } else {
+    $("empty-title").textContent = "Chưa có công dân chờ";
+    $("empty-help").textContent = "Số mới sẽ hiện ở cột “Đang chờ” ngay khi công dân lấy số.";
   }
+}
 
-  function drawHeader() {
-    const number = state.session.counter;
-    const counter = state.view && state.view.counter;
-    const name = state.session.officer.name;
-    $("counter-title").textContent = `QUẦY ${pad2(number)} – ${name}`;
-    document.title = `Quầy ${pad2(number)} – Hàng đợi`;
-    const status = $("counter-status");
-    if (!counter) {
-      status.textContent = "";
-      status.dataset.status = "";
-      return;
-    }
-    status.dataset.status = counter.status;
-    status.textContent = counter.status === "open" ? "Đang làm việc"
-      : counter.status === "paused" ? `Tạm dừng – ${counter.pause_reason || ""}` : "Quầy chưa mở";
-    $("pause-name").textContent = counter.status === "paused" ? "Tiếp tục" : "Tạm dừng";
+function drawStats() {
+  const stats = state.view.stats;
+  const rows = stats.waiting.map((s) => {
+    const row = el("li", s.waiting ? "waiting-row" : "waiting-row is-zero");
+    row.dataset.service = s.service_code;
+    row.append(el("span", "waiting-name", s.service_name), el("span", "waiting-count", String(s.waiting)));
+    return row;
+  });
+  $("waiting-list").replaceChildren(...rows);
+  $("waiting-total").textContent = String(stats.waiting.reduce((sum, s) => sum + s.waiting, 0));
+  $("served-today").textContent = String(stats.served_today);
+  const meanWait = stats.mean_wait_minutes;
+  $("mean-wait").textContent = meanWait === null || meanWait === undefined ? "–"
+    : meanWait < 1 ? "dưới 1 phút" : `${Math.round(meanWait)} phút`;
+  const parked = stats.parked.map((label) => {
+    const row = el("li", "parked-row");
+    const button = el("button", { class: "act act-small", type: "button" }, "Tiếp tục");
+    button.dataset.action = "resume_parked";
+    button.dataset.label = label;
+    row.append(el("span", "parked-label", label), button);
+    return row;
+  });
+  $("parked-list").replaceChildren(...parked);
+  $("parked-empty").hidden = parked.length > 0;
+}
+
+function drawButtons() {
+  const pendingAction = state.pending && state.pending.action;
+  for (const button of document.querySelectorAll(".console [data-action]")) {
+    const action = button.dataset.action;
+    button.disabled = busy() || !allowed(action);
+    // The button that was pressed shows it is waiting for the server (resume/pause share one button).
+    const mine = pendingAction === action || (pendingAction === "resume" && action === "pause");
+    const sending = mine && (action !== "resume_parked" || state.pending.params.label === button.dataset.label);
+    button.classList.toggle("is-sending", Boolean(sending));
+    button.setAttribute("aria-busy", sending ? "true" : "false");
   }
+  $("open-counter").disabled = busy() || !allowed("open");
+  $("signout").disabled = busy();
+}
 
-  function drawCurrent() {
-    const counter = state.view.counter;
-    const ticket = counter.current;
-    const card = document.querySelector(".current-card");
-    card.dataset.state = ticket ? ticket.state : counter.status === "paused" ? "paused" : "idle";
-    $("current-ticket").hidden = !ticket;
-    $("current-empty").hidden = Boolean(ticket);
-    if (ticket) {
-      $("current-label").textContent = ticket.label;
-      $("current-service").textContent = serviceName(ticket.service_code);
-      $("current-state").textContent = ticket.state === "serving" ? "Đang phục vụ" : "Đã gọi";
-      $("current-state").dataset.state = ticket.state;
-      const priority = ticket.priority_group ? priorityName(ticket.priority_group) : "";
-      $("current-priority").hidden = !ticket.priority_group;
-      $("current-priority").textContent = priority ? `Ưu tiên · ${priority}` : "Ưu tiên";
-      $("current-calls").textContent = `Lần gọi: ${ticket.call_count}`;
-      $("elapsed-caption").textContent = ticket.state === "serving" ? "Thời gian phục vụ" : "Từ lúc gọi";
-      return;
-    }
-    const held = counter.status !== "closed" && counter.officer === state.session.officer.username;
-    const waiting = state.view.stats.waiting.reduce((sum, s) => sum + s.waiting, 0);
-    $("open-counter").hidden = held;
-    if (!held) {
-      $("empty-title").textContent = "Quầy chưa mở";
-      $("empty-help").textContent = counter.status === "closed"
-        ? "Bấm “Mở quầy” để bắt đầu tiếp nhận công dân."
-        : `Quầy đang do ${counter.officer_name} đảm nhận.`;
-    } else if (counter.status === "paused") {
-      $("empty-title").textContent = "Quầy đang tạm dừng";
-      $("empty-help").textContent = "Bấm “Tiếp tục” (phím Z) để gọi số trở lại.";
-    } else if (waiting > 0) {
-      $("empty-title").textContent = "Chưa gọi số";
-      $("empty-help").textContent = `Có ${waiting} công dân đang chờ. Bấm “Gọi số tiếp theo” (phím Space).`;
-    } else {
-      $("empty-title").textContent = "Chưa có công dân chờ";
-      $("empty-help").textContent = "Số mới sẽ hiện ở cột “Đang chờ” ngay khi công dân lấy số.";
-    }
+/** The clock in the header and the elapsed time of the current ticket, once a second. */
+function tick() {
+  $("clock").textContent = time(Date.now()); // the center's clock, even on a PC left on another zone
+  const ticket = state.view && state.view.counter.current;
+  if (!ticket) return;
+  const since = ticket.state === "serving" && ticket.service_started_at ? ticket.service_started_at
+    : ticket.first_called_at;
+  const seconds = Math.max(0, Math.floor(Date.now() / 1000 + state.clockOffset - since));
+  $("elapsed-time").textContent = duration(seconds);
+}
+
+function duration(seconds) {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return h ? `${h}:${pad2(m)}:${pad2(s)}` : `${pad2(m)}:${pad2(s)}`;
+}
+
+function showMessage(text, kind) {
+  const bar = $("message");
+  bar.textContent = text;
+  bar.dataset.kind = kind;
+  bar.hidden = false;
+  clearTimeout(messageTimer);
+  // Refusals stay long enough to read; a "done" note goes quickly. "warn" stays until the action is answered.
+  if (kind !== "warn") messageTimer = setTimeout(hideMessage, kind === "error" ? ERROR_MESSAGE_MS : INFO_MESSAGE_MS);
+}
+
+function hideMessage() {
+  clearTimeout(messageTimer);
+  $("message").hidden = true;
+}
+
+// ----- dialogs -----------------------------------------------------------------------------------------
+
+function openTransfer() {
+  const dialog = $("transfer-dialog");
+  const ticket = state.view.counter.current;
+  $("transfer-label").textContent = ticket.label;
+  const services = [];
+  for (const service of state.services.values()) {
+    if (service.code === ticket.service_code) continue; // "already in this service" would be refused
+    const counters = service.counters.length ? `Quầy ${counterList(service.counters)}` : "";
+    const button = choice(service.name, [service.department.name, counters].filter(Boolean).join(" · "),
+      () => { dialog.close(); send("transfer", { to_service: service.code }); });
+    button.dataset.service = service.code;
+    services.push(button);
   }
-
-  function drawStats() {
-    const stats = state.view.stats;
-    const rows = stats.waiting.map((s) => {
-      const row = el("li", s.waiting ? "waiting-row" : "waiting-row is-zero");
-      row.dataset.service = s.service_code;
-      row.append(el("span", "waiting-name", s.service_name), el("span", "waiting-count", String(s.waiting)));
-      return row;
-    });
-    $("waiting-list").replaceChildren(...rows);
-    $("waiting-total").textContent = String(stats.waiting.reduce((sum, s) => sum + s.waiting, 0));
-    $("served-today").textContent = String(stats.served_today);
-    const meanWait = stats.mean_wait_minutes;
-    $("mean-wait").textContent = meanWait === null || meanWait === undefined ? "–"
-      : meanWait < 1 ? "dưới 1 phút" : `${Math.round(meanWait)} phút`;
-    const parked = stats.parked.map((label) => {
-      const row = el("li", "parked-row");
-      const button = el("button", "act act-small", "Tiếp tục");
-      button.type = "button";
-      button.dataset.action = "resume_parked";
-      button.dataset.label = label;
-      row.append(el("span", "parked-label", label), button);
-      return row;
-    });
-    $("parked-list").replaceChildren(...parked);
-    $("parked-empty").hidden = parked.length > 0;
-  }
-
-  function drawButtons() {
-    const pendingAction = state.pending && state.pending.action;
-    for (const button of document.querySelectorAll(".console [data-action]")) {
-      const action = button.dataset.action;
-      button.disabled = busy() || !allowed(action);
-      // The button that was pressed shows it is waiting for the server (resume/pause share one button).
-      const mine = pendingAction === action || (pendingAction === "resume" && action === "pause");
-      const sending = mine && (action !== "resume_parked" || state.pending.params.label === button.dataset.label);
-      button.classList.toggle("is-sending", Boolean(sending));
-      button.setAttribute("aria-busy", sending ? "true" : "false");
-    }
-    $("open-counter").disabled = busy() || !allowed("open");
-    $("signout").disabled = busy();
-  }
-
-  /** The clock in the header and the elapsed time of the current ticket, once a second. */
-  function tick() {
-    const now = new Date();
-    $("clock").textContent = `${pad2(now.getHours())}:${pad2(now.getMinutes())}`;
-    const ticket = state.view && state.view.counter.current;
-    if (!ticket) return;
-    const since = ticket.state === "serving" && ticket.service_started_at ? ticket.service_started_at
-      : ticket.first_called_at;
-    const seconds = Math.max(0, Math.floor(Date.now() / 1000 + state.clockOffset - since));
-    $("elapsed-time").textContent = duration(seconds);
-  }
-
-  function duration(seconds) {
-    const h = Math.floor(seconds / 3600);
-    const m = Math.floor((seconds % 3600) / 60);
-    const s = seconds % 60;
-    return h ? `${h}:${pad2(m)}:${pad2(s)}` : `${pad2(m)}:${pad2(s)}`;
-  }
-
-  function showMessage(text, kind) {
-    const bar = $("message");
-    bar.textContent = text;
-    bar.dataset.kind = kind;
-    bar.hidden = false;
-    clearTimeout(messageTimer);
-    // Refusals stay long enough to read; a "done" note goes quickly. "warn" stays until the action is answered.
-    if (kind !== "warn") messageTimer = setTimeout(hideMessage, kind === "error" ? ERROR_MESSAGE_MS : INFO_MESSAGE_MS);
-  }
-
-  function hideMessage() {
-    clearTimeout(messageTimer);
-    $("message").hidden = true;
-  }
-
-  // ----- dialogs -----------------------------------------------------------------------------------------
-
-  function choiceButton(title, detail, onChoose) {
-    const button = el("button", "choice");
-    button.type = "button";
-    button.append(el("span", "choice-title", title));
-    if (detail) button.append(el("span", "choice-detail", detail));
-    button.addEventListener("click", onChoose);
+  $("transfer-services").replaceChildren(...services);
+  const counters = state.counters.filter((c) => c.number !== state.session.counter).map((counter) => {
+    const status = counter.status === "open" ? `Đang làm việc – ${counter.officer_name}`
+      : counter.status === "paused" ? `Tạm dừng – ${counter.officer_name}` : "Chưa mở";
+    const button = choice(counter.name, `${counter.services.map(serviceName).join(", ")} · ${status}`,
+      () => { dialog.close(); send("transfer", { to_counter: counter.number }); });
+    button.dataset.counter = String(counter.number);
+    if (counter.status === "closed") button.classList.add("is-closed");
     return button;
-  }
+  });
+  $("transfer-counters").replaceChildren(...counters);
+  dialog.showModal();
+}
 
-  function openTransfer() {
-    const dialog = $("transfer-dialog");
-    const ticket = state.view.counter.current;
-    $("transfer-label").textContent = ticket.label;
-    const services = [];
-    for (const service of state.services.values()) {
-      if (service.code === ticket.service_code) continue; // "already in this service" would be refused
-      const counters = service.counters.length ? `Quầy ${service.counters.map(pad2).join(", ")}` : "";
-      const button = choiceButton(service.name, [service.department.name, counters].filter(Boolean).join(" · "),
-        () => { dialog.close(); send("transfer", { to_service: service.code }); });
-      button.dataset.service = service.code;
-      services.push(button);
-    }
-    $("transfer-services").replaceChildren(...services);
-    const counters = state.counters.filter((c) => c.number !== state.session.counter).map((counter) => {
-      const status = counter.status === "open" ? `Đang làm việc – ${counter.officer_name}`
-        : counter.status === "paused" ? `Tạm dừng – ${counter.officer_name}` : "Chưa mở";
-      const button = choiceButton(counter.name, `${counter.services.map(serviceName).join(", ")} · ${status}`,
-        () => { dialog.close(); send("transfer", { to_counter: counter.number }); });
-      button.dataset.counter = String(counter.number);
-      if (counter.status === "closed") button.classList.add("is-closed");
-      return button;
+function openCallDialog() {
+  $("call-label").value = "";
+  $("call-error").hidden = true;
+  $("call-dialog").showModal();
+  $("call-label").focus();
+}
+
+function submitCall(event) {
+  event.preventDefault();
+  // Labels are a 1–2 letter prefix and a number of at least 3 digits (A012): "a12" means A012.
+  const parts = /^([A-Z]{1,2})\s*(\d{1,4})$/.exec($("call-label").value.trim().toUpperCase());
+  if (!parts) {
+    $("call-error").textContent = "Nhập số thứ tự gồm chữ cái và chữ số, ví dụ A012.";
+    $("call-error").hidden = false;
+    return;
+  }
+  const label = parts[1] + String(Number(parts[2])).padStart(3, "0");
+  $("call-dialog").close();
+  send("call_ticket", { label });
+}
+
+function openPauseDialog() {
+  const reasons = PAUSE_REASONS.map((reason) => {
+    const button = choice(reason, "", () => {
+      if (reason === OTHER_REASON) {
+        $("pause-other").hidden = false;
+        $("pause-submit").hidden = false;
+        $("pause-other-text").focus();
+      } else {
+        $("pause-dialog").close();
+        send("pause", { reason });
+      }
     });
-    $("transfer-counters").replaceChildren(...counters);
-    dialog.showModal();
+    button.dataset.reason = reason;
+    return button;
+  });
+  $("pause-reasons").replaceChildren(...reasons);
+  $("pause-other").hidden = true;
+  $("pause-submit").hidden = true;
+  $("pause-other-text").value = "";
+  $("pause-error").hidden = true;
+  $("pause-dialog").showModal();
+}
+
+function submitPause(event) {
+  event.preventDefault();
+  const reason = $("pause-other-text").value.trim();
+  if (!reason) {
+    $("pause-error").textContent = "Vui lòng nhập lý do tạm dừng.";
+    $("pause-error").hidden = false;
+    return;
   }
+  $("pause-dialog").close();
+  send("pause", { reason });
+}
 
-  function openCallDialog() {
-    $("call-label").value = "";
-    $("call-error").hidden = true;
-    $("call-dialog").showModal();
-    $("call-label").focus();
+// ----- keyboard ----------------------------------------------------------------------------------------
+
+function typing(target) {
+  return Boolean(target && target.closest && target.closest("input, textarea, select, [contenteditable]"));
+}
+
+function onKeyDown(event) {
+  if (document.body.dataset.view !== "console" || event.ctrlKey || event.altKey || event.metaKey) return;
+  if (typing(event.target) || document.querySelector("dialog[open]")) return; // dialogs have their own keys
+  let action = event.key === "F1" ? "call_next" : SHORTCUTS[event.code];
+  if (event.key === "Enter") {
+    const ticket = state.view && state.view.counter.current;
+    action = ticket && ticket.state === "serving" ? "finish" : "start";
   }
+  if (!action) return;
+  // Enter or Space on a button the officer tabbed to belongs to that button.
+  if ((event.key === "Enter" || event.code === "Space") && event.target.closest && event.target.closest("button")) return;
+  event.preventDefault(); // no page scroll on Space, no browser help on F1
+  if (event.repeat) return; // a key held down is one press
+  const button = document.querySelector(`.actions [data-action="${action}"]`);
+  if (!button || button.disabled) return;
+  button.classList.add("is-pressed"); // the officer sees which button the key pressed
+  setTimeout(() => button.classList.remove("is-pressed"), 180);
+  choose(action);
+}
 
-  function submitCall(event) {
-    event.preventDefault();
-    // Labels are a 1–2 letter prefix and a number of at least 3 digits (A012): "a12" means A012.
-    const parts = /^([A-Z]{1,2})\s*(\d{1,4})$/.exec($("call-label").value.trim().toUpperCase());
-    if (!parts) {
-      $("call-error").textContent = "Nhập số thứ tự gồm chữ cái và chữ số, ví dụ A012.";
-      $("call-error").hidden = false;
-      return;
-    }
-    const label = parts[1] + String(Number(parts[2])).padStart(3, "0");
-    $("call-dialog").close();
-    send("call_ticket", { label });
+// ----- wiring --------------------------------------------------------------------------------------------
+
+function bind() {
+  $("signout").addEventListener("click", signOut);
+  $("open-counter").addEventListener("click", () => { if (!busy()) send("open"); });
+  document.querySelector(".actions").addEventListener("click", (event) => {
+    const button = event.target.closest("[data-action]");
+    if (button && !button.disabled) choose(button.dataset.action);
+  });
+  $("parked-list").addEventListener("click", (event) => {
+    const button = event.target.closest("[data-action=resume_parked]");
+    if (button && !button.disabled && allowed("resume_parked")) send("resume_parked", { label: button.dataset.label });
+  });
+  // A mouse click must not leave focus on a button: the next Enter or Space is a shortcut, not that button again.
+  document.addEventListener("mousedown", (event) => {
+    if (event.target.closest && event.target.closest(".console button")) event.preventDefault();
+  });
+  document.addEventListener("keydown", onKeyDown);
+  for (const button of document.querySelectorAll("dialog [data-close]")) {
+    button.addEventListener("click", () => button.closest("dialog").close());
   }
+  $("call-form").addEventListener("submit", submitCall);
+  $("pause-form").addEventListener("submit", submitPause);
+  setInterval(tick, 1000);
+}
 
-  function openPauseDialog() {
-    const reasons = PAUSE_REASONS.map((reason) => {
-      const button = choiceButton(reason, "", () => {
-        if (reason === OTHER_REASON) {
-          $("pause-other").hidden = false;
-          $("pause-submit").hidden = false;
-          $("pause-other-text").focus();
-        } else {
-          $("pause-dialog").close();
-          send("pause", { reason });
-        }
-      });
-      button.dataset.reason = reason;
-      return button;
-    });
-    $("pause-reasons").replaceChildren(...reasons);
-    $("pause-other").hidden = true;
-    $("pause-submit").hidden = true;
-    $("pause-other-text").value = "";
-    $("pause-error").hidden = true;
-    $("pause-dialog").showModal();
-  }
-
-  function submitPause(event) {
-    event.preventDefault();
-    const reason = $("pause-other-text").value.trim();
-    if (!reason) {
-      $("pause-error").textContent = "Vui lòng nhập lý do tạm dừng.";
-      $("pause-error").hidden = false;
-      return;
-    }
-    $("pause-dialog").close();
-    send("pause", { reason });
-  }
-
-  // ----- keyboard ----------------------------------------------------------------------------------------
-
-  function typing(target) {
-    return Boolean(target && target.closest && target.closest("input, textarea, select, [contenteditable]"));
-  }
-
-  function onKeyDown(event) {
-    if (document.body.dataset.view !== "console" || event.ctrlKey || event.altKey || event.metaKey) return;
-    if (typing(event.target) || document.querySelector("dialog[open]")) return; // dialogs have their own keys
-    let action = event.key === "F1" ? "call_next" : SHORTCUTS[event.code];
-    if (event.key === "Enter") {
-      const ticket = state.view && state.view.counter.current;
-      action = ticket && ticket.state === "serving" ? "finish" : "start";
-    }
-    if (!action) return;
-    // Enter or Space on a button the officer tabbed to belongs to that button.
-    if ((event.key === "Enter" || event.code === "Space") && event.target.closest && event.target.closest("button")) return;
-    event.preventDefault(); // no page scroll on Space, no browser help on F1
-    if (event.repeat) return; // a key held down is one press
-    const button = document.querySelector(`.actions [data-action="${action}"]`);
-    if (!button || button.disabled) return;
-    button.classList.add("is-pressed"); // the officer sees which button the key pressed
-    setTimeout(() => button.classList.remove("is-pressed"), 180);
-    choose(action);
-  }
-
-  // ----- wiring --------------------------------------------------------------------------------------------
-
-  function bind() {
-    $("signout").addEventListener("click", signOut);
-    $("open-counter").addEventListener("click", () => { if (!busy()) send("open"); });
-    document.querySelector(".actions").addEventListener("click", (event) => {
-      const button = event.target.closest("[data-action]");
-      if (button && !button.disabled) choose(button.dataset.action);
-    });
-    $("parked-list").addEventListener("click", (event) => {
-      const button = event.target.closest("[data-action=resume_parked]");
-      if (button && !button.disabled && allowed("resume_parked")) send("resume_parked", { label: button.dataset.label });
-    });
-    // A mouse click must not leave focus on a button: the next Enter or Space is a shortcut, not that button again.
-    document.addEventListener("mousedown", (event) => {
-      if (event.target.closest && event.target.closest(".console button")) event.preventDefault();
-    });
-    document.addEventListener("keydown", onKeyDown);
-    for (const button of document.querySelectorAll("dialog [data-close]")) {
-      button.addEventListener("click", () => button.closest("dialog").close());
-    }
-    $("call-form").addEventListener("submit", submitCall);
-    $("pause-form").addEventListener("submit", submitPause);
-    setInterval(tick, 1000);
-  }
-
-  bind();
-  gate = startGate();
-})();
+bind();
+gate = startGate();

@@ -1,7 +1,10 @@
 // Kiosk "Lấy số thứ tự": the touch screen in the lobby where citizens take a number.
 // It runs unattended for days, so every path ends somewhere that recovers by itself: an idle timeout back to the
 // start, and a "Đang kết nối lại…" screen that retries until the server answers again.
-"use strict";
+import { forget, whenPaired } from "/ui/shared/device.js";
+import { $, button, choice, el } from "/ui/shared/dom.js";
+import { counterList, setTimeZone, time, weekdayDate } from "/ui/shared/format.js";
+import { answer } from "/ui/shared/http.js";
 
 const RESULT_SECONDS = 10; // the result screen goes back to the start after this
 const IDLE_SECONDS = 30; // any other screen goes back to the start after this long untouched
@@ -15,10 +18,7 @@ const SEARCH_MIN_SERVICES = 7; // the search is offered when there are more than
 const params = new URLSearchParams(location.search);
 const KIOSK_ID = params.get("kiosk") || null;
 const PRINTING = params.get("print") !== "0"; // ?print=0 for trying the kiosk on a desk without a printer
-const WEEKDAYS = ["Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"];
 const KEYBOARD_ROWS = ["QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM"];
-
-const $ = (id) => document.getElementById(id);
 
 const state = {
   center: null, // the last good answer of /api/center
@@ -38,42 +38,30 @@ class Offline extends Error {}
 
 // ----- small helpers ------------------------------------------------------------------------------
 
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = text; // never innerHTML: names come from config
-  return node;
-}
-
-const pad2 = (n) => String(n).padStart(2, "0");
-const counterList = (numbers) => numbers.map(pad2).join(", ");
-
 /** Lower case without diacritics, so "dat dai" finds "Đất đai". */
 function fold(text) {
   return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
 }
 
-/** JSON from the server, or Offline when it cannot be reached or answers with something that is not ours. */
-async function request(url, options = {}) {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+/** The server's JSON answer as {ok, body}, or Offline when it cannot be reached or answers with something that is
+ *  not ours (a proxy's page). */
+async function request(method, url, body) {
+  let reply;
   try {
-    const response = await fetch(url, { ...options, cache: "no-store", signal: controller.signal });
-    const body = await response.json().catch(() => null);
-    if (!body) throw new Offline();
-    return { ok: response.ok, body };
+    reply = await answer(method, url, body, { timeout: REQUEST_TIMEOUT_MS });
   } catch (err) {
-    throw err instanceof Offline ? err : new Offline();
-  } finally {
-    clearTimeout(timer);
+    throw new Offline();
   }
+  if (!reply.body) throw new Offline();
+  return reply;
 }
 
 // ----- center configuration and connection ------------------------------------------------------------
 
 async function loadCenter() {
-  const { ok, body } = await request("/api/center");
+  const { ok, body } = await request("GET", "/api/center");
   if (!ok) throw new Offline();
+  setTimeZone(body.timezone);
   // Unchanged: leave the screen alone (a citizen may be scrolling the list or about to tap).
   const json = JSON.stringify(body);
   if (json === state.centerJson) return;
@@ -156,16 +144,6 @@ function showMessage(text, backTo) {
   show("message", backTo);
 }
 
-/** A large touch target with a title and an optional second line. */
-function choice(title, detail, onChoose, className = "") {
-  const button = el("button", `choice ${className}`.trim());
-  button.type = "button";
-  button.append(el("span", "choice-title", title));
-  if (detail) button.append(el("span", "choice-detail", detail));
-  button.addEventListener("click", onChoose);
-  return button;
-}
-
 function fillChoices(container, buttons) {
   container.replaceChildren(...buttons);
   container.dataset.count = String(buttons.length); // fewer items get wider buttons (kiosk.css)
@@ -225,15 +203,10 @@ function runSearch() {
 function buildKeyboard() {
   const keyboard = $("keyboard");
   const input = $("search-input");
-  const key = (label, className, apply) => {
-    const button = el("button", `key ${className || ""}`.trim(), label);
-    button.type = "button";
-    button.addEventListener("click", () => {
-      input.value = apply(input.value);
-      runSearch();
-    });
-    return button;
-  };
+  const key = (label, className, apply) => button(label, `key ${className || ""}`.trim(), () => {
+    input.value = apply(input.value);
+    runSearch();
+  });
   for (const row of KEYBOARD_ROWS) {
     const line = el("div", "key-row");
     for (const letter of row) line.append(key(letter, "", (v) => v + letter.toLowerCase()));
@@ -259,13 +232,11 @@ async function issue(priorityGroup) {
   if (priorityGroup) body.priority_group = priorityGroup;
   if (KIOSK_ID) body.device = KIOSK_ID;
   try {
-    const answer = await request("/api/tickets", {
-      method: "POST", headers: HangDoiHttp.headers(true), body: JSON.stringify(body),
-    });
+    const reply = await request("POST", "/api/tickets", body);
     state.busy = false;
-    if (answer.ok) return showResult(answer.body);
-    if (answer.body.error === "device_not_paired") return HangDoiDevice.forget();
-    if (answer.body.error === "closed") {
+    if (reply.ok) return showResult(reply.body);
+    if (reply.body.error === "device_not_paired") return forget();
+    if (reply.body.error === "closed") {
       state.center.issuing = false;
       state.centerJson = ""; // the next answer redraws the start, whatever it says
       showClosed();
@@ -273,7 +244,7 @@ async function issue(priorityGroup) {
       timers.reload = setTimeout(refresh, CLOSED_RELOAD_SECONDS * 1000);
       return;
     }
-    showMessage(answer.body.message || "Không lấy được số.", state.serviceFrom);
+    showMessage(reply.body.message || "Không lấy được số.", state.serviceFrom);
   } catch (err) {
     // No answer: the number may or may not exist. Put the citizen back one step so a single tap retries once
     // the server is back, and look for the server until it answers.
@@ -301,7 +272,7 @@ function showResult(ticket) {
  *  Chrome started with --kiosk-printing prints it without a dialog. */
 function printTicket(ticket) {
   if (!PRINTING || !ticket.print_url) return;
-  const old = document.getElementById("printer");
+  const old = $("printer");
   if (old) old.remove(); // a fresh frame each time: no history entries, no half-printed page reused
   const frame = el("iframe", "printer");
   frame.id = "printer";
@@ -331,12 +302,10 @@ function armTimers() {
   }
 }
 
-/** Việt Nam time (UTC+7, no daylight saving), even on a kiosk whose system clock was left on UTC. */
+/** The center's time, even on a kiosk whose system clock was left on UTC. */
 function clock() {
-  const now = new Date(Date.now() + 7 * 3600 * 1000);
-  $("clock-time").textContent = `${pad2(now.getUTCHours())}:${pad2(now.getUTCMinutes())}`;
-  $("clock-date").textContent =
-    `${WEEKDAYS[now.getUTCDay()]}, ${pad2(now.getUTCDate())}/${pad2(now.getUTCMonth() + 1)}/${now.getUTCFullYear()}`;
+  $("clock-time").textContent = time(Date.now());
+  $("clock-date").textContent = weekdayDate(Date.now());
 }
 
 // ----- start ---------------------------------------------------------------------------------------------
@@ -360,4 +329,4 @@ function start() {
   refresh();
 }
 
-HangDoiDevice.whenPaired({ kind: "kiosk" }).then(start);
+whenPaired({ kind: "kiosk" }).then(start);

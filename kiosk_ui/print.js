@@ -1,14 +1,10 @@
 // The 80 mm print page of one ticket: /kiosk/print/<token>. The kiosk loads it with ?auto=1 in a hidden frame;
 // it prints itself once everything on it (fonts, QR code) has arrived, so the paper never comes out half drawn.
-"use strict";
+import { $, el, setText } from "/ui/shared/dom.js";
+import { answer } from "/ui/shared/http.js";
 
 const token = decodeURIComponent(location.pathname.split("/").filter(Boolean).pop() || "");
 const auto = new URLSearchParams(location.search).get("auto") === "1";
-const $ = (id) => document.getElementById(id);
-
-function setText(id, text) {
-  $(id).textContent = text || ""; // textContent only: the center's texts come from its config
-}
 
 function showError(message) {
   setText("error-text", message);
@@ -30,9 +26,8 @@ async function fetchTicket() {
   // One retry: the kiosk has just issued this ticket, so a failure is at most a passing hiccup.
   for (let attempt = 0; ; attempt++) {
     try {
-      const response = await fetch(`/api/tickets/${encodeURIComponent(token)}`, { cache: "no-store" });
-      const body = await response.json().catch(() => null);
-      if (response.ok && body) return body;
+      const { ok, body } = await answer("GET", `/api/tickets/${encodeURIComponent(token)}`);
+      if (ok && body) return body;
       if (body && body.message) throw Object.assign(new Error(body.message), { shown: true });
       throw new Error("bad answer");
     } catch (err) {
@@ -76,11 +71,7 @@ async function render() {
   setText("t-wait", lines.wait);
   setText("t-issued", lines.issued);
   setText("t-scan", lines.scan);
-  $("t-footer").replaceChildren(...lines.footer.map((text) => {
-    const p = document.createElement("p");
-    p.textContent = text;
-    return p;
-  }));
+  $("t-footer").replaceChildren(...lines.footer.map((text) => el("p", null, text)));
   document.title = `Phiếu ${lines.label}`;
   const qr = $("t-qr");
   qr.src = ticket.qr_url;

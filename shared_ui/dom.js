@@ -1,14 +1,39 @@
 // Building the page from data: every name, comment and note a screen shows goes in as text, never as HTML.
-//   import { el } from "/ui/shared/dom.js";
+//   import { $, el, button } from "/ui/shared/dom.js";
 //   list.append(el("li", "alert alert-new", comment));
 
-/** A new element with a class (optional) and its text (optional; text only, never parsed as HTML). */
-export function el(tag, className, text) {
+/** The element with this id. */
+export const $ = (id) => document.getElementById(id);
+
+/**
+ * A new element with a class, or attributes ({class, type, …}), and its text; both optional. The text is set as
+ * text only, never parsed as HTML.
+ */
+export function el(tag, classOrAttributes, text) {
   const node = document.createElement(tag);
-  if (className) node.className = className;
+  if (typeof classOrAttributes === "string") node.className = classOrAttributes;
+  else for (const [name, value] of Object.entries(classOrAttributes || {})) node.setAttribute(name, value);
   if (text !== undefined && text !== null) node.textContent = text;
   return node;
 }
 
-/** Two digits, as counters and clock times are written: 5 → "05". */
-export const pad2 = (n) => String(n).padStart(2, "0");
+/** The text of the element with this id ("" for nothing). */
+export function setText(id, text) {
+  $(id).textContent = text || "";
+}
+
+/** A button that never submits a form, with its text and what a click does (both optional). */
+export function button(text, className, onClick) {
+  const node = el("button", className, text);
+  node.type = "button";
+  if (onClick) node.addEventListener("click", onClick);
+  return node;
+}
+
+/** A large touch target with a title and an optional second line (the kiosk's choices, the console's dialogs). */
+export function choice(title, detail, onChoose, className = "") {
+  const node = button(null, `choice ${className}`.trim(), onChoose);
+  node.append(el("span", "choice-title", title));
+  if (detail) node.append(el("span", "choice-detail", detail));
+  return node;
+}

@@ -1,12 +1,11 @@
 // Landing page: show which center this server is set up for. The static page stays usable if this fails.
-"use strict";
+import { $ } from "/ui/shared/dom.js";
+import { loadCenter } from "/ui/shared/http.js";
 
-fetch("/api/center")
-  .then((response) => (response.ok ? response.json() : null))
+loadCenter()
   .then((center) => {
-    if (!center) return;
-    document.getElementById("center-name").textContent = center.name;
-    document.getElementById("center-address").textContent = center.address || "";
+    $("center-name").textContent = center.name;
+    $("center-address").textContent = center.address || "";
     document.title = `Hàng đợi – ${center.name}`;
   })
   .catch(() => {});

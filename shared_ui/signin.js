@@ -10,8 +10,8 @@
 //   const gate = startSignIn({roles: SUPERVISING_ROLES, title: "Đăng nhập giám sát", help: "…",
 //     forbidden: "Chỉ lãnh đạo, giám sát …", onBoard(officer, session) {…}, onLeave() {…}});
 //   gate.showSignIn(message)   // e.g. when the server says the session has ended
-//
-// Needs shared_ui/http.js (window.HangDoiHttp), loaded before the screen's module.
+import { $, el } from "/ui/shared/dom.js";
+import { json } from "/ui/shared/http.js";
 
 /** Who supervises (server/core/center.py SUPERVISING_ROLES): the live view, reports and feedback. */
 export const SUPERVISING_ROLES = ["supervisor", "admin"];
@@ -31,14 +31,6 @@ const PAGES = [
 const CONSOLE_PAGE = { path: "/counter", label: "Bàn làm việc của quầy" };
 
 const RETRY_MS = 3000;
-const $ = (id) => document.getElementById(id);
-
-function el(tag, attrs, text) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs || {})) node.setAttribute(name, value);
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function field(label, attrs) {
   const wrapper = el("label", { class: "field" });
@@ -156,9 +148,9 @@ export function startSignIn(options) {
     submit.disabled = true;
     submit.textContent = "Đang đăng nhập…";
     try {
-      const session = await HangDoiHttp.json("POST", "/api/session", body);
+      const session = await json("POST", "/api/session", body);
       if (allowed(session)) return enter(session);
-      await HangDoiHttp.json("DELETE", "/api/session").catch(() => null);
+      await json("DELETE", "/api/session").catch(() => null);
       showSignIn(forbidden);
     } catch (err) {
       // Without a counter the server turns officers away with counter_required: on a supervisors' page that
@@ -174,7 +166,7 @@ export function startSignIn(options) {
   /** Đăng xuất; when the server refuses (a citizen still being served) the page may keep its board. */
   async function signOut() {
     try {
-      await HangDoiHttp.json("DELETE", "/api/session");
+      await json("DELETE", "/api/session");
     } catch (err) {
       if (options.onSignOutRefused) return options.onSignOutRefused(err.message);
     }
@@ -184,7 +176,7 @@ export function startSignIn(options) {
   async function check() {
     let session;
     try {
-      session = await HangDoiHttp.json("GET", "/api/session");
+      session = await json("GET", "/api/session");
     } catch (err) {
       view("loading");
       $(views.loading).textContent = "Không kết nối được máy chủ, đang thử lại…";
@@ -203,6 +195,6 @@ export function startSignIn(options) {
 
 /** For a page without a form of its own (the print page): the session, and whether these roles may open it. */
 export async function signedIn(roles) {
-  const session = await HangDoiHttp.json("GET", "/api/session");
+  const session = await json("GET", "/api/session");
   return { officer: session.officer, allowed: allows(roles, session) };
 }

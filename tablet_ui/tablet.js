@@ -5,7 +5,11 @@
 // A tapped level is a rating: when the citizen walks away after choosing "Không hài lòng" (and perhaps reasons),
 // or the next citizen is called first, the choice is sent as it stands, marked `timed_out`, with the client id
 // it got when the level was tapped. Until then it is kept as a draft in localStorage, so a reload keeps it too.
-"use strict";
+import { whenPaired } from "/ui/shared/device.js";
+import { $, button, el } from "/ui/shared/dom.js";
+import { pad2 } from "/ui/shared/format.js";
+import { loadCenter as fetchCenter } from "/ui/shared/http.js";
+import { actionId, connect } from "/ui/shared/live.js";
 
 const params = new URLSearchParams(location.search);
 const COUNTER = Number(location.pathname.replace(/\/+$/, "").split("/").pop());
@@ -36,8 +40,6 @@ const LETTER_ROWS = ["1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm,.?"];
 const TONE_MARKS = /[\u0300\u0301\u0303\u0309\u0323]/g;
 const SHAPE_MARKS = /[\u0302\u0306\u031b]/; // â ê ô (circumflex), ă (breve), ơ ư (horn)
 
-const $ = (id) => document.getElementById(id);
-
 const state = {
   center: null,      // {name, rating: {levels, reasons, dissatisfied, reason_required}} from /api/center
   counter: null,     // this counter's view: status, officer_name, current {label, state}
@@ -59,17 +61,6 @@ let live = null;
 function positiveNumber(text, fallback) {
   const n = Number(text);
   return text && Number.isFinite(n) && n > 0 ? n : fallback;
-}
-
-function pad2(n) {
-  return String(n).padStart(2, "0");
-}
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = text; // never innerHTML: names come from config
-  return node;
 }
 
 function storageGet(key) {
@@ -298,11 +289,9 @@ function renderLevels() {
   box.dataset.count = String(levels.length);
   levels.forEach((name, i) => {
     const tone = toneOf(name, i, levels.length);
-    const button = el("button", `level level-${tone}`);
-    button.type = "button";
-    button.append(face(tone), el("span", "level-name", name));
-    button.addEventListener("click", () => chooseLevel(i + 1));
-    box.append(button);
+    const level = button(null, `level level-${tone}`, () => chooseLevel(i + 1));
+    level.append(face(tone), el("span", "level-name", name));
+    box.append(level);
   });
 }
 
@@ -310,11 +299,11 @@ function chooseLevel(level) {
   if (state.screen !== "rating" || !state.pending) return; // a second tap while the screen changes
   if (isDissatisfied(level)) {
     // From here on this is a rating: it goes when sent, or on its own when the citizen leaves.
-    state.choice = { client_id: HangDoiLive.actionId(), level, reasons: [], comment: null };
+    state.choice = { client_id: actionId(), level, reasons: [], comment: null };
     saveDraft();
     openReasons();
   } else {
-    submit({ client_id: HangDoiLive.actionId(), level, reasons: [], comment: null }, false);
+    submit({ client_id: actionId(), level, reasons: [], comment: null }, false);
   }
 }
 
@@ -322,16 +311,14 @@ function openReasons() {
   const box = $("reasons");
   box.textContent = "";
   for (const reason of state.center.rating.reasons) {
-    const button = el("button", "reason");
-    button.type = "button";
-    button.dataset.reason = reason;
-    button.setAttribute("aria-pressed", "false");
-    button.append(el("span", "reason-check"), el("span", "reason-text", reason));
-    button.addEventListener("click", () => {
-      button.setAttribute("aria-pressed", String(button.getAttribute("aria-pressed") !== "true"));
+    const toggle = button(null, "reason", () => {
+      toggle.setAttribute("aria-pressed", String(toggle.getAttribute("aria-pressed") !== "true"));
       chosenChanged();
     });
-    box.append(button);
+    toggle.dataset.reason = reason;
+    toggle.setAttribute("aria-pressed", "false");
+    toggle.append(el("span", "reason-check"), el("span", "reason-text", reason));
+    box.append(toggle);
   }
   const required = Boolean(state.center.rating.reason_required);
   $("reasons-help").textContent = required ? "Vui lòng chọn ít nhất một lý do (có thể chọn nhiều)"
@@ -386,16 +373,14 @@ function submit(choice, timedOut) {
 // ----- on-screen Vietnamese keyboard --------------------------------------------------------------
 
 function key(name, label, className, action, caption) {
-  const button = el("button", `key ${className || ""}`.trim());
-  button.type = "button";
-  button.dataset.key = name; // what the key does, for people reading the page and for tests
-  button.setAttribute("aria-label", caption ? `${label} ${caption}` : label);
-  button.append(el("span", "key-main", label));
-  if (caption) button.append(el("span", "key-caption", caption));
+  const node = button(null, `key ${className || ""}`.trim(), action);
+  node.dataset.key = name; // what the key does, for people reading the page and for tests
+  node.setAttribute("aria-label", caption ? `${label} ${caption}` : label);
+  node.append(el("span", "key-main", label));
+  if (caption) node.append(el("span", "key-caption", caption));
   // Keeping the mouse-down from taking the focus leaves the comment focused; click does the typing.
-  button.addEventListener("mousedown", (e) => e.preventDefault());
-  button.addEventListener("click", action);
-  return button;
+  node.addEventListener("mousedown", (e) => e.preventDefault());
+  return node;
 }
 
 function buildKeyboard() {
@@ -496,9 +481,7 @@ function applyCenter(center) {
 async function loadCenter() {
   clearTimeout(timers.center);
   try {
-    const response = await fetch("/api/center", { cache: "no-store" });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const center = await response.json();
+    const center = await fetchCenter();
     applyCenter(center);
     storageSet(CENTER_KEY, { name: center.name, rating: center.rating });
   } catch (err) {
@@ -584,7 +567,7 @@ function start() {
     return;
   }
   loadCenter();
-  live = HangDoiLive.connect({ screen: "tablet", counter: COUNTER, onSnapshot, onEvent, onStatus,
+  live = connect({ screen: "tablet", counter: COUNTER, onSnapshot, onEvent, onStatus,
     onCenterChanged: loadCenter }); // a new scale or reasons from the admin screen
   live.socket.on("connect", () => {
     loadCenter();
@@ -593,4 +576,4 @@ function start() {
   setInterval(flush, RESEND_SECONDS * 1000);
 }
 
-HangDoiDevice.whenPaired({ kind: "tablet", counter: COUNTER }).then(start);
+whenPaired({ kind: "tablet", counter: COUNTER }).then(start);

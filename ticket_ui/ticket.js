@@ -1,29 +1,17 @@
 // The citizen's phone page, opened from the QR code on the ticket: /t/<token>.
-// Live through Socket.IO (the server pushes an event, the page asks for its ticket again), with a slow HTTP poll
-// as a safety net for phones whose connection drops silently.
-"use strict";
-
-const POLL_SECONDS = 30;
-const DEBOUNCE_MS = 300; // a burst of events (a counter calling several numbers) becomes one refresh
-const ACK_TIMEOUT_MS = 10000;
+// Live through shared_ui/live.js followTicket (the server pushes an event, the page asks for its ticket again), with
+// a slow HTTP poll as a safety net for phones whose connection drops silently.
+import { $, button, el, setText } from "/ui/shared/dom.js";
+import { counterList, pad2, time } from "/ui/shared/format.js";
+import { answer, loadCenter } from "/ui/shared/http.js";
+import { followTicket } from "/ui/shared/live.js";
 
 const token = decodeURIComponent(location.pathname.split("/").filter(Boolean).pop() || "");
-const $ = (id) => document.getElementById(id);
-const pad2 = (n) => String(n).padStart(2, "0");
 
-let socket = null;
-let debounce = null;
-let pollTimer = null;
+let ticket = null;    // the follower: ticket.poll(), ticket.answered()
 let lastAlert = null; // "called:<count>" already signalled by vibration
-let started = 0; // requests started, and the newest one whose answer was shown: an older answer never wins
-let shown = 0;
-let gone = false; // unknown token: stop asking
 
 // ----- rendering ---------------------------------------------------------------------------------------
-
-function setText(id, text) {
-  $(id).textContent = text || ""; // textContent only: names come from the center's config
-}
 
 /** The estimated wait as the printed ticket words it (server/core/vietnamese.py wait_phrase). */
 function waitPhrase(minutes, ahead) {
@@ -86,7 +74,7 @@ function render(t) {
     const wait = waitPhrase(t.estimated_wait_minutes, t.ahead);
     setText("wait", wait);
     $("wait-caption").hidden = !wait || wait === "Sắp đến lượt";
-    setText("counters", t.counters.length ? `Quầy phục vụ: ${t.counters.map(pad2).join(", ")}` : "");
+    setText("counters", t.counters.length ? `Quầy phục vụ: ${counterList(t.counters)}` : "");
     document.title = `${t.label} – còn ${t.ahead ?? 0} người trước`;
   } else if (called) {
     setText("called-text", `MỜI ÔNG/BÀ ĐẾN QUẦY ${pad2(t.counter_number)}`);
@@ -108,80 +96,27 @@ function render(t) {
   }
   lastAlert = alert;
 
-  // Việt Nam time (UTC+7, no daylight saving), like the printed ticket.
-  const now = new Date(Date.now() + 7 * 3600 * 1000);
-  setText("updated", `Cập nhật lúc ${pad2(now.getUTCHours())}:${pad2(now.getUTCMinutes())}:${pad2(now.getUTCSeconds())}`);
+  // The center's time, like the printed ticket, whatever zone the phone is in.
+  setText("updated", `Cập nhật lúc ${time(Date.now(), true)}`);
 }
 
 function notFound() {
-  gone = true;
   document.body.dataset.state = "not_found";
   $("loading").hidden = true;
   $("ticket").hidden = true;
   $("offline").hidden = true;
   $("not-found").hidden = false;
   document.title = "Không tìm thấy phiếu";
-  clearInterval(pollTimer);
-  if (socket) socket.disconnect();
 }
 
-/** Show an answer unless a newer request's answer is already on screen. */
-function apply(seq, ticket) {
-  if (gone || seq < shown) return;
-  shown = seq;
-  render(ticket);
+function showTicket(t) {
+  if (t.print && t.print.center_name) setText("center-name", t.print.center_name);
+  render(t);
 }
 
-// ----- fetching ----------------------------------------------------------------------------------------
-
-async function poll() {
-  if (gone) return;
-  const seq = ++started;
-  try {
-    const response = await fetch(`/api/tickets/${encodeURIComponent(token)}`, { cache: "no-store" });
-    const body = await response.json().catch(() => null);
-    if (response.ok && body) {
-      if (body.print && body.print.center_name) setText("center-name", body.print.center_name);
-      apply(seq, body);
-    } else if (body && body.error === "unknown_ticket") {
-      notFound();
-    }
-  } catch (err) {
-    // Offline: the socket's reconnection and the next poll will catch up.
-  }
-}
-
-/** Join the ticket's rooms and get its state; called on every (re)connection and after every event. */
-function follow() {
-  if (gone || !socket || !socket.connected) return;
-  const seq = ++started;
-  socket.timeout(ACK_TIMEOUT_MS).emit("follow_ticket", { token }, (err, answer) => {
-    if (err || !answer) return; // no answer in time: the poll is the fallback
-    if (answer.ok) apply(seq, answer.ticket);
-    else if (answer.error === "unknown_ticket") notFound();
-  });
-}
-
-function scheduleFollow() {
-  clearTimeout(debounce);
-  debounce = setTimeout(follow, DEBOUNCE_MS);
-}
-
-function connect() {
-  if (typeof io !== "function") return; // the socket library did not load: polling alone still works
-  socket = io({ reconnection: true });
-  const connected = (yes) => {
-    document.body.dataset.connected = yes ? "1" : "0"; // also tells tests the page is live
-    $("offline").hidden = yes || gone;
-  };
-  socket.on("connect", () => {
-    connected(true);
-    follow();
-  });
-  socket.on("disconnect", () => connected(false));
-  socket.on("connect_error", () => connected(false));
-  socket.on("ticket_event", scheduleFollow);
-  socket.on("service_event", scheduleFollow);
+function showConnected(yes) {
+  document.body.dataset.connected = yes ? "1" : "0"; // also tells tests the page is live
+  $("offline").hidden = yes || ticket.gone();
 }
 
 // ----- cancelling ----------------------------------------------------------------------------------------
@@ -202,12 +137,11 @@ async function cancelTicket() {
   $("confirm-yes").disabled = true;
   let message = "Không gửi được yêu cầu. Ông/Bà vui lòng kiểm tra kết nối mạng và thử lại.";
   try {
-    const seq = ++started;
-    const response = await fetch(`/api/tickets/${encodeURIComponent(token)}/cancel`, { method: "POST" });
-    const body = await response.json().catch(() => null);
-    if (response.ok && body) {
+    const show = ticket.answered();
+    const { ok, body } = await answer("POST", `/api/tickets/${encodeURIComponent(token)}/cancel`);
+    if (ok && body) {
       closeConfirm();
-      apply(seq, body);
+      show(body);
       return;
     }
     if (body && body.message) message = body.message;
@@ -217,7 +151,7 @@ async function cancelTicket() {
   setText("confirm-error", message);
   $("confirm-error").hidden = false;
   $("confirm-yes").disabled = false;
-  poll(); // the ticket may have been called meanwhile
+  ticket.poll(); // the ticket may have been called meanwhile
 }
 
 // ----- rating by phone ------------------------------------------------------------------------------------
@@ -228,8 +162,7 @@ let chosenLevel = null;
 
 async function loadScale() {
   try {
-    const response = await fetch("/api/center", { cache: "no-store" });
-    if (response.ok) scale = (await response.json()).rating;
+    scale = (await loadCenter()).rating;
   } catch (err) {
     // try again at the next render
   }
@@ -248,20 +181,13 @@ function renderRating(t) {
   }
   if (open && !$("rate-levels").childElementCount) {
     scale.levels.forEach((name, i) => {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = `btn rate-level rate-level-${dissatisfied(i + 1) ? "bad" : i === 0 ? "best" : "good"}`;
-      button.textContent = name;
-      button.addEventListener("click", () => chooseLevel(i + 1));
-      $("rate-levels").append(button);
+      const tone = dissatisfied(i + 1) ? "bad" : i === 0 ? "best" : "good";
+      $("rate-levels").append(button(name, `btn rate-level rate-level-${tone}`, () => chooseLevel(i + 1)));
     });
     scale.reasons.forEach((reason) => {
-      const label = document.createElement("label");
-      label.className = "rate-reason";
-      const box = document.createElement("input");
-      box.type = "checkbox";
-      box.value = reason;
-      label.append(box, document.createTextNode(` ${reason}`));
+      const label = el("label", "rate-reason");
+      const box = el("input", { type: "checkbox", value: reason });
+      label.append(box, ` ${reason}`);
       $("rate-reasons").append(label);
     });
   }
@@ -280,12 +206,9 @@ function chooseLevel(level) {
 async function sendRating(level, reasons, comment) {
   $("rate-error").hidden = true;
   try {
-    const response = await fetch(`/api/tickets/${encodeURIComponent(token)}/rating`, {
-      method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ level, reasons, comment }),
-    });
-    const body = await response.json().catch(() => null);
-    if (!response.ok) {
+    const { ok, body } = await answer("POST", `/api/tickets/${encodeURIComponent(token)}/rating`,
+      { level, reasons, comment });
+    if (!ok) {
       setText("rate-error", (body && body.message) || "Không gửi được đánh giá, vui lòng thử lại.");
       $("rate-error").hidden = false;
     }
@@ -293,7 +216,7 @@ async function sendRating(level, reasons, comment) {
     setText("rate-error", "Không gửi được đánh giá. Ông/Bà vui lòng kiểm tra kết nối mạng và thử lại.");
     $("rate-error").hidden = false;
   }
-  poll(); // shows the thank-you, or the rating a tablet gave meanwhile
+  ticket.poll(); // shows the thank-you, or the rating a tablet gave meanwhile
 }
 
 $("rate-send").addEventListener("click", () => {
@@ -311,9 +234,5 @@ $("rate-send").addEventListener("click", () => {
 $("cancel").addEventListener("click", openConfirm);
 $("confirm-no").addEventListener("click", closeConfirm);
 $("confirm-yes").addEventListener("click", cancelTicket);
-// Phones freeze background tabs: catch up as soon as the page is looked at again.
-document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") poll(); });
-
-poll();
-connect();
-pollTimer = setInterval(poll, POLL_SECONDS * 1000);
+loadScale(); // the center's time zone for "Cập nhật lúc", and its rating scale for later
+ticket = followTicket(token, { onTicket: showTicket, onUnknown: notFound, onStatus: showConnected });
