@@ -69,13 +69,22 @@ def close_past_days(rt: Runtime):
 CONFIG_CHECK_SECONDS = 5
 
 
+def take_up_stored_configuration(rt: Runtime) -> bool:
+    """Put to work a configuration version another process stored (the command line's create-admin) and tell every
+    screen, as an admin's save does; True when there was one."""
+    if not rt.adopt_newer_configuration():
+        return False
+    realtime.announce_center_changed(rt.socketio, rt.config_version)
+    log.info("configuration version %s taken up", rt.config_version)
+    return True
+
+
 def follow_stored_configuration(rt: Runtime):
-    """Every few seconds, take up a configuration version another process stored (the command line's create-admin),
-    so a new account signs in without a restart. One indexed max() on a table of a few hundred rows."""
+    """Every few seconds, take up a configuration version another process stored, so a new account signs in
+    without a restart. One indexed max() on a table of a few hundred rows."""
     while True:
         try:
-            if rt.adopt_newer_configuration():
-                log.info("configuration version %s taken up", rt.config_version)
+            take_up_stored_configuration(rt)
         except Exception:  # an unusable stored version: keep the running one, say so, try again
             log.exception("stored configuration could not be taken up")
         rt.socketio.sleep(CONFIG_CHECK_SECONDS)
@@ -140,7 +149,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     rt.issuer = IssueBatcher(queue, lambda: socketio.sleep(0), signal_factory(socketio.async_mode))
     app.extensions["hangdoi"] = rt
     app.extensions["hangdoi_lock"] = server_lock
-    store.listeners.append(realtime.Broadcaster(socketio).publish)
+    # THE path from an action to the sockets: each committed transaction's events, broadcast after its COMMIT
+    # (server/core/store.py, server/web/realtime.py, docs/ARCHITECTURE.md).
+    realtime.broadcast_commits(store, socketio)
 
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from server import take_up_stored_configuration
 from server.core.center_versions import SECTIONS, add_officer
 from tests.test_fuzz import FUZZ, values
 
@@ -123,10 +124,11 @@ def test_a_version_stored_by_another_process_is_taken_up_and_announced(app, rt):
     display.get_received()
     add_officer(rt.store, rt.configured, "thu.nt", "Nguyễn Thị Thu", "admin", "cli", rt.queue.now())  # the CLI
     assert rt.center.officer("thu.nt") is None
-    assert rt.adopt_newer_configuration()
+    assert take_up_stored_configuration(rt)  # follow_stored_configuration's step
     assert rt.center.officer("thu.nt").role == "admin" and rt.config_version == 2
     assert [m["args"][0] for m in display.get_received() if m["name"] == "center_changed"] == [{"version": 2}]
-    assert not rt.adopt_newer_configuration()
+    assert not take_up_stored_configuration(rt)
+    assert not [m for m in display.get_received() if m["name"] == "center_changed"]
 
 
 def test_an_invalid_value_is_a_400_naming_the_key_and_changes_nothing(admin):

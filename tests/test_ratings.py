@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 
 from server.core.center import RATING_LEVELS, RatingScale
+from server.core.phone import ticket_for_phone
 from server.core.queue import Queue, QueueRefused
 from server.core.ratings import Ratings
 from tests.test_queue import refused
@@ -274,3 +275,43 @@ def test_refusal_message_is_vietnamese(queue, ratings):
     with pytest.raises(QueueRefused) as info:
         ratings.rate_at_counter(1, "A001", 1, client_id="tablet-1-0002")
     assert "đã được đánh giá" in info.value.message
+
+
+def phone_offers(queue, ratings, token) -> bool:
+    """What the phone page offers (`can_rate`, server/core/phone.py), which HTTP and Socket.IO both send."""
+    return ticket_for_phone(queue, ratings, token)["can_rate"]
+
+
+def phone_accepts(ratings, token) -> bool:
+    try:
+        ratings.rate_by_phone(token, 1)
+    except QueueRefused:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("case, offered", [
+    ("waiting", False), ("called", False), ("cancelled", False), ("no_show", False), ("done today", True),
+    ("done yesterday", False), ("rated by the tablet", False), ("waiting since yesterday", False)])
+def test_the_phone_is_offered_the_rating_exactly_when_it_would_be_accepted(queue, ratings, clock, case, offered):
+    queue.open_counter(1, "an")
+    token = queue.issue("ly-lich").result["token"]
+    if case not in ("waiting", "waiting since yesterday", "cancelled"):
+        queue.call_next(1, "an")
+    if case == "cancelled":
+        queue.cancel(token)
+    elif case == "no_show":
+        clock.advance(minutes=5)
+        queue.recall(1, "an")
+        clock.advance(minutes=5)
+        queue.no_show(1, "an")
+    elif case.startswith("done") or case == "rated by the tablet":
+        queue.start_service(1, "an")
+        queue.finish(1, "an")
+    if case == "rated by the tablet":
+        ratings.rate_at_counter(1, "A001", 2, client_id="tablet-1-0001")
+    if case.endswith("yesterday"):
+        clock.advance(minutes=24 * 60)
+    assert phone_offers(queue, ratings, token) is offered
+    assert phone_accepts(ratings, token) is offered
+    assert phone_offers(queue, ratings, token) is False  # rated now, or still refused

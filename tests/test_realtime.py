@@ -189,3 +189,66 @@ def test_each_committed_transaction_is_one_json_log_line_naming_its_events(app, 
     assert issued["events"][1][0] == issued["events"][0][0] + 1
     assert opened["events"][0][1] == "counter_opened" and opened["events"][0][3] == 1
     assert all(b.result["token"] not in stream.getvalue() for b in batch)
+
+
+def test_the_phone_hears_can_rate_over_the_socket_as_over_http(app, rt, client):
+    """`follow_ticket` and GET /api/tickets/<token> answer with the core's one view (server/core/phone.py)."""
+    token = client.post("/api/tickets", json={"service_code": "ly-lich"}).get_json()["token"]
+    desk = console(app)
+    for step, action in enumerate(("call_next", "start", "finish")):
+        act(desk, action, f"phone-rate-{step}")
+    phone = socket(app)
+    over_socket = phone.emit("follow_ticket", {"token": token}, callback=True)["ticket"]
+    over_http = client.get(f"/api/tickets/{token}").get_json()
+    assert over_socket["can_rate"] is over_http["can_rate"] is True
+    assert {k: v for k, v in over_http.items() if not k.endswith("_url")} == over_socket
+
+
+def test_the_one_path_from_a_commit_to_the_sockets(app, rt, client):
+    """Every committed transaction is heard by the store's commit listeners in sequence order, a refused (rolled
+    back) action by none; the display receives exactly what was committed, once."""
+    heard = []
+    rt.store.on_commit(lambda events: heard.append([e.seq for e in events]))
+    display = socket(app)
+    start = display.emit("subscribe", {"screen": "display"}, callback=True)["snapshot"]["seq"]
+    desk = console(app)
+    assert act(desk, "call_next", "path-empty-1")["error"] == "queue_empty"  # stored as a refusal, no event
+    for _ in range(3):
+        client.post("/api/tickets", json={"service_code": "ly-lich"})
+    act(desk, "call_next", "path-call-01")
+    got = events(display)
+    assert [seq for batch in heard for seq in batch] == [e["seq"] for e in got] == \
+        list(range(start + 1, start + len(got) + 1))
+    assert [e["kind"] for e in got] == ["counter_opened"] + ["ticket_issued"] * 3 + ["ticket_called"]
+
+
+def test_a_failing_broadcast_does_not_undo_or_repeat_a_committed_ticket(app, rt, client, caplog, monkeypatch):
+    """The listener runs after COMMIT: if it fails the ticket is stored, the kiosk is answered once, the failure
+    is logged, and nobody is issued a second number by a retry."""
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("socket layer down")
+
+    monkeypatch.setattr(rt.socketio, "emit", broken)
+    with caplog.at_level("ERROR", "hangdoi.store"):
+        response = client.post("/api/tickets", json={"service_code": "ly-lich"})
+    assert response.status_code == 201 and response.get_json()["label"] == "A001"
+    assert [r.getMessage() for r in caplog.records] == ["a commit listener failed on events [1]"]
+    monkeypatch.undo()
+    assert client.get("/api/queue").get_json()["services"][0]["waiting"] == 1
+    assert client.post("/api/tickets", json={"service_code": "ly-lich"}).get_json()["label"] == "A002"
+
+
+def test_screens_hear_of_the_core_only_through_realtime():
+    """Only server/web/realtime.py emits to screens (queue events, center_changed); no handler imports a view."""
+    import ast
+    import pathlib
+
+    for path in pathlib.Path("server").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        emits = [node for node in ast.walk(tree) if isinstance(node, ast.Call)
+                 and isinstance(node.func, ast.Attribute) and node.func.attr == "emit"]
+        if path.name != "realtime.py":
+            assert not emits, f"{path} emits to sockets: the path is server/web/realtime.py"
+        if path.name == "realtime.py":
+            imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+            assert "api" not in imported and "admin" not in imported

@@ -1,8 +1,12 @@
 """Queue rules: issuing numbers, calling, serving, transferring and finishing tickets.
 
-Plain Python over the Store; it knows nothing of HTTP or Socket.IO. Every method that changes state returns an
-Outcome holding the result and the events it recorded; the transport layer broadcasts those events and nothing
-else. Refusals raise QueueRefused with a Vietnamese message a screen can show as it is, and change nothing.
+Plain Python over the Store; it knows nothing of HTTP or Socket.IO. Every method that changes state records its
+events in the same transaction as the change (Store.record_event). They reach the screens from the store, not
+from the caller: once the transaction commits, the store hands them to its commit listeners in commit order, and
+the web's listener (server/web/realtime.py, Broadcaster) broadcasts them (docs/ARCHITECTURE.md). The method also
+returns an Outcome: `result` for the caller's answer, and `events`, the same events, for tests and for a caller
+that needs to know what happened; nobody broadcasts them from there. Refusals raise QueueRefused with a
+Vietnamese message a screen can show as it is, and change nothing.
 
 Ticket life: waiting → called → serving → done; called → no_show; called/serving → transferred (a new waiting
 ticket in the target keeps the arrival time and links to the first); waiting → cancelled; serving ⇄ parked.
@@ -43,7 +47,9 @@ STATE_NAMES = {
 
 @dataclass
 class Outcome:
-    """What an action produced: its result for the caller and the events for everyone else."""
+    """What an action produced: `result` for the caller's answer, `events` the events it recorded. The events are
+    already on their way to the screens (the store's commit listeners, after COMMIT); `events` is for tests and
+    callers that check what happened, never something to broadcast again."""
 
     result: dict | None
     events: list[Event] = field(default_factory=list)
@@ -57,7 +63,7 @@ class Queue:
         # Recent service time per service, asked by every issued ticket's estimate; only a committed finish
         # changes it (_after_commit), and no estimate is computed inside a finish's own transaction.
         self._cycle_cache: dict[str, float] = {}
-        store.listeners.append(self._after_commit)
+        store.on_commit(self._after_commit)
         self.set_center(center)
 
     def set_center(self, center: Center):

@@ -23,6 +23,7 @@ MAX_COMMENT = 500
 MAX_LABEL = 16  # a ticket label is a prefix and a number ("AB1234"); anything longer is not one
 # A tablet that lost the server may deliver a rating this long after the service ended.
 TABLET_GRACE_SECONDS = 7 * 24 * 3600
+ALREADY_RATED = ("already_rated", "Lượt phục vụ này đã được đánh giá. Trân trọng cảm ơn Ông/Bà!")
 
 
 def malformed(message: str) -> QueueRefused:
@@ -87,15 +88,35 @@ class Ratings:
             return self._record(conn, ticket, "tablet", level, reasons, comment, client_id, device, now, timed_out)
 
     def rate_by_phone(self, token, level, reasons=(), comment=None) -> Outcome:
-        """A rating from the ticket's phone page, until the end of the day it was served."""
+        """A rating from the ticket's phone page, under `phone_refusal`'s rule."""
         reasons = self._checked_shape(level, reasons, comment)
         now = self.queue.now()
         with self.store.write() as conn:
             ticket = self.queue._by_token(conn, token)
-            self._refuse_unrateable(ticket, self.center.local_date(now))
-            if ticket["local_date"] != self.center.local_date(now):
-                raise QueueRefused("rating_closed", "Đã hết thời gian đánh giá cho phiếu này.")
+            refusal = self.phone_refusal(ticket, rated=False)  # a rating already stored is refused by _record
+            if refusal:
+                raise refusal
             return self._record(conn, ticket, "phone", level, reasons, comment, None, None, now, False)
+
+    def can_rate_by_phone(self, ticket, rated: bool) -> bool:
+        """Whether the citizen's phone may rate this ticket now: what the phone page offers (`can_rate`, over HTTP
+        and Socket.IO alike) is exactly what `rate_by_phone` accepts."""
+        return self.phone_refusal(ticket, rated) is None
+
+    def phone_refusal(self, ticket, rated: bool) -> QueueRefused | None:
+        """Why the phone may not rate `ticket` (a stored row or the phone's view of it), None when it may: the
+        service ended in a finish, nobody rated it yet (tablet or phone), and it was served today (the phone's
+        rating closes at the end of that day; the tablet keeps TABLET_GRACE_SECONDS for what it kept offline)."""
+        today = self.center.local_date(self.queue.now())
+        try:
+            self._refuse_unrateable(ticket, today)
+        except QueueRefused as refusal:
+            return refusal
+        if ticket["local_date"] != today:
+            return QueueRefused("rating_closed", "Đã hết thời gian đánh giá cho phiếu này.")
+        if rated:
+            return QueueRefused(*ALREADY_RATED)
+        return None
 
     def rating_of(self, token) -> dict | None:
         """The rating of a ticket's chain, for the phone page (None while not rated)."""
@@ -146,7 +167,7 @@ class Ratings:
 
     def _record(self, conn, ticket, channel, level, reasons, comment, client_id, device, now, timed_out) -> Outcome:
         if conn.execute("SELECT 1 FROM ratings WHERE ticket_id = ?", (ticket["id"],)).fetchone():
-            raise QueueRefused("already_rated", "Lượt phục vụ này đã được đánh giá. Trân trọng cảm ơn Ông/Bà!")
+            raise QueueRefused(*ALREADY_RATED)
         scale = self.center.rating
         levels = scale.levels
         if not 1 <= level <= len(levels):

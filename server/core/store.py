@@ -11,12 +11,21 @@ busy_timeout on the queue's connection would stop every socket while another pro
 when the lock is taken, and `write` tries again after a sleep that lets everything else run (a green sleep under
 eventlet and gevent, which patch `time`), until WRITE_WAIT_SECONDS have passed; then the write is refused `busy`
 (StoreUnavailable), as is one the disk refuses (full, read-only). docs/OPERATIONS.md, "Faults".
+
+How a recorded event reaches the screens: this is the one path (docs/ARCHITECTURE.md). A core action records its
+events inside its write (`record_event`, same transaction as the change it describes). When the outermost write
+COMMITs, still holding the store's lock, the store calls every commit listener (`on_commit`) with that
+transaction's events: in commit order, which is sequence-number order; once per committed transaction; never for
+one rolled back. The web layer registers one listener, server/web/realtime.py's Broadcaster, and that is where
+events become Socket.IO broadcasts. Nothing else broadcasts a queue event: the events an action also returns in
+its Outcome are for its caller and for tests.
 """
 
 from __future__ import annotations
 
 import errno
 import fcntl
+import logging
 import os
 import secrets
 import sqlite3
@@ -47,6 +56,7 @@ FREE_SPACE_FLOOR = 1 << 20
 INSERT_CHUNK = 64
 
 migrations = sqlite_utils.Migrations("hangdoi")
+log = logging.getLogger("hangdoi.store")
 
 
 class DatabaseInUse(RuntimeError):
@@ -144,13 +154,14 @@ def _configure(conn: sqlite3.Connection) -> sqlite3.Connection:
 
 
 class Store:
-    """The database of one center."""
+    """The database of one center, and the only way its events leave the core: the commit listeners (`on_commit`,
+    the module docstring)."""
 
     def __init__(self, path: str | Path, write_wait: float = WRITE_WAIT_SECONDS):
         self.path = str(path)
         self.write_wait = write_wait
         self.lock = threading.RLock()
-        self.listeners = []  # called with each committed transaction's events, in commit order
+        self.listeners = []  # on_commit: called with each committed transaction's events, in commit order
         self._pending: list[Event] = []
         self._depth = 0  # write() blocks open on the queue's connection: 0 outside, 1 in a transaction, more nested
         try:
@@ -218,11 +229,26 @@ class Store:
             committed, self._pending = self._pending, []
             # Still under the lock: listeners see transactions in the order of their sequence numbers.
             if committed:
-                for listener in self.listeners:
-                    listener(committed)
+                self._tell_listeners(committed)
         finally:
             self._depth -= 1
             self.lock.release()
+
+    def on_commit(self, listener):
+        """Call `listener(events)` after each transaction that recorded events commits (see the module docstring):
+        the web's broadcasts (server/web/realtime.py, `broadcast_commits`) and the queue's cache of service times
+        (Queue._after_commit) follow the queue this way. A listener runs under the store's lock, so it must not
+        wait for anything (an emit only queues its packets)."""
+        self.listeners.append(listener)
+
+    def _tell_listeners(self, committed: list[Event]):
+        """The transaction is stored whatever a listener does: one that fails is logged and the others still hear
+        of it, and the write's caller gets its answer (raising here would make a kiosk try again, issuing twice)."""
+        for listener in self.listeners:
+            try:
+                listener(committed)
+            except Exception:  # noqa: BLE001 — after COMMIT there is nothing to undo
+                log.exception("a commit listener failed on events %s", [e.seq for e in committed])
 
     def _begin(self, wait: float):
         """Take the lock and, outermost, SQLite's write lock: tried again after short sleeps, the lock released
@@ -307,7 +333,8 @@ class Store:
                          (str(int(time.time())),))
 
     def record_event(self, conn, kind: str, at: int, payload: dict, **routing) -> Event:
-        """Append an event to the open transaction; listeners receive it once the transaction commits."""
+        """Append an event to the open transaction; the commit listeners receive it once the outermost write
+        commits (and never if it rolls back)."""
         return self.record_events(conn, [{"kind": kind, "at": at, "payload": payload, **routing}])[0]
 
     @staticmethod

@@ -52,12 +52,12 @@ class Runtime:
 
     def adopt_newer_configuration(self) -> bool:
         """Take up a version stored by another process (the command line's create-admin) since this one was put to
-        work, and tell every screen; True when there was one."""
+        work; True when there was one. The caller tells the screens (server/__init__.py,
+        `take_up_stored_configuration`, through realtime.announce_center_changed)."""
         if latest_version(self.store) in (None, self.config_version):  # the usual answer, without parsing anything
             return False
         newest = newest_stored(self.store)
         self.set_center(newest[1], newest[0])
-        self.socketio.emit("center_changed", {"version": newest[0]})
         return True
 
     def offload(self, fn, *args):

@@ -1,7 +1,8 @@
 """Admins edit the center configuration section by section, reset officers' passwords and read the audit trail.
 
 A change is checked and stored by the core (server/core/center_versions.py), put to work at once everywhere
-(Runtime.set_center) and announced to every connected screen with one `center_changed` event.
+(Runtime.set_center) and announced to every connected screen with one `center_changed` event
+(realtime.announce_center_changed).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from ..core import audit
 from ..core.accounts import hash_password
 from ..core.center import CenterConfigError, center_to_raw
 from ..core.center_versions import SECTIONS, LiveQueueConflict, StaleEdit, change_section, latest_version
-from . import runtime
+from . import realtime, runtime
 from .api import json_body, json_value
 from .auth import role_required, signed_in_account
 from .edge import fits_integer
@@ -67,9 +68,8 @@ def put_section(section):
     changed = [key for key in after if after[key] != before.get(key)]  # a service's counters change counters too
     version = latest_version(rt.store)
     rt.set_center(center, version)
-    if changed:
-        # Every connected screen: displays, consoles and tablets refetch; kiosks and phones may be in no room.
-        rt.socketio.emit("center_changed", {"version": version})
+    if changed:  # saved unchanged: nobody is disturbed
+        realtime.announce_center_changed(rt.socketio, version)
     return jsonify(version=version, sections={key: after[key] for key in {section, *changed}})
 
 

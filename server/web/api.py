@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
+from ..core.phone import ticket_for_phone
 from ..core.ratings import is_int
 from ..core.ticket_print import qr_svg, render_ticket_png, ticket_lines
 from . import edge, runtime
@@ -106,22 +107,12 @@ def issue_ticket():
     return jsonify(with_links(ticket, ticket["token"])), 201
 
 
-def phone_ticket(token) -> dict:
-    """What the citizen's phone shows of a ticket, also sent over Socket.IO (`follow_ticket`)."""
-    rt = runtime()
-    ticket = rt.queue.ticket_status(token)
-    ticket["print"] = ticket_lines(rt.center, ticket)
-    ticket["rating"] = rt.ratings.rating_of(token)
-    # The phone offers the rating once served, when no tablet rating was given, until the end of that day.
-    ticket["can_rate"] = (ticket["state"] == "done" and ticket["rating"] is None
-                          and ticket["local_date"] == rt.center.local_date(rt.queue.now()))
-    return ticket
-
-
 @bp.get("/tickets/<token>")
 def ticket_status(token):
-    """The ticket a token belongs to: state, position and estimated wait, or its counter once called."""
-    return jsonify(with_links(phone_ticket(token), token))
+    """The ticket a token belongs to: state, position and estimated wait, or its counter once called, and whether
+    the phone may rate it (server/core/phone.py, the same answer `follow_ticket` gives)."""
+    rt = runtime()
+    return jsonify(with_links(ticket_for_phone(rt.queue, rt.ratings, token), token))
 
 
 @bp.post("/tickets/<token>/rating")

@@ -1,5 +1,14 @@
 """Socket.IO: the one place where the core's events become broadcasts, and the handlers screens talk to.
 
+How an action reaches the sockets (docs/ARCHITECTURE.md): a handler or view calls the core; the core records its
+events in its write transaction; after COMMIT the store calls its commit listeners (server/core/store.py), and
+`broadcast_commits` registers this module's Broadcaster as one at start-up. So a broadcast never comes from the
+handler that acted: it comes from the commit, for every write whoever made it (a console, a kiosk batch, the day
+close, an admin's feedback note), in sequence order, once. Handlers answer their caller with the Outcome's
+`result` and never emit its `events`. The one message that is not a queue event, `center_changed` (a new
+configuration, no sequence number), is sent by `announce_center_changed`, called by the admin's save and by the
+follower of versions another process stored.
+
 Rooms: `screens` (lobby and counter displays, consoles, tablets: they all receive every queue event, so a gap in
 sequence numbers always means a missed message), `service:<code>` and `ticket:<token>` (phones following a
 ticket). A screen subscribes with an acknowledgement that returns a snapshot and its sequence number, then
@@ -17,10 +26,11 @@ from flask_socketio import ConnectionRefusedError, SocketIO, join_room, leave_ro
 from ..core import desk
 from ..core.announcements import call_clips, call_text
 from ..core.events import Event
+from ..core.phone import ticket_for_phone
 from ..core.queue import QueueRefused
 from ..core.ratings import is_int
+from ..core.store import Store
 from . import Runtime, edge, runtime
-from .api import phone_ticket
 from .auth import session_state, signed_in_account, signed_out_refusal
 from .device_auth import NOT_PAIRED, device_required
 
@@ -45,12 +55,17 @@ def announcement(event: Event) -> dict | None:
 
 
 class Broadcaster:
-    """Sends each committed event to the rooms that care about it, in commit order."""
+    """Sends each committed event to the rooms that care about it: the store's commit listener
+    (`broadcast_commits`). It runs inside Store.write right after COMMIT, under the store's lock, so transactions
+    are broadcast in the order of their sequence numbers, each once, and a rolled-back one never (a screen that
+    missed one sees the gap in sequence numbers and subscribes again). Emitting only queues packets for each
+    connection, so the lock is not held over the network."""
 
     def __init__(self, socketio: SocketIO):
         self.socketio = socketio
 
     def publish(self, events: list[Event]):
+        """Broadcast one committed transaction's events (a batch of kiosks' tickets is one transaction)."""
         # One log line per committed transaction (a batch of kiosks is one), each event as [seq, kind, label,
         # counter]: the events table holds the full record, the log says what happened when.
         log.info("events", extra={"events": [[e.seq, e.kind, e.payload.get("label"), e.counter_number]
@@ -71,6 +86,21 @@ class Broadcaster:
                 # `alert`, a change in the feedback inbox its own `feedback_changed` (who, the note)
                 self.socketio.emit("alert" if event.kind == "rating_recorded" else event.kind,
                                    {**message, **event.detail}, to="supervisors")
+
+
+def broadcast_commits(store: Store, socketio: SocketIO) -> Broadcaster:
+    """Make every committed transaction's events broadcasts (create_app does this once): THE path from the core
+    to the sockets."""
+    broadcaster = Broadcaster(socketio)
+    store.on_commit(broadcaster.publish)
+    return broadcaster
+
+
+def announce_center_changed(socketio: SocketIO, version: int | None):
+    """Tell every connected socket, subscribed or not, that the configuration changed: displays, consoles and
+    tablets subscribe again and refetch; kiosks and phones may be in no room. Not a queue event (no sequence
+    number: a configuration is versioned on its own). Called after Runtime.set_center has put it to work."""
+    socketio.emit("center_changed", {"version": version})
 
 
 class DeviceSockets:
@@ -231,7 +261,7 @@ def register_handlers(socketio: SocketIO, rt: Runtime):
         """A phone follows one ticket: it joins the ticket's and its service's rooms and gets the status."""
         token = data.get("token") if isinstance(data, dict) else None
         try:
-            ticket = phone_ticket(token)
+            ticket = ticket_for_phone(runtime().queue, runtime().ratings, token)
         except QueueRefused as exc:
             return refusal(exc)
         service_room = f"service:{ticket['service_code']}"
