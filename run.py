@@ -17,16 +17,25 @@ elif ASYNC_MODE == "gevent":
 
 import argparse  # noqa: E402
 import gc  # noqa: E402
+import logging  # noqa: E402
 import sys  # noqa: E402
 
 from server import create_app  # noqa: E402
 from server.core.center import CenterConfigError  # noqa: E402
-from server.logs import configure as configure_logs  # noqa: E402
 from server.core.store import DatabaseInUse, DatabaseUnusable  # noqa: E402
+from server.logs import configure as configure_logs  # noqa: E402
+from server.logs import wsgi_errors  # noqa: E402
 from server.settings import Settings  # noqa: E402
 
+log = logging.getLogger("hangdoi")
 
 DEMO_PASSWORD = "hangdoi"
+
+
+def refuse_start(message: str):
+    """Stop before serving, saying why on one log line (server/logs.py: every line is a record)."""
+    log.critical(message)
+    sys.exit(1)
 
 
 def seed_demo_passwords(rt):
@@ -35,7 +44,7 @@ def seed_demo_passwords(rt):
     for username in seeded:
         rt.accounts.set_password(username, DEMO_PASSWORD)
     if seeded:
-        print(f"  demo officers {', '.join(seeded)}: password '{DEMO_PASSWORD}'", flush=True)
+        log.info("demo officers %s: password '%s'", ", ".join(seeded), DEMO_PASSWORD)
 
 
 def main(argv=None):
@@ -43,28 +52,28 @@ def main(argv=None):
     parser.add_argument("--demo", action="store_true",
                         help="demo center, issuing numbers at any hour so it can be tried outside office hours")
     args = parser.parse_args(argv)
-    configure_logs(os.environ.get("HANGDOI_LOG_FORMAT", "json"))
+    # Everything the process writes becomes log records, whatever library wrote it (server/logs.py).
+    configure_logs(os.environ.get("HANGDOI_LOG_FORMAT", "json"), capture_streams=True)
     settings = Settings.from_environment()
     settings.ignore_opening_hours = settings.ignore_opening_hours or args.demo
     settings.auto_pair_local = settings.auto_pair_local or args.demo
     try:  # the port first: a second server is refused before it touches any database
         listener = listen(settings)
     except OSError as exc:
-        sys.exit(f"Không khởi động được: cổng {settings.port} trên {settings.host} đang được một chương trình khác"
-                 f" sử dụng hoặc không mở được ({exc.strerror or exc}).")
+        refuse_start(f"Không khởi động được: cổng {settings.port} trên {settings.host} đang được một chương trình"
+                     f" khác sử dụng hoặc không mở được ({exc.strerror or exc}).")
     try:
         app = create_app(settings)
     except CenterConfigError as exc:
-        sys.exit(f"Cấu hình trung tâm không hợp lệ / invalid center file:\n  {exc}")
+        refuse_start(f"Cấu hình trung tâm không hợp lệ / invalid center file: {exc}")
     except (DatabaseInUse, DatabaseUnusable) as exc:
-        sys.exit(f"Không khởi động được: {exc}")
+        refuse_start(f"Không khởi động được: {exc}")
     rt = app.extensions["hangdoi"]
     if args.demo:
         seed_demo_passwords(rt)
     socketio = rt.socketio
-    print(f"Hàng đợi: {app.extensions['hangdoi'].center.name}", flush=True)
-    print(f"  http://{settings.host}:{settings.port}/  ({socketio.async_mode}, database {settings.database})",
-          flush=True)
+    log.info("Hàng đợi: %s, http://%s:%s/ (%s, database %s)", rt.center.name, settings.host, settings.port,
+             socketio.async_mode, settings.database)
     # Everything loaded so far lives for the whole run: keep it out of the collector, and collect the old
     # generation rarely, so full collections (85–150 ms at 500 screens) do not delay calls (BENCHMARKS.md).
     gc.collect()
@@ -106,17 +115,23 @@ def serve(app, listener, settings: Settings):
     if settings.async_mode == "eventlet":
         from eventlet import wsgi
 
-        wsgi.server(listener, app, log_output=False, protocol=no_delay_protocol())
+        # No access log (log_output); what eventlet writes to `wsgi.errors` (its websocket's "socket shutdown
+        # error", without a newline) becomes one record per line instead of raw text on standard error.
+        wsgi.server(listener, app, log=logging.getLogger("eventlet.wsgi"), log_output=False,
+                    environ={"wsgi.errors": wsgi_errors()},
+                    protocol=no_delay_protocol())
     elif settings.async_mode == "gevent":
         from gevent import pywsgi
 
-        pywsgi.WSGIServer(listener, app, log=None, handler_class=no_delay_handler()).serve_forever()
+        # No access log; gevent's error log (also `wsgi.errors`) is a logger: one record per message.
+        pywsgi.WSGIServer(listener, app, log=None, error_log=logging.getLogger("gevent.pywsgi"),
+                          handler_class=no_delay_handler()).serve_forever()
     else:
         try:
             socketio.run(app, host=settings.host, port=settings.port, log_output=False, allow_unsafe_werkzeug=True)
         except OSError as exc:
-            sys.exit(f"Không khởi động được: cổng {settings.port} trên {settings.host} đang được sử dụng"
-                     f" ({exc.strerror or exc}).")
+            refuse_start(f"Không khởi động được: cổng {settings.port} trên {settings.host} đang được sử dụng"
+                         f" ({exc.strerror or exc}).")
 
 
 def no_delay_protocol():

@@ -1,9 +1,20 @@
-"""Structured logs: one JSON object per line on standard error, for journald or any log collector."""
+"""Structured logs: one JSON object per line on standard error, for journald or any log collector.
+
+Every line the server writes is one record, whatever library wrote it (`configure`): our loggers and the
+libraries' (werkzeug, engineio, socketio) go through the one handler; Python warnings are logged
+(`logging.captureWarnings`); uncaught exceptions in any thread are logged with their traceback; what eventlet and
+gevent write themselves (eventlet's websocket writes `socket shutdown error: [Errno 9] ...` to `wsgi.errors`
+without a newline, their hubs print tracebacks, gevent's server writes to its error log) goes to a LogStream, as
+does anything else written to sys.stdout or sys.stderr: no raw text is glued onto or between the log lines.
+In text mode (HANGDOI_LOG_FORMAT=text) a record is one line too: line breaks inside it are written as "\\n".
+"""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import sys
 import threading
 import time
 import traceback
@@ -29,14 +40,124 @@ class JsonFormatter(logging.Formatter):
         return line
 
 
-def configure(fmt: str = "json", level: int = logging.INFO):
-    """Log as JSON lines (default) or as plain text (HANGDOI_LOG_FORMAT=text)."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter() if fmt == "json" else
-                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+class TextFormatter(logging.Formatter):
+    """`time level logger: message`, on one line: the line breaks of a message or a traceback written as "\\n"."""
+
+    def __init__(self):
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        return super().format(record).replace("\n", "\\n")
+
+
+# Libraries that log through their own loggers. engineio and socketio give theirs a handler of their own (plain
+# text, on top of ours) unless a level is already set: set here, at their own default.
+LIBRARY_LEVELS = {"engineio.server": logging.ERROR, "socketio.server": logging.ERROR}
+TRACEBACK_START = "Traceback (most recent call last):"
+
+
+class LogStream(io.TextIOBase):
+    """A text stream for code that writes instead of logging: each line written becomes one record of `logger`.
+
+    A write need not end its line (eventlet's `socket shutdown error` does not): it is a record all the same, so
+    nothing that follows is glued to it. A traceback printed line by line (eventlet's and gevent's hubs) is kept
+    together as one ERROR record, ended by its unindented last line ("ValueError: ...") or a flush. Writing from
+    inside logging itself (a handler's own error report) goes to `fallback` as it is, never round again."""
+
+    def __init__(self, logger: logging.Logger, level: int = logging.WARNING, fallback=None):
+        super().__init__()
+        self.logger, self.level = logger, level
+        self.fallback = fallback if fallback is not None else sys.__stderr__
+        self._traceback: list[str] = []
+        self._inside = threading.local()  # green under eventlet and gevent (monkey-patched)
+
+    @property
+    def encoding(self):
+        return "utf-8"
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        """The fallback's descriptor (faulthandler and C code write there directly; nothing else can be done)."""
+        return self.fallback.fileno()
+
+    def write(self, text: str) -> int:
+        if getattr(self._inside, "active", False):
+            self.fallback.write(text)
+            return len(text)
+        self._inside.active = True
+        try:
+            for line in text.splitlines():
+                self._line(line.rstrip())
+        finally:
+            self._inside.active = False
+        return len(text)
+
+    def _line(self, line: str):
+        if self._traceback:
+            self._traceback.append(line)
+            if line and not line[0].isspace() and line != TRACEBACK_START:
+                self._end_traceback()
+        elif line == TRACEBACK_START:
+            self._traceback.append(line)
+        elif line.strip():
+            self.logger.log(self.level, line)
+
+    def _end_traceback(self):
+        lines, self._traceback = self._traceback, []
+        self.logger.error("\n".join(lines).strip())
+
+    def flush(self):
+        if self._traceback and not getattr(self._inside, "active", False):
+            self._inside.active = True
+            try:
+                self._end_traceback()
+            finally:
+                self._inside.active = False
+
+
+def wsgi_errors() -> LogStream:
+    """What the server hands the application as `wsgi.errors`: eventlet's websocket writes its "socket shutdown
+    error" there (and Python's WSGI servers default it to raw sys.stderr)."""
+    return LogStream(logging.getLogger("eventlet.wsgi"))
+
+
+def configure(fmt: str = "json", level: int = logging.INFO, stream=None, capture_streams: bool = False):
+    """Log as JSON lines (default) or as plain text (HANGDOI_LOG_FORMAT=text) to `stream` (standard error).
+
+    `capture_streams` (the server, run.py): also log what was not written through logging (the module
+    docstring): warnings, uncaught exceptions, and sys.stdout and sys.stderr themselves become LogStreams."""
+    stream = stream if stream is not None else sys.stderr
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    for name, library_level in LIBRARY_LEVELS.items():
+        library = logging.getLogger(name)
+        library.handlers[:] = []
+        library.setLevel(library_level)
+    if not capture_streams:
+        return
+    logging.captureWarnings(True)  # under the filters already set (run.py's, Python's defaults)
+    sys.excepthook = log_uncaught
+    threading.excepthook = lambda args: log_uncaught(args.exc_type, args.exc_value, args.exc_traceback,
+                                                     args.thread.name if args.thread else None)
+    sys.stdout = LogStream(logging.getLogger("stdout"), logging.INFO, fallback=stream)
+    sys.stderr = LogStream(logging.getLogger("stderr"), logging.WARNING, fallback=stream)
+
+
+def log_uncaught(exc_type, exc, tb, thread: str | None = None):
+    """An exception nobody caught, logged with its traceback (Python would print it as raw lines)."""
+    if issubclass(exc_type, KeyboardInterrupt):  # Ctrl-C at the terminal: no traceback to read
+        logging.getLogger("hangdoi").info("stopped (interrupted)")
+        return
+    where = f" in thread {thread}" if thread else ""
+    logging.getLogger("hangdoi").critical("uncaught %s%s", exc_type.__name__, where, exc_info=(exc_type, exc, tb))
 
 
 class RepeatedErrors:
