@@ -6,7 +6,7 @@
 import { $, button, el } from "/ui/shared/dom.js";
 import { dateTime, pad2 } from "/ui/shared/format.js";
 import { json, loadCenter as fetchCenter } from "/ui/shared/http.js";
-import { coalesce, connect } from "/ui/shared/live.js";
+import { coalesce, connect, showConnection } from "/ui/shared/live.js";
 import { SUPERVISING_ROLES, startSignIn } from "/ui/shared/signin.js";
 
 const PAGE = 50;
@@ -263,12 +263,6 @@ function dialogClosed() {
 
 // ----- live ---------------------------------------------------------------------------------------
 
-function onStatus(connected) {
-  const node = $("connection");
-  node.textContent = connected ? "Trực tuyến" : "Mất kết nối, đang kết nối lại…";
-  node.classList.toggle("connection-lost", !connected);
-}
-
 function onEvent(event) {
   if (event.kind === "feedback_changed" || event.kind === "rating_recorded") reloadSoon();
 }
@@ -285,7 +279,7 @@ async function startBoard() {
   const item = new URLSearchParams(location.search).get("item");
   // Every (re)connection draws the list again: changes made while the socket was away are in it.
   live = connect({
-    screen: "supervisor", onSnapshot: () => loadList(), onEvent, onStatus,
+    screen: "supervisor", onSnapshot: () => loadList(), onEvent, onStatus: showConnection,
     onRefused: (reply) => gate.showSignIn(reply.message),
   });
   loadList();

@@ -10,7 +10,7 @@
 import { $, el } from "/ui/shared/dom.js";
 import { pad2, time } from "/ui/shared/format.js";
 import { json, loadCenter } from "/ui/shared/http.js";
-import { coalesce, connect } from "/ui/shared/live.js";
+import { coalesce, connect, showConnection } from "/ui/shared/live.js";
 import { SUPERVISING_ROLES, startSignIn } from "/ui/shared/signin.js";
 
 const REQUEST_TIMEOUT_MS = 10000;
@@ -68,7 +68,7 @@ function startBoard(officer) {
     screen: "supervisor",
     onSnapshot,
     onEvent,
-    onStatus,
+    onStatus: showConnection,
     onRefused: (reply) => gate.showSignIn(reply.message),
   });
   live.socket.on("alert", onAlert);
@@ -85,12 +85,6 @@ function stopLive() {
     live.socket.disconnect();
     live = null;
   }
-}
-
-function onStatus(connected) {
-  const node = $("connection");
-  node.textContent = connected ? "Trực tuyến" : "Mất kết nối, đang kết nối lại…";
-  node.classList.toggle("connection-lost", !connected);
 }
 
 function onSnapshot(snapshot) {

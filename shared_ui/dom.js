@@ -11,8 +11,11 @@ export const $ = (id) => document.getElementById(id);
  */
 export function el(tag, classOrAttributes, text) {
   const node = document.createElement(tag);
-  if (typeof classOrAttributes === "string") node.className = classOrAttributes;
-  else for (const [name, value] of Object.entries(classOrAttributes || {})) node.setAttribute(name, value);
+  if (typeof classOrAttributes === "string") {
+    if (classOrAttributes) node.className = classOrAttributes;
+  } else {
+    for (const [name, value] of Object.entries(classOrAttributes || {})) node.setAttribute(name, value);
+  }
   if (text !== undefined && text !== null) node.textContent = text;
   return node;
 }

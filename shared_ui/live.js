@@ -10,6 +10,7 @@
 //
 // The citizen's phone follows one ticket: followTicket(token, {onTicket, onUnknown, onStatus}).
 import { forget } from "/ui/shared/device.js";
+import { $ } from "/ui/shared/dom.js";
 import { pad2 } from "/ui/shared/format.js";
 import { answer, deviceToken } from "/ui/shared/http.js";
 
@@ -88,6 +89,13 @@ export function connect(options) {
     resync();
   });
   return { socket, resync, seq: () => lastSeq };
+}
+
+/** The staff pages' connection line in their header (#connection), as an onStatus. */
+export function showConnection(connected) {
+  const node = $("connection");
+  node.textContent = connected ? "Trực tuyến" : "Mất kết nối, đang kết nối lại…";
+  node.classList.toggle("connection-lost", !connected);
 }
 
 /** `run` once, `ms` after the first of a burst of calls: a burst of events costs one request, and a steady stream

@@ -453,6 +453,9 @@ function applyTone(mark) {
   setComment(text.slice(0, match.index) + bare.join(""));
 }
 
+// The typing rules, for the browser tests (a module's functions are not globals).
+window.hangdoiKeyboard = { type, applyTone };
+
 function openKeyboard() {
   if (state.screen !== "reasons") return;
   $("keyboard").hidden = false;

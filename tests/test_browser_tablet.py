@@ -434,8 +434,8 @@ def test_tone_marks_go_where_vietnamese_writes_them(live_server, page):
         const tones = {sac: "\\u0301", huyen: "\\u0300", hoi: "\\u0309", nga: "\\u0303", nang: "\\u0323"};
         const write = (letters, tone) => {
             document.getElementById("comment").value = "";
-            type(letters);
-            for (const t of tone.split(" ")) applyTone(tones[t]);
+            hangdoiKeyboard.type(letters);
+            for (const t of tone.split(" ")) hangdoiKeyboard.applyTone(tones[t]);
             return document.getElementById("comment").value;
         };
         return [write("ngươi", "huyen"), write("hoa", "huyen"), write("quy", "sac"), write("gia", "huyen"),
