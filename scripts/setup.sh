@@ -49,17 +49,19 @@ echo "==> pip install -r $lock${offline:+ (from offline/wheels)}"
 "${pip[@]}" --require-hashes -r "$lock"
 "${pip[@]}" --no-deps -e .
 
-# npm ci starts from an empty node_modules each time: skip it when node_modules already holds what the lock names.
+# npm ci starts from an empty node_modules each time: skip it when node_modules already holds what the lock names
+# (the screens' assets; with --test also the dev tools, ESLint; the offline bundle carries the assets only).
 assets_match_lock() {
-  python3 - <<'EOF'
-import json, sys
+  HANGDOI_NPM_DEV="$test" python3 - <<'EOF'
+import json, os, sys
 try:
     installed = json.load(open("node_modules/.package-lock.json"))["packages"]
 except (OSError, ValueError, KeyError):
     sys.exit(1)
 locked = json.load(open("package-lock.json"))["packages"]
-versions = lambda packages: {k: v.get("version") for k, v in packages.items() if k.startswith("node_modules/")}
-sys.exit(0 if versions(installed) == versions(locked) else 1)
+wanted = {k: v.get("version") for k, v in locked.items()
+          if k.startswith("node_modules/") and (os.environ["HANGDOI_NPM_DEV"] or not v.get("dev"))}
+sys.exit(0 if all(installed.get(k, {}).get("version") == v for k, v in wanted.items()) else 1)
 EOF
 }
 if assets_match_lock; then
@@ -67,6 +69,7 @@ if assets_match_lock; then
 elif [[ $offline ]]; then
   echo "setup.sh: node_modules in the bundle does not match package-lock.json" >&2; exit 1
 else
-  echo "==> npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  dev=--omit=dev; [[ $test ]] && dev=--include=dev
+  echo "==> npm ci $dev"
+  npm ci "$dev" --no-audit --no-fund --loglevel=error
 fi
