@@ -1,10 +1,16 @@
-"""Fixtures: a core on a temporary database with a controllable clock, the Flask app, the real server."""
+"""Fixtures: a core on a temporary database with a controllable clock, the Flask app, the real server.
+
+Marks follow the fixtures (pytest_collection_modifyitems): a test that uses `browser` (or `page`) is marked
+`browser` and `live`, one that uses `live_server` is marked `live`, so `pytest -m "not live"` is the quick loop of
+unit tests (README). Tests marked `slow` run first, so that under xdist the workers finish at about the same time.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
 import shutil
+import threading
 from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
@@ -90,9 +96,84 @@ def client(app):
     return app.test_client()
 
 
+NEXT_ITEM = pytest.StashKey()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark tests by the fixtures they use, then put the modules that hold a `slow` test first (whole modules, so a
+    module-scoped server is started once; the order inside a module is kept)."""
+    for item in items:
+        if "browser" in item.fixturenames:
+            item.add_marker(pytest.mark.browser)
+        if "browser" in item.fixturenames or "live_server" in item.fixturenames:
+            item.add_marker(pytest.mark.live)
+    slow_modules = {getattr(item, "module", None) for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: getattr(item, "module", None) not in slow_modules)  # stable: the rest keeps its order
+
+
+def pytest_runtest_protocol(item, nextitem):
+    """Remember which test comes next on this process, so that live_server can start its server ahead."""
+    item.stash[NEXT_ITEM] = nextitem
+
+
+class ServerPool:
+    """Fresh servers, each over its own empty database, started one test ahead: while a test runs, the server of
+    the next test that asks for one starts in a thread (1–3 s of interpreter start-up and imports that no test
+    then waits for)."""
+
+    def __init__(self, tmp_path_factory):
+        self.tmp_path_factory = tmp_path_factory
+        self.spare: tuple[LiveServer, threading.Thread, list] | None = None
+
+    def prepare(self):
+        """Start the next server in the background (once)."""
+        if self.spare is None:
+            server = LiveServer(self.tmp_path_factory.mktemp("live") / "live.db")
+            failure: list[BaseException] = []
+
+            def start():
+                try:
+                    server.start()
+                except BaseException as exc:  # noqa: BLE001 — raised again in the test that takes the server
+                    failure.append(exc)
+
+            thread = threading.Thread(target=start, name="live-server-start", daemon=True)
+            thread.start()
+            self.spare = (server, thread, failure)
+
+    def take(self) -> LiveServer:
+        """The prepared server once it answers (started now if none was prepared)."""
+        self.prepare()
+        server, thread, failure = self.spare
+        self.spare = None
+        thread.join()
+        if failure:
+            server.stop()
+            raise failure[0]
+        return server
+
+    def close(self):
+        if self.spare is not None:
+            server, thread, _ = self.spare
+            thread.join()
+            server.stop()
+            self.spare = None
+
+
+@pytest.fixture(scope="session")
+def server_pool(tmp_path_factory):
+    pool = ServerPool(tmp_path_factory)
+    yield pool
+    pool.close()
+
+
 @pytest.fixture
-def live_server(tmp_path):
-    server = LiveServer(tmp_path / "live.db").start()
+def live_server(server_pool, request):
+    """The real server (eventlet) on a free port over a new, empty database, stopped after the test."""
+    server = server_pool.take()
+    following = request.node.stash.get(NEXT_ITEM, None)
+    if following is not None and "live_server" in following.fixturenames:
+        server_pool.prepare()
     yield server
     server.stop()
 

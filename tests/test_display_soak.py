@@ -15,7 +15,7 @@ from bench.bench_display_soak import (
     soak,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.live]
+pytestmark = [pytest.mark.browser, pytest.mark.live, pytest.mark.slow, pytest.mark.timeout(300)]
 
 CI_EVENTS = 5_000
 

@@ -23,7 +23,7 @@ import requests
 from tests.live import LiveServer, mounted
 from tests.officer import Officer
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.slow]
 
 LOCK_SECONDS = 12  # the figure, kept
 ANSWER_WITHIN = 1.0  # /healthz and an officer's action, while the lock is held

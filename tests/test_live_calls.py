@@ -17,7 +17,7 @@ from tests.live import LiveServer
 from tests.officer import Officer, issue
 from tests.socket_clients import Display, InOrderClient, action_id, close_all, fresh_snapshot, reduced_state
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.slow]
 
 TICKETS = 20
 CATCH_UP_SECONDS = 5.0  # a display shows the true state within this long after the server is back

@@ -19,7 +19,7 @@ import pytest
 import requests
 from live import ROOT, SMALL_CENTER, free_port
 
-pytestmark = [pytest.mark.bundle, pytest.mark.live]
+pytestmark = [pytest.mark.bundle, pytest.mark.live, pytest.mark.slow, pytest.mark.timeout(1500)]  # build ≤ 1200 s
 
 NOWHERE = "http://127.0.0.1:9"  # the discard port: refused at once, nothing leaves the machine
 DEBS = ("fonts-dejavu-core", "espeak-ng", "python3-venv")
