@@ -47,8 +47,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_reports import RESULTS, history, machine, percentile  # noqa: E402
-from bench.queue_writes import issue_write, writer_connection  # noqa: E402
 from bench.benchmarks_file import BENCHMARKS, record  # noqa: E402
+from bench.queue_writes import issue_write, writer_connection  # noqa: E402
 from server.core.backup import backup, check, copy_snapshot  # noqa: E402
 
 STEP_PAGES = 4096  # what server/core/backup.py stepped by before
@@ -364,7 +364,7 @@ def main(argv=None):
     if args.writer:
         return writer_process_main(args.writer, args.rate)
     args.ticket_events = False
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     load_start = os.getloadavg()[0]
     command = ".venv/bin/python bench/bench_backup.py" + "".join(f" {a}" for a in (argv or sys.argv[1:]))
     source, facts = history(args)

@@ -158,7 +158,7 @@ async def displays(pipe, url: str, count: int, device_token: str | None):
             if not reply.get("ok"):
                 raise RuntimeError(f"subscribe refused: {reply}")
             subscribed_at[i] = reply["snapshot"]["seq"]
-        except Exception as exc:  # reported, not fatal: the run says how many displays took part
+        except Exception as exc:  # noqa: BLE001 - reported, not fatal: the run says how many displays took part
             failures[f"{type(exc).__name__}: {str(exc)[:80]}"] += 1
 
     for start in range(0, count, CONNECT_BATCH):
@@ -244,7 +244,7 @@ def run(server, headers: dict, bare: bool, n_displays: int, args, profile_to: Pa
         theirs.close()
         workers.append((process, mine))
     ready = []
-    for process, pipe in workers:
+    for _process, pipe in workers:
         if not pipe.poll(120):
             raise RuntimeError("a load process did not connect its displays in time")
         ready.append(pipe.recv())
@@ -291,7 +291,7 @@ def run(server, headers: dict, bare: bool, n_displays: int, args, profile_to: Pa
         distinct = set(seqs)
         duplicated += len(seqs) - len(distinct)
         lost += len(set(range(since + 1, last_seq + 1)) - distinct)
-        for seq, kind, label, t_recv in events:
+        for _seq, kind, label, t_recv in events:
             if kind == "ticket_called":
                 arrivals[label].append(t_recv)
     calls = []

@@ -11,9 +11,10 @@ Calls arrive far faster than the lobby can speak them.
 After a warm-up (the recent-calls list full, every counter open), each page's JS heap is measured through the Chrome
 DevTools Protocol (two HeapProfiler.collectGarbage, then Runtime.getHeapUsage), with Performance.getMetrics (DOM
 Nodes, JSEventListeners, JSHeapUsedSize); then the events are driven in parts (5 by default), and after each part
-the pages catch up (their body[data-seq] is the server's last sequence number) and are measured again. The lobby's voice queue is sampled while the
-events run. Prints the figures and checks them against the limits (heap growth < 2 MB, nodes and listeners not
-growing, voice queue ≤ 12 announcements, clip log ≤ 100 clips); replaces the "Display soak" section of BENCHMARKS.md.
+the pages catch up (their body[data-seq] is the server's last sequence number) and are measured again. The lobby's
+voice queue is sampled while the events run. Prints the figures and checks them against the limits (heap growth
+< 2 MB, nodes and listeners not growing, voice queue ≤ 12 announcements, clip log ≤ 100 clips); replaces the
+"Display soak" section of BENCHMARKS.md.
 Exit status 1 when a limit is exceeded.
 
     .venv/bin/python bench/bench_display_soak.py                     # 50,000 events, records BENCHMARKS.md
@@ -39,12 +40,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import requests
+import requests  # noqa: E402
 
-from bench.benchmarks_file import BENCHMARKS, record
-from tests.live import LiveServer
-from tests.officer import Officer
-from tests.test_browser_display import wait_js
+from bench.benchmarks_file import BENCHMARKS, record  # noqa: E402
+from tests.live import LiveServer  # noqa: E402
+from tests.officer import Officer  # noqa: E402
+from tests.test_browser_display import wait_js  # noqa: E402
 
 BENCH_CENTER = ROOT / "bench" / "centers" / "bench.toml"
 DEFAULT_EVENTS = 50_000

@@ -431,8 +431,8 @@ def main(argv=None):
                         help="center file (its caps must not be reached)")
     parser.add_argument("--no-record", action="store_true", help=f"do not write {BENCHMARKS.name}")
     parser.add_argument("--profile", action="store_true",
-                        help="py-spy the server during the first ping and issue phases into bench/results/ (perturbs timings;"
-                             " implies --no-record)")
+                        help="py-spy the server during the first ping and issue phases into bench/results/"
+                             " (perturbs timings; implies --no-record)")
     args = parser.parse_args(argv)
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     if args.kiosks < args.procs:

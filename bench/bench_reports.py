@@ -38,8 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.benchmarks_file import BENCHMARKS, record  # noqa: E402
-from bench.queue_writes import issue_write, writer_connection  # noqa: E402
 from bench.generate_history import GENERATOR_VERSION, HISTORY_CENTER, generate_history  # noqa: E402
+from bench.queue_writes import issue_write, writer_connection  # noqa: E402
 from server.core.center import load_center  # noqa: E402
 from server.core.exports import to_xlsx  # noqa: E402
 from server.core.reports import comments, generate, make_period  # noqa: E402
@@ -111,7 +111,7 @@ def history(args) -> tuple[Path, dict]:
     facts = {"tickets": stats.tickets, "issued": stats.issued, "ratings": stats.ratings, "events": stats.events,
              "days": stats.days, "first_day": stats.first_day.isoformat(), "last_day": stats.last_day.isoformat(),
              "busiest_day": stats.busiest_day.isoformat(), "busiest_rows": stats.busiest_rows,
-             "load_seconds": round(stats.seconds, 1), "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+             "load_seconds": round(stats.seconds, 1), "generated_at": dt.datetime.now(dt.UTC).isoformat(),
              "ticket_events": args.ticket_events}
     facts_path.write_text(json.dumps(facts, indent=1))
     print(f"  load time {stats.seconds:.1f} s")
@@ -331,7 +331,7 @@ def main(argv=None):
         print(json.dumps(probe_writes(args.probe_writer, PROBE_WRITES, PROBE_SPACING_S)))
         return
 
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     load_start = " ".join(f"{x:.1f}" for x in os.getloadavg())
     command = " ".join([".venv/bin/python", "bench/bench_reports.py", *(argv if argv is not None else sys.argv[1:])])
     center = load_center(HISTORY_CENTER)

@@ -195,7 +195,7 @@ class Generator:
             self.sessions.append((start, end, end - stop))
         # 15-minute issuing slots of the day with their weights.
         self.slots = []  # (start second, session index, weight)
-        for index, (start, end, stop_at) in enumerate(self.sessions):
+        for index, (start, _end, stop_at) in enumerate(self.sessions):
             shape = MORNING_SHAPE if index == 0 else AFTERNOON_SHAPE
             for k, at in enumerate(range(start, stop_at, 900)):
                 self.slots.append((at, index, shape[min(k, len(shape) - 1)]))

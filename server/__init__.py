@@ -18,8 +18,20 @@ from .core.ratings import Ratings
 from .core.store import DatabaseUnusable, Store, hold_server_lock
 from .core.summaries import summarize_past_days
 from .settings import Settings
-from .web import (Runtime, admin, api, auth, devices, feedback, overview, pages, realtime, reports, signal_factory,
-                  timeline)
+from .web import (
+    Runtime,
+    admin,
+    api,
+    auth,
+    devices,
+    feedback,
+    overview,
+    pages,
+    realtime,
+    reports,
+    signal_factory,
+    timeline,
+)
 from .web.errors import register_error_handlers
 from .web.issuing import IssueBatcher
 

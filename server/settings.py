@@ -47,7 +47,7 @@ class Settings:
     testing: bool = False
 
     @classmethod
-    def from_environment(cls, environ=os.environ) -> "Settings":
+    def from_environment(cls, environ=os.environ) -> Settings:
         """Settings from HANGDOI_* variables, with the defaults above."""
         settings = cls()
         if "HANGDOI_CENTER" in environ:
@@ -70,7 +70,8 @@ class Settings:
         settings.backup_keep = int(environ.get("HANGDOI_BACKUP_KEEP", settings.backup_keep))
         if environ.get("HANGDOI_SECRET_KEY"):
             settings.secret_key = environ["HANGDOI_SECRET_KEY"]
-        settings.session_idle_minutes = _positive(environ, "HANGDOI_SESSION_IDLE_MINUTES", settings.session_idle_minutes)
+        settings.session_idle_minutes = _positive(environ, "HANGDOI_SESSION_IDLE_MINUTES",
+                                                  settings.session_idle_minutes)
         settings.session_max_hours = _positive(environ, "HANGDOI_SESSION_MAX_HOURS", settings.session_max_hours)
         settings.secure_cookies = environ.get("HANGDOI_SECURE_COOKIES", "") in ("1", "true", "yes")
         settings.behind_proxy = environ.get("HANGDOI_BEHIND_PROXY", "") in ("1", "true", "yes")

@@ -500,8 +500,9 @@ class Queue:
             finished = conn.execute(
                 "SELECT t.counter_number, t.label, t.local_date, max(t.ended_at) AS ended_at FROM tickets t"
                 " WHERE t.state = ? AND t.local_date = ? GROUP BY t.counter_number", (DONE, day)).fetchall()
-            rated = {r[0] for r in conn.execute("SELECT t.counter_number || ':' || t.label FROM ratings r JOIN tickets t"
-                                                " ON t.id = r.ticket_id WHERE t.local_date = ?", (day,))}
+            rated = {r[0] for r in conn.execute("SELECT t.counter_number || ':' || t.label FROM ratings r"
+                                                " JOIN tickets t ON t.id = r.ticket_id WHERE t.local_date = ?",
+                                                (day,))}
             return {
                 "seq": last_seq(conn), "now": now, "local_date": day,
                 # What a tablet that reconnects needs to offer the rating it may have missed.
@@ -746,9 +747,9 @@ class Queue:
         service = self._service_of(ticket)
         payload = {**self._event_payload(ticket, sum(self._waiting_counts(conn, ticket["local_date"], service.code))),
                    **(extra or {})}
-        return self.store.record_event(conn, kind, now, payload, ticket_id=ticket["id"], counter_number=ticket["counter_number"],
-                            officer=officer, service_code=service.code,
-                            ticket_token=token or self._root_token(conn, ticket))
+        return self.store.record_event(conn, kind, now, payload, ticket_id=ticket["id"],
+                                       counter_number=ticket["counter_number"], officer=officer,
+                                       service_code=service.code, ticket_token=token or self._root_token(conn, ticket))
 
     def _event_payload(self, ticket, waiting: int) -> dict:
         """What screens hear of a ticket's change; `waiting` lets every screen show the service's queue length

@@ -83,7 +83,8 @@ def make_period(kind: str, anchor: dt.date, last: dt.date | None = None) -> Peri
         monday = anchor - dt.timedelta(days=anchor.weekday())
         return Period(kind, monday, monday + dt.timedelta(days=6))
     if kind == "month":
-        return Period(kind, anchor.replace(day=1), anchor.replace(day=calendar.monthrange(anchor.year, anchor.month)[1]))
+        last_day = calendar.monthrange(anchor.year, anchor.month)[1]
+        return Period(kind, anchor.replace(day=1), anchor.replace(day=last_day))
     if kind in ("quarter", "half"):
         months = 3 if kind == "quarter" else 6
         first_month = (anchor.month - 1) // months * months + 1

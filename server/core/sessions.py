@@ -114,7 +114,8 @@ class Sessions:
     @staticmethod
     def end_all(conn, username: str, reason: str, now: int) -> int:
         """End every open session of an account inside the caller's write transaction; how many there were."""
-        return conn.execute("UPDATE sessions SET ended_at = ?, ended_reason = ? WHERE username = ? AND ended_at IS NULL",
+        return conn.execute("UPDATE sessions SET ended_at = ?, ended_reason = ?"
+                            " WHERE username = ? AND ended_at IS NULL",
                             (now, reason, username)).rowcount
 
     def open_by_account(self) -> dict[str, dict]:

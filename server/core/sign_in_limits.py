@@ -109,7 +109,9 @@ class SignInLimits:
                 for r in rows]
 
     def clear(self, key, actor: str) -> bool:
-        """An admin lifts a wait (or forgets the failures) of one account or address; audited. False: nothing to clear."""
+        """An admin lifts a wait (or forgets the failures) of one account or address; audited.
+
+        False: nothing to clear."""
         if not isinstance(key, str):
             return False
         now = self.now()

@@ -247,7 +247,7 @@ class Store:
         for listener in self.listeners:
             try:
                 listener(committed)
-            except Exception:  # noqa: BLE001 — after COMMIT there is nothing to undo
+            except Exception:
                 log.exception("a commit listener failed on events %s", [e.seq for e in committed])
 
     def _begin(self, wait: float):
@@ -530,7 +530,8 @@ def m006_waiting_counts(db: sqlite_utils.Database):
     db.execute("INSERT INTO waiting_counts SELECT local_date, service_code, priority_group IS NOT NULL, count(*)"
                " FROM tickets WHERE state = 'waiting' GROUP BY 1, 2, 3")
     db.execute("CREATE TRIGGER waiting_count_on_insert AFTER INSERT ON tickets WHEN NEW.state = 'waiting' BEGIN"
-               " INSERT INTO waiting_counts VALUES (NEW.local_date, NEW.service_code, NEW.priority_group IS NOT NULL, 1)"
+               " INSERT INTO waiting_counts"
+               " VALUES (NEW.local_date, NEW.service_code, NEW.priority_group IS NOT NULL, 1)"
                " ON CONFLICT DO UPDATE SET n = n + 1; END")
     db.execute("CREATE TRIGGER waiting_count_on_leave AFTER UPDATE OF state ON tickets"
                " WHEN OLD.state = 'waiting' AND NEW.state != 'waiting' BEGIN"
@@ -538,7 +539,8 @@ def m006_waiting_counts(db: sqlite_utils.Database):
                " AND service_code = OLD.service_code AND priority = (OLD.priority_group IS NOT NULL); END")
     db.execute("CREATE TRIGGER waiting_count_on_return AFTER UPDATE OF state ON tickets"
                " WHEN OLD.state != 'waiting' AND NEW.state = 'waiting' BEGIN"
-               " INSERT INTO waiting_counts VALUES (NEW.local_date, NEW.service_code, NEW.priority_group IS NOT NULL, 1)"
+               " INSERT INTO waiting_counts"
+               " VALUES (NEW.local_date, NEW.service_code, NEW.priority_group IS NOT NULL, 1)"
                " ON CONFLICT DO UPDATE SET n = n + 1; END")
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import textwrap
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import qrcode
@@ -48,7 +48,7 @@ def ticket_lines(center: Center, ticket: dict) -> dict:
     return lines
 
 
-@lru_cache(maxsize=None)
+@cache
 def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     for candidate in FONT_CANDIDATES:
         path = Path(candidate.replace("DejaVuSans.ttf", "DejaVuSans-Bold.ttf") if bold else candidate)

@@ -35,8 +35,8 @@ class Runtime:
     ratings: Ratings
     socketio: SocketIO
     devices: Devices
-    device_sockets: "DeviceSockets" = field(default=None)  # set by realtime.register_handlers
-    issuer: "IssueBatcher" = field(default=None)  # kiosks' tickets, committed together when they arrive together
+    device_sockets: DeviceSockets = field(default=None)  # set by realtime.register_handlers
+    issuer: IssueBatcher = field(default=None)  # kiosks' tickets, committed together when they arrive together
     config_version: int | None = None  # the stored version `configured` is
 
     def set_center(self, center: Center, version: int | None):

@@ -250,7 +250,7 @@ def register_handlers(socketio: SocketIO, rt: Runtime):
                 timed_out=data.get("timed_out", False))
         except QueueRefused as exc:
             return refusal(exc)
-        except Exception:  # noqa: BLE001 — acknowledged all the same: the tablet keeps the rating and resends it
+        except Exception:
             log.exception("rate failed")
             return {"ok": False, "error": "internal_error",
                     "message": "Hệ thống đang bận, vui lòng thử lại hoặc liên hệ cán bộ hướng dẫn."}
