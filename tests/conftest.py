@@ -1,8 +1,10 @@
 """Fixtures: a core on a temporary database with a controllable clock, the Flask app, the real server.
 
 Marks follow the fixtures (pytest_collection_modifyitems): a test that uses `browser` (or `page`) is marked
-`browser` and `live`, one that uses `live_server` is marked `live`, so `pytest -m "not live"` is the quick loop of
-unit tests (README). Tests marked `slow` run first, so that under xdist the workers finish at about the same time.
+`browser` and `live`, one that uses `live_server` or `shared_server` is marked `live`, so `pytest -m "not live"`
+is the quick loop of unit tests (README). Modules with a test marked `slow` run first, so that under xdist the
+workers finish at about the same time. live_server gives each test a fresh server, started during the test before
+(ServerPool); shared_server is one server for the tests that only read.
 """
 
 from __future__ import annotations
@@ -105,7 +107,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.fixturenames:
             item.add_marker(pytest.mark.browser)
-        if "browser" in item.fixturenames or "live_server" in item.fixturenames:
+        if {"browser", "live_server", "shared_server"} & set(item.fixturenames):
             item.add_marker(pytest.mark.live)
     slow_modules = {getattr(item, "module", None) for item in items if item.get_closest_marker("slow")}
     items.sort(key=lambda item: getattr(item, "module", None) not in slow_modules)  # stable: the rest keeps its order
@@ -165,6 +167,15 @@ def server_pool(tmp_path_factory):
     pool = ServerPool(tmp_path_factory)
     yield pool
     pool.close()
+
+
+@pytest.fixture(scope="session")
+def shared_server(tmp_path_factory):
+    """One real server for the whole session (for each xdist worker), for tests that only read from it: nothing
+    issued, no counter opened, no restart. A test that changes anything takes live_server, a server of its own."""
+    server = LiveServer(tmp_path_factory.mktemp("shared") / "live.db").start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -45,10 +45,12 @@ def horizontal_overflow(page) -> int:
     return page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
 
 
-@pytest.fixture
-def demo_server(tmp_path):
-    """The demo center (16 departments, more than six services: the kiosk offers its search), open at any hour."""
-    server = LiveServer(tmp_path / "demo.db", center=DEMO_CENTER, env={"HANGDOI_IGNORE_OPENING_HOURS": "1"}).start()
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    """The demo center (16 departments, more than six services: the kiosk offers its search), open at any hour; one
+    for the module (the search test issues the only ticket)."""
+    server = LiveServer(tmp_path_factory.mktemp("demo") / "demo.db", center=DEMO_CENTER,
+                        env={"HANGDOI_IGNORE_OPENING_HOURS": "1"}).start()
     yield server
     server.stop()
 
@@ -250,8 +252,8 @@ def test_print_page_renders_the_ticket_on_80mm(live_server, page):
     assert abs(float(boxes[0][0]) - 80 / 25.4 * 72) < 1
 
 
-def test_print_page_of_an_unknown_ticket_offers_the_way_back(live_server, page):
-    page.goto(f"{live_server.url}/kiosk/print/no-such-token")
+def test_print_page_of_an_unknown_ticket_offers_the_way_back(shared_server, page):
+    page.goto(f"{shared_server.url}/kiosk/print/no-such-token")
     expect(page.locator("body")).to_have_attribute("data-ready", "error")
     expect(page.get_by_text("Không tìm thấy phiếu này.")).to_be_visible()
     expect(page.get_by_role("link", name="Về trang đầu")).to_be_visible()
@@ -307,8 +309,8 @@ def test_phone_page_of_an_earlier_days_ticket_says_it_has_expired(live_server, p
     expect(button(page, "Hủy số")).to_be_hidden()
 
 
-def test_phone_page_of_an_unknown_ticket(live_server, page):
-    page.goto(f"{live_server.url}/t/no-such-token")
+def test_phone_page_of_an_unknown_ticket(shared_server, page):
+    page.goto(f"{shared_server.url}/t/no-such-token")
     expect(page.get_by_text("Không tìm thấy phiếu này")).to_be_visible()
     expect(page.get_by_role("link", name="Về trang đầu")).to_be_visible()
     expect(page.locator("#ticket")).to_be_hidden()

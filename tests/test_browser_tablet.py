@@ -123,8 +123,8 @@ def test_idle_service_and_quick_rating(live_server, officer, page):
     assert len(ratings(live_server)) == 1
 
 
-def test_closed_counter(live_server, page):
-    open_tablet(page, live_server, counter=2)
+def test_closed_counter(shared_server, page):
+    open_tablet(page, shared_server, counter=2)
     expect(page.locator("#idle-status")).to_have_text("Quầy chưa mở")
     expect(page.locator("#idle-officer")).to_be_hidden()
 
@@ -428,8 +428,8 @@ def test_reconnected_tablet_offers_the_rating_it_missed(live_server, officer, pa
     assert (stored["label"], stored["level_name"]) == ("A001", "Hài lòng")
 
 
-def test_tone_marks_go_where_vietnamese_writes_them(live_server, page):
-    open_tablet(page, live_server)
+def test_tone_marks_go_where_vietnamese_writes_them(shared_server, page):
+    open_tablet(page, shared_server)
     typed = page.evaluate("""() => {
         const tones = {sac: "\\u0301", huyen: "\\u0300", hoi: "\\u0309", nga: "\\u0303", nang: "\\u0323"};
         const write = (letters, tone) => {
