@@ -2,7 +2,8 @@
 
 Every key in server.core.announcements.CLIP_TEXT becomes `<key>.wav`: speech from espeak-ng's Northern Vietnamese
 voice at 170 words/min, trimmed of the engine's silence and given a short pad, as 16 kHz mono 16-bit PCM; plus a
-synthesized two-tone chime and a 0.7 s pause. The files are committed, so the display needs neither internet nor espeak at run time.
+synthesized two-tone chime and a 0.7 s pause. The files are committed, so the display needs neither internet nor
+espeak at run time.
 Output is deterministic: running this again gives byte-identical files.
 
     .venv/bin/python scripts/make_voice_clips.py [--voice vi] [--speed 170] [--out display_ui/sounds/default]
@@ -26,7 +27,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from server.core.announcements import (  # noqa: E402
-    CHIME, CLIP_TEXT, LETTER_NAMES, NUMBER_WORD_KEYS, PAUSE, PHRASES, letter_key,
+    CHIME,
+    CLIP_TEXT,
+    LETTER_NAMES,
+    NUMBER_WORD_KEYS,
+    PAUSE,
+    PHRASES,
+    letter_key,
 )
 
 DEFAULT_OUT = ROOT / "display_ui" / "sounds" / "default"

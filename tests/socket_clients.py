@@ -212,7 +212,7 @@ class Display:
         self.last_seq = event["seq"]
         try:
             self._show(event)
-        except Exception as exc:  # a handler error would otherwise vanish into the client's logger
+        except Exception as exc:  # noqa: BLE001 - a handler error would otherwise vanish into the client's logger
             self.errors.append((event, repr(exc)))
 
     # ----- drawing -------------------------------------------------------------------------------------------------

@@ -82,7 +82,7 @@ def test_a_session_times_out_after_twelve_hours_without_use(app, client):
     for header in response.headers.getlist("Set-Cookie"):
         cookie.load(header)
     expires = dt.datetime.strptime(cookie["session"]["expires"], "%a, %d %b %Y %H:%M:%S GMT")
-    left = expires.replace(tzinfo=dt.timezone.utc) - dt.datetime.now(dt.timezone.utc)
+    left = expires.replace(tzinfo=dt.UTC) - dt.datetime.now(dt.UTC)
     assert dt.timedelta(hours=11, minutes=59) < left <= dt.timedelta(hours=12)
     assert cookie["session"]["httponly"] and cookie["session"]["samesite"] == "Lax"
 

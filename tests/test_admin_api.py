@@ -55,7 +55,8 @@ def service_names(client) -> list:
 # ----- who may ---------------------------------------------------------------------------------------------------
 
 REQUESTS = [("get", "/api/admin/config", None), ("put", "/api/admin/config/center", {"name": "X"}),
-            ("post", "/api/admin/officers/an/password", {"password": "mat-khau-moi"}), ("get", "/api/admin/audit", None)]
+            ("post", "/api/admin/officers/an/password", {"password": "mat-khau-moi"}),
+            ("get", "/api/admin/audit", None)]
 
 
 @pytest.mark.parametrize("method, path, body", REQUESTS)

@@ -9,8 +9,18 @@ from pathlib import Path
 import pytest
 
 from server.core.announcements import (
-    CHIME, CLIP_TEXT, KINDS, LETTER_NAMES, NUMBER_WORD_KEYS, PAUSE, PHRASES, call_clips, call_text, clip_path,
-    read_number, read_ticket_label,
+    CHIME,
+    CLIP_TEXT,
+    KINDS,
+    LETTER_NAMES,
+    NUMBER_WORD_KEYS,
+    PAUSE,
+    PHRASES,
+    call_clips,
+    call_text,
+    clip_path,
+    read_number,
+    read_ticket_label,
 )
 
 ROOT = Path(__file__).resolve().parent.parent

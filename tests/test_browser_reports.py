@@ -19,7 +19,7 @@ import pytest
 import requests
 from openpyxl import load_workbook
 
-from tests.live import ROOT, LiveServer, SMALL_CENTER
+from tests.live import ROOT, SMALL_CENTER, LiveServer
 from tests.officer import PASSWORD, Officer, issue
 
 pytestmark = pytest.mark.browser

@@ -15,7 +15,7 @@ from tests.test_browser_console import button, desk, expect, issue, server, sign
 pytestmark = pytest.mark.browser
 
 
-def test_the_console_shows_why_its_session_ended(server, desk):  # noqa: F811
+def test_the_console_shows_why_its_session_ended(server, desk):
     issue(server)
     sign_in(desk, server)
     subprocess.run([sys.executable, "-m", "server", "passwd", "an"], input="mat-khau-moi\n", text=True, check=True,

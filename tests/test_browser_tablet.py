@@ -191,7 +191,8 @@ def test_supervisor_already_signed_in_skips_the_form(live_server, officer, brows
     context = browser.new_context(locale="vi-VN", viewport=TABLET)
     try:
         page = context.new_page()
-        response = page.request.post(f"{live_server.url}/api/session", data={"username": "giamsat", "password": PASSWORD},
+        response = page.request.post(f"{live_server.url}/api/session",
+                                     data={"username": "giamsat", "password": PASSWORD},
                                      headers=browser_token(context, live_server.url))
         assert response.ok
         page.goto(f"{live_server.url}/admin/live")

@@ -42,7 +42,8 @@ FIVE = '\n[rating]\nscale = 5\n[rating.official]\n"Rất hài lòng" = ["Rất h
     (lambda s: s.replace('number = 5', 'number = 3'), "counters[3].number", "trùng"),
     (lambda s: s.replace('"00:00"', '"7h30"'), "hours.sessions[0].start", "HH:MM"),
     (lambda s: s.replace('"T2", ', '"Mon", '), "hours.working_days", "Mon"),
-    (lambda s: s.replace('priority_policy = "interleave"', 'priority_policy = "fifo"'), "queue.priority_policy", "fifo"),
+    (lambda s: s.replace('priority_policy = "interleave"', 'priority_policy = "fifo"'), "queue.priority_policy",
+     "fifo"),
     (lambda s: s + '\n[rating]\nscale = 4\n', "rating.scale", "4"),
     (lambda s: s + FIVE + '"Hài lòng" = ["Hài lòng"]\n"Không hài lòng" = ["Không hài lòng", "Rất không hài lòng"]\n',
      "rating.official", "Bình thường"),
@@ -80,6 +81,7 @@ def test_broken_toml_and_missing_file(tmp_path):
 def test_bad_file_stops_start_up_with_the_message(tmp_path):
     path = write(tmp_path, SMALL.replace('prefix = "B"', 'prefix = "A"'))
     result = subprocess.run([sys.executable, "run.py"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            check=False,
                             env={"HANGDOI_CENTER": str(path), "HANGDOI_DATABASE": str(tmp_path / "x.db"),
                                  "HANGDOI_ASYNC_MODE": "threading", "PATH": "/usr/bin:/bin"})
     assert result.returncode != 0

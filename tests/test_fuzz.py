@@ -10,8 +10,7 @@ import json
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tests.hostile import (EVENTS, HEADER_VALUES, HEADERS, HOSTILE_VALUES, RAW_BODIES, ROUTES, URL_VALUES, Sender,
-                           dumps)
+from tests.hostile import EVENTS, HEADER_VALUES, HEADERS, HOSTILE_VALUES, RAW_BODIES, ROUTES, URL_VALUES, Sender, dumps
 from tests.test_realtime import PASSWORD
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

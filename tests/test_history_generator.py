@@ -36,7 +36,8 @@ def digest(path) -> str:
         for table in ("tickets", "ratings", "number_sequences"):
             for row in conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2"):
                 h.update(repr(tuple(row)).encode())
-        for row in conn.execute("SELECT at, kind, ticket_id, counter_number, officer, payload FROM events ORDER BY seq"):
+        for row in conn.execute("SELECT at, kind, ticket_id, counter_number, officer, payload FROM events"
+                                " ORDER BY seq"):
             h.update(repr(tuple(row)).encode())
         return h.hexdigest()
 

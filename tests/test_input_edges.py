@@ -10,8 +10,7 @@ import logging
 import pytest
 
 from server.web import edge
-from tests.hostile import (DEEP, EVENTS, HOSTILE_VALUES, ROUTES, Sender, nested, nested_objects, request_cases,
-                           sign_in)
+from tests.hostile import DEEP, EVENTS, HOSTILE_VALUES, ROUTES, Sender, nested, nested_objects, request_cases, sign_in
 
 SOCKET_WHO = ("anonymous", "officer", "supervisor")
 

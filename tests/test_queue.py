@@ -248,10 +248,10 @@ def test_counter_preference_order_comes_before_arrival(queue, clock):
 
 def test_interleave_policy_calls_one_priority_after_every_n_normal(queue, clock):
     # priority_every = 2 in the small center; a fresh counter owes the priority queue a turn.
-    for i in range(6):
+    for _ in range(6):
         issue(queue)
         clock.advance(seconds=1)
-    for i in range(3):
+    for _ in range(3):
         issue(queue, priority_group="nguoi-cao-tuoi")
         clock.advance(seconds=1)
     queue.open_counter(1, "an")

@@ -231,7 +231,7 @@ def test_reason_required_over_http_and_socket(reasons_app):
 
 
 @pytest.mark.parametrize("counter", ["1", None, [1]])
-def test_a_paired_tablet_naming_no_number_is_a_bad_request(strict_app, counter):  # noqa: F811
+def test_a_paired_tablet_naming_no_number_is_a_bad_request(strict_app, counter):
     token, _ = pair_over_http(strict_app, "tablet", 1)
     body = tablet_rating(counter=counter)
     response = strict_app.test_client().post("/api/ratings", json=body, headers={"X-Device-Token": token})

@@ -263,9 +263,8 @@ def test_ratings_are_never_edited_or_deleted(queue, ratings, store):
     served(queue)
     ratings.rate_at_counter(1, "A001", 3, client_id="tablet-1-0001")
     for sql in ("UPDATE ratings SET level = 1", "DELETE FROM ratings"):
-        with pytest.raises(sqlite3.IntegrityError, match="never"):
-            with store.write() as conn:
-                conn.execute(sql)
+        with pytest.raises(sqlite3.IntegrityError, match="never"), store.write() as conn:
+            conn.execute(sql)
     assert rows(store)[0]["level"] == 3
 
 

@@ -106,7 +106,8 @@ def test_day_report_exact_table(queue, ratings, summaries, center, clock):
     queue.issue("ly-lich")  # left waiting
     r = report(summaries, center, "day", D(2026, 11, 23))
     stp, gtvt = r["rows"]
-    assert (stp["key"], stp["name"], stp["issued"], stp["served"], stp["left_waiting"]) == ("STP", "Sở Tư pháp", 3, 2, 1)
+    assert (stp["key"], stp["name"], stp["issued"], stp["served"], stp["left_waiting"]) == \
+        ("STP", "Sở Tư pháp", 3, 2, 1)
     # PERCENTILE.INC of 300 s and 1,500 s: median 900 s, p90 300 + 0.9 × 1,200 = 1,380 s.
     assert stp["wait"] == {"count": 2, "total_seconds": 1800, "mean": 15.0, "median": 15.0, "p90": 23.0, "max": 25.0}
     assert stp["service"]["mean"] == 7.5 and stp["walk"]["max"] == 1.0

@@ -124,7 +124,7 @@ def test_unknown_users_and_users_without_a_password_take_as_long_as_a_wrong_pass
     rt.accounts.limits.attempts = 10_000  # measure the answer, not the limit
     kinds = {"known user, wrong password": "giamsat", "unknown user": "khong-co-ai", "no password yet": "binh"}
     times = {kind: [] for kind in kinds}
-    for kind, username in kinds.items():  # warm up (the dummy hash is made once)
+    for username in kinds.values():  # warm up (the dummy hash is made once)
         attempt(client, username, "sai-mat-khau")
     for _ in range(15):
         for kind, username in kinds.items():  # interleaved: a slow moment of the machine hits every kind
@@ -181,7 +181,7 @@ def test_a_pairing_flood_from_one_address_does_not_block_another(app, client):
 
 def test_behind_nginx_the_address_is_x_real_ip_from_loopback_only(app, client):
     app.extensions["hangdoi"].settings.behind_proxy = True
-    for n in range(3):  # three machines behind nginx: each its own address
+    for _ in range(3):  # three machines behind nginx: each its own address
         response = client.post("/api/devices/pairing", json={"kind": "kiosk"},
                                headers={"X-Real-IP": "192.168.1.50"}, environ_base={"REMOTE_ADDR": "127.0.0.1"})
         assert response.status_code == 201
