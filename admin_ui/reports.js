@@ -6,7 +6,7 @@
 // Figures come from GET /api/reports (one request for every grouping the screen needs) and the comments from
 // GET /api/reports/comments; tables are in report_tables.js, shared with the print page, and number formats in
 // shared_ui/format.js.
-import { $, el } from "/ui/shared/dom.js";
+import { $, el, showMessage } from "/ui/shared/dom.js";
 import * as fmt from "/ui/shared/format.js";
 import { loadCenter } from "/ui/shared/http.js";
 import { SUPERVISING_ROLES, startSignIn } from "/ui/shared/signin.js";
@@ -28,12 +28,6 @@ const charts = {};          // name → Chart instance, for tests and to destroy
 window.hangdoiCharts = charts;
 const state = { session: null, center: null, params: null, loaded: null, serial: 0 };
 let gate = null;          // the shared sign-in flow
-
-function showMessage(text) {
-  const bar = $("message");
-  bar.textContent = text || "";
-  bar.hidden = !text;
-}
 
 // ----- session -----------------------------------------------------------------------------------------
 
@@ -119,13 +113,13 @@ function setExportLinks(params, official) {
 async function loadReport() {
   const params = formParams();
   if (params.period === "custom" && (!params.date || !params.last)) {
-    showMessage("Vui lòng chọn từ ngày và đến ngày.");
+    showMessage($("message"), "Vui lòng chọn từ ngày và đến ngày.");
     return;
   }
   const serial = ++state.serial;
   history.replaceState(null, "", `${location.pathname}?${queryString(params)}`);
   setLoading(true);
-  showMessage("");
+  showMessage($("message"), "");
   let answer;
   try {
     // The comments come beside the figures; a server without them leaves their section out, nothing more.
@@ -143,7 +137,7 @@ async function loadReport() {
       gate.showSignIn(answer.message || "Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại.");
       return;
     }
-    showMessage(answer.message);
+    showMessage($("message"), answer.message);
     clearReport("Chưa có báo cáo để hiển thị. Vui lòng kiểm tra lại kỳ báo cáo.");
     document.body.dataset.reportState = "error";
     return;
@@ -153,7 +147,7 @@ async function loadReport() {
     document.body.dataset.reportState = "ready";
   } catch (err) {
     console.error(err);
-    showMessage("Không hiển thị được báo cáo, vui lòng tải lại trang.");
+    showMessage($("message"), "Không hiển thị được báo cáo, vui lòng tải lại trang.");
     document.body.dataset.reportState = "error";
   }
 }

@@ -7,7 +7,7 @@
 //     arrives the action is kept in sessionStorage and resent with the SAME id after a reconnect or a reload: the server
 //     applies an id once and answers a repeat with the first answer, so nobody is called twice;
 //   - redraws from `console_state` after every answer and after live events that touch this counter.
-import { $, choice, el } from "/ui/shared/dom.js";
+import { $, choice, el, showMessage } from "/ui/shared/dom.js";
 import { counterList, pad2, time } from "/ui/shared/format.js";
 import { answer, loadCenter as fetchCenter } from "/ui/shared/http.js";
 import { actionId, coalesce, connect } from "/ui/shared/live.js";
@@ -43,12 +43,11 @@ const state = {
   pending: null,       // the action sent and not yet answered: {id, action, params, counter, officer}
   settling: false,     // answered, waiting for the fresh view before the buttons come back
 };
-let gate = null;        // the sign-in flow: gate.showSignIn(message), gate.signOut()
+let gate = null;        // the sign-in flow: gate.showSignIn(message); it also signs out (refused while serving)
 let live = null;        // {socket, resync} from connect (live.js), while signed in
 let connection = 0;     // which socket is the current one
 let refreshSerial = 0;  // console views can arrive out of order; only a newer request may redraw
 let drawnSerial = 0;
-let messageTimer = null;
 
 async function loadCenter() {
   if (state.center) return state.center;
@@ -108,7 +107,9 @@ function startGate() {
       startConsole(session);
     },
     onLeave() { if (state.session) teardown(); },
-    onSignOutRefused: (message) => showMessage(message || "Chưa đăng xuất được.", "error"),
+    signOutButton: "signout",
+    canSignOut: () => !busy(), // not while an action waits for its answer
+    onSignOutRefused: (message) => tell(message || "Chưa đăng xuất được.", "error"),
   });
 }
 
@@ -182,7 +183,7 @@ function onStatus(connected) {
 
 function onRefused(reply) {
   if (SIGNED_OUT.includes(reply.error)) sessionEnded(reply.message);
-  else showMessage(reply.message || "Máy chủ từ chối kết nối của quầy.", "error");
+  else tell(reply.message || "Máy chủ từ chối kết nối của quầy.", "error");
 }
 
 /** The session is gone (expired, or signed out on another tab): back to the sign-in form. */
@@ -256,7 +257,7 @@ function send(action, params = {}) {
 function transmit(entry) {
   const socket = live && live.socket;
   if (!socket || !socket.connected) {
-    showMessage("Chưa gửi được thao tác do mất kết nối; thao tác sẽ tự gửi lại khi kết nối lại.", "warn");
+    tell("Chưa gửi được thao tác do mất kết nối; thao tác sẽ tự gửi lại khi kết nối lại.", "warn");
     return; // onSnapshot sends it once the console has subscribed again
   }
   const message = { action_id: entry.id, action: entry.action, params: entry.params };
@@ -265,7 +266,7 @@ function transmit(entry) {
     if (err || !reply) {
       // No answer in time. Still connected: ask again with the same id. Dropped: onSnapshot resends it.
       if (live && live.socket === socket && socket.connected) transmit(entry);
-      else showMessage("Chưa nhận được trả lời; thao tác sẽ tự gửi lại khi kết nối lại.", "warn");
+      else tell("Chưa nhận được trả lời; thao tác sẽ tự gửi lại khi kết nối lại.", "warn");
       return;
     }
     answered(entry, reply);
@@ -276,12 +277,12 @@ function answered(entry, reply) {
   state.pending = null;
   sessionStorage.removeItem(PENDING_KEY);
   if (reply.ok) {
-    showMessage(doneText(entry, reply.result || {}), "info");
+    tell(doneText(entry, reply.result || {}), "info");
   } else if (SIGNED_OUT.includes(reply.error)) {
     sessionEnded(reply.message);
     return;
   } else {
-    showMessage(reply.message || "Không thực hiện được thao tác.", "error");
+    tell(reply.message || "Không thực hiện được thao tác.", "error");
   }
   // Keep the buttons off until the fresh view arrives, so they never offer what the old state allowed.
   state.settling = true;
@@ -345,17 +346,6 @@ function choose(action) {
     if (state.view.counter.status === "paused") send("resume");
     else openPauseDialog();
   } else send(action);
-}
-
-async function signOut() {
-  if (busy()) return;
-  const button = $("signout");
-  button.disabled = true;
-  try {
-    await gate.signOut(); // refused while a citizen is being served: the console stays, with the reason
-  } finally {
-    button.disabled = false;
-  }
 }
 
 // ----- console: drawing ------------------------------------------------------------------------------
@@ -486,19 +476,15 @@ function duration(seconds) {
   return h ? `${h}:${pad2(m)}:${pad2(s)}` : `${pad2(m)}:${pad2(s)}`;
 }
 
-function showMessage(text, kind) {
-  const bar = $("message");
-  bar.textContent = text;
-  bar.dataset.kind = kind;
-  bar.hidden = false;
-  clearTimeout(messageTimer);
-  // Refusals stay long enough to read; a "done" note goes quickly. "warn" stays until the action is answered.
-  if (kind !== "warn") messageTimer = setTimeout(hideMessage, kind === "error" ? ERROR_MESSAGE_MS : INFO_MESSAGE_MS);
+/** The console's message line: a refusal stays long enough to read, a "done" note goes quickly, a warning stays
+ *  until its action is answered. */
+function tell(text, kind) {
+  const hideAfterMs = { error: ERROR_MESSAGE_MS, info: INFO_MESSAGE_MS }[kind];
+  showMessage($("message"), text, { kind, hideAfterMs });
 }
 
 function hideMessage() {
-  clearTimeout(messageTimer);
-  $("message").hidden = true;
+  showMessage($("message"), "");
 }
 
 // ----- dialogs -----------------------------------------------------------------------------------------
@@ -615,7 +601,6 @@ function onKeyDown(event) {
 // ----- wiring --------------------------------------------------------------------------------------------
 
 function bind() {
-  $("signout").addEventListener("click", signOut);
   $("open-counter").addEventListener("click", () => { if (!busy()) send("open"); });
   document.querySelector(".actions").addEventListener("click", (event) => {
     const button = event.target.closest("[data-action]");

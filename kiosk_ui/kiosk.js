@@ -46,26 +46,23 @@ function fold(text) {
 /** The server's JSON answer as {ok, body}, or Offline when it cannot be reached or answers with something that is
  *  not ours (a proxy's page). */
 async function request(method, url, body) {
-  let reply;
   try {
-    reply = await answer(method, url, body, { timeout: REQUEST_TIMEOUT_MS });
+    return await answer(method, url, body, { timeout: REQUEST_TIMEOUT_MS, needBody: true });
   } catch (err) {
     throw new Offline();
   }
-  if (!reply.body) throw new Offline();
-  return reply;
 }
 
 // ----- center configuration and connection ------------------------------------------------------------
 
-async function loadCenter() {
+async function refreshCenter() {
   const { ok, body } = await request("GET", "/api/center");
   if (!ok) throw new Offline();
   setTimeZone(body.timezone);
   // Unchanged: leave the screen alone (a citizen may be scrolling the list or about to tap).
-  const json = JSON.stringify(body);
-  if (json === state.centerJson) return;
-  state.centerJson = json;
+  const text = JSON.stringify(body);
+  if (text === state.centerJson) return;
+  state.centerJson = text;
   state.center = body;
   state.services = body.departments.flatMap((department) =>
     department.services.map((service) => ({
@@ -82,7 +79,7 @@ async function refresh() {
   clearTimeout(timers.reload);
   clearTimeout(timers.retry);
   try {
-    await loadCenter();
+    await refreshCenter();
     setOnline();
     const seconds = state.center.issuing ? RELOAD_SECONDS : CLOSED_RELOAD_SECONDS;
     timers.reload = setTimeout(refresh, seconds * 1000);
@@ -139,7 +136,7 @@ function showClosed() {
   show("closed");
 }
 
-function showMessage(text, backTo) {
+function showMessageScreen(text, backTo) {
   $("message-title").textContent = text;
   show("message", backTo);
 }
@@ -244,7 +241,7 @@ async function issue(priorityGroup) {
       timers.reload = setTimeout(refresh, CLOSED_RELOAD_SECONDS * 1000);
       return;
     }
-    showMessage(reply.body.message || "Không lấy được số.", state.serviceFrom);
+    showMessageScreen(reply.body.message || "Không lấy được số.", state.serviceFrom);
   } catch (err) {
     // No answer: the number may or may not exist. Put the citizen back one step so a single tap retries once
     // the server is back, and look for the server until it answers.

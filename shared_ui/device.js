@@ -21,11 +21,7 @@ function store(token) {
 }
 
 /** The server's JSON answer as {ok, status, body}; throws when there is none (out of reach, or not our server). */
-async function json(method, url, body) {
-  const reply = await answer(method, url, body);
-  if (!reply.body) throw new Error("no answer");
-  return reply;
-}
+const ask = (method, url, body) => answer(method, url, body, { needBody: true });
 
 /** The full-screen pairing notice; returns a function that shows a new code. */
 function overlay(kind, counter) {
@@ -57,7 +53,7 @@ export async function whenPaired(options) {
   for (;;) {
     let me;
     try {
-      me = await json("GET", "/api/devices/me");
+      me = await ask("GET", "/api/devices/me");
     } catch (err) {
       // The server is out of reach: a screen that was paired starts anyway and keeps trying (a tablet must
       // still collect ratings offline); one that never was waits here.
@@ -77,7 +73,7 @@ async function pair(kind, counter) {
   for (;;) {
     let request;
     try {
-      const answer = await json("POST", "/api/devices/pairing", { kind, counter });
+      const answer = await ask("POST", "/api/devices/pairing", { kind, counter });
       if (!answer.ok) {
         notice.status(answer.body.message || "Không xin được mã ghép nối.");
         await sleep(RETRY_MS * 3);
@@ -95,7 +91,7 @@ async function pair(kind, counter) {
       await sleep(POLL_MS);
       let answer;
       try {
-        answer = await json("GET", `/api/devices/pairing/${encodeURIComponent(request.request)}`);
+        answer = await ask("GET", `/api/devices/pairing/${encodeURIComponent(request.request)}`);
       } catch (err) {
         notice.status("Mất kết nối tới máy chủ, đang thử lại…");
         continue;

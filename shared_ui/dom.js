@@ -40,3 +40,18 @@ export function choice(title, detail, onChoose, className = "") {
   if (detail) node.append(el("span", "choice-detail", detail));
   return node;
 }
+
+const hideTimers = new WeakMap();
+
+/**
+ * A message bar: `text` shown (the bar hidden when there is none), its `kind` ("info", "warn", "error") in
+ * data-kind for the styles, and, with `hideAfterMs`, hidden again after that long. A newer message replaces an
+ * older one and its timer.
+ */
+export function showMessage(bar, text, { kind, hideAfterMs } = {}) {
+  clearTimeout(hideTimers.get(bar));
+  bar.textContent = text || "";
+  if (kind) bar.dataset.kind = kind;
+  bar.hidden = !text;
+  if (text && hideAfterMs) hideTimers.set(bar, setTimeout(() => { bar.hidden = true; }, hideAfterMs));
+}

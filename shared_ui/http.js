@@ -37,9 +37,10 @@ export function headers(withJson) {
 /**
  * The server's answer as {ok, status, body}: body is its JSON ({error, message} on a refusal), null when it sent
  * none. Throws, with a Vietnamese message and `offline` set, only when no answer came: the server is out of reach
- * or did not answer within `timeout` ms. `headers` adds to the usual ones.
+ * or did not answer within `timeout` ms; with `needBody` also when the answer is not our JSON (a proxy's error
+ * page). `headers` adds to the usual ones.
  */
-export async function answer(method, url, body, { timeout = 0, headers: extra = {} } = {}) {
+export async function answer(method, url, body, { timeout = 0, headers: extra = {}, needBody = false } = {}) {
   const controller = new AbortController();
   const timer = timeout ? setTimeout(() => controller.abort(), timeout) : null;
   try {
@@ -49,6 +50,7 @@ export async function answer(method, url, body, { timeout = 0, headers: extra = 
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
     const data = await response.json().catch(() => null);
+    if (data === null && needBody) throw new Error("not our server");
     return { ok: response.ok, status: response.status, body: data };
   } catch (err) {
     throw Object.assign(new Error(OFFLINE), { offline: true });

@@ -4,7 +4,8 @@
 //
 // The page's HTML has a loading notice, an empty sign-in section (the standard form is built into it, or the page
 // writes its own form there, with inputs named username and password, an element .form-error and a submit button:
-// the console adds its counter choice that way), the board, and optionally #user-box with #user-name and #sign-out.
+// the console adds its counter choice that way), the board, and optionally #user-box with #user-name and the
+// sign-out button (#sign-out, or the id in `signOutButton`), which this module wires.
 //
 //   import { startSignIn, SUPERVISING_ROLES } from "/ui/shared/signin.js";
 //   const gate = startSignIn({roles: SUPERVISING_ROLES, title: "Đăng nhập giám sát", help: "…",
@@ -95,6 +96,7 @@ export function startSignIn(options) {
   const views = { loading: "loading", signin: "signin", board: "board", ...(options.views || {}) };
   const boardView = options.boardView || "board";
   const forbidden = options.forbidden || "Tài khoản này không có quyền mở trang này.";
+  const signOutButton = options.signOutButton || "sign-out";
   const form = signInForm($(views.signin), options);
   const error = form.querySelector(".form-error");
   const elsewhere = form.querySelector(".signin-elsewhere");
@@ -163,12 +165,18 @@ export function startSignIn(options) {
     }
   }
 
-  /** Đăng xuất; when the server refuses (a citizen still being served) the page may keep its board. */
+  /** Đăng xuất, once at a time (the button waits for the answer, and `canSignOut` may hold it back); when the
+   *  server refuses (a citizen still being served) the page may keep its board. */
   async function signOut() {
+    const button = $(signOutButton);
+    if ((button && button.disabled) || (options.canSignOut && !options.canSignOut())) return;
+    if (button) button.disabled = true;
     try {
       await json("DELETE", "/api/session");
     } catch (err) {
       if (options.onSignOutRefused) return options.onSignOutRefused(err.message);
+    } finally {
+      if (button) button.disabled = false;
     }
     showSignIn("");
   }
@@ -188,7 +196,7 @@ export function startSignIn(options) {
   }
 
   form.addEventListener("submit", signIn);
-  if ($("sign-out")) $("sign-out").addEventListener("click", signOut);
+  if ($(signOutButton)) $(signOutButton).addEventListener("click", signOut);
   check();
   return { showSignIn, signOut };
 }
