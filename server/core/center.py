@@ -352,10 +352,14 @@ def _counter_name(number: int) -> str:
     return f"Quầy {number:02d}"
 
 
-def _encodable(text: str) -> bool:
-    """Whether UTF-8 can carry a text (a lone surrogate, from JSON's \\ud800, cannot)."""
+def storable_text(value) -> bool:
+    """A string UTF-8 (and so SQLite) can carry: JSON may decode to a lone surrogate ("\\ud800"), which it cannot."""
+    if not isinstance(value, str):
+        return False
+    if value.isascii():
+        return True
     try:
-        text.encode("utf-8")
+        value.encode("utf-8")
     except UnicodeEncodeError:
         return False
     return True
@@ -383,7 +387,7 @@ class CenterReader:
             self.fail(full, f"phải là {expected}, nhận được {value!r}")
         if isinstance(value, str) and not value.strip():
             self.fail(full, "không được để trống (must not be empty)")
-        if isinstance(value, str) and (len(value) > MAX_TEXT or not _encodable(value) or _CONTROL.search(value)):
+        if isinstance(value, str) and (len(value) > MAX_TEXT or not storable_text(value) or _CONTROL.search(value)):
             self.fail(full, f"phải là văn bản tối đa {MAX_TEXT} ký tự, không có ký tự lỗi hoặc ký tự điều khiển")
         if isinstance(value, (int, float)) and not abs(value) <= MAX_INT:  # also refuses nan and inf
             self.fail(full, f"số quá lớn: {value!r}")

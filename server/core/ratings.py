@@ -14,6 +14,7 @@ import json
 import re
 
 from . import feedback
+from .center import storable_text
 from .queue import CANCELLED, DONE, NO_SHOW, UNFINISHED, Outcome, Queue, QueueRefused
 from .vietnamese import format_date
 
@@ -36,16 +37,6 @@ def is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def is_text(value) -> bool:
-    """A string SQLite can store: JSON may carry a lone surrogate ("\\ud800"), which is not UTF-8."""
-    if not isinstance(value, str):
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
 
 class Ratings:
     """Recording ratings under the center's scale."""
@@ -64,11 +55,11 @@ class Ratings:
             raise QueueRefused("bad_client_id", "Mã đánh giá không hợp lệ.")
         if not is_int(counter_number):
             raise malformed("Thiếu số quầy (counter) hoặc số quầy không phải là số nguyên.")
-        if not is_text(label) or not label.strip():
+        if not storable_text(label) or not label.strip():
             raise malformed("Thiếu số thứ tự (label) của lượt được đánh giá.")
         if len(label.strip()) > MAX_LABEL:
             raise malformed("Số thứ tự (label) không hợp lệ.")
-        if device is not None and not is_text(device):
+        if device is not None and not storable_text(device):
             raise malformed("Tên thiết bị (device) phải là chuỗi ký tự.")
         if service_date is not None and not valid_date(service_date):
             raise malformed("Ngày phục vụ (service_date) phải có dạng NNNN-TT-NN, ví dụ 2026-11-23.")
@@ -161,7 +152,7 @@ class Ratings:
             reasons = []
         if not isinstance(reasons, (list, tuple)) or not all(isinstance(r, str) for r in reasons):
             raise malformed("Lý do (reasons) phải là một danh sách chuỗi ký tự.")
-        if comment is not None and not is_text(comment):
+        if comment is not None and not storable_text(comment):
             raise malformed("Góp ý (comment) phải là chuỗi ký tự.")
         return list(reasons)
 

@@ -23,6 +23,7 @@ from flask import request
 from socketio.packet import Packet
 from werkzeug.exceptions import NotFound
 
+from ..core.center import storable_text
 from ..core.queue import QueueRefused
 from ..logs import repeated_errors
 from .errors import BUSY_MESSAGE, BadRequest
@@ -51,12 +52,7 @@ def text_problem(text: str) -> str | None:
     """Why a string cannot be taken (a lone surrogate, too long), or None."""
     if len(text) > MAX_STRING:
         return TOO_LONG
-    if not text.isascii():
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            return BAD_TEXT
-    return None
+    return None if storable_text(text) else BAD_TEXT
 
 
 def fits_integer(number: int) -> bool:
