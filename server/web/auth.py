@@ -22,7 +22,7 @@ import logging
 import secrets
 from functools import wraps
 
-from flask import Blueprint, jsonify, request, session
+from flask import Blueprint, g, jsonify, request, session
 
 from ..core.queue import QueueRefused
 from ..core.sessions import SessionEnded
@@ -100,14 +100,21 @@ def set_csrf_cookie(response):
 
 
 def session_state():
-    """(the live stored session this cookie names, or None; the SessionEnded when the cookie names an ended one)."""
+    """(the live stored session this cookie names, or None; the SessionEnded when the cookie names an ended one).
+
+    Looked up once per request or socket event (flask.g, kept with the cookie's secret, so a sign-in or a sign-out
+    in the same request is seen): a role check and the view behind it share one lookup."""
     secret = session.get(SESSION_ID)
     if not isinstance(secret, str):
         return None, None
-    try:
-        return runtime().accounts.session(secret), None
-    except SessionEnded as ended:
-        return None, ended
+    known = g.get("stored_session")
+    if known is None or known[0] != secret:
+        try:
+            state = runtime().accounts.session(secret), None
+        except SessionEnded as ended:
+            state = None, ended
+        g.stored_session = known = (secret, state)
+    return known[1]
 
 
 def signed_in_account():
