@@ -116,6 +116,7 @@ def check_request():
 
 
 def refusal(exc: QueueRefused) -> dict:
+    """A refusal as a socket acknowledgement (the same code and message as over HTTP)."""
     return {"ok": False, "error": exc.code, "message": exc.message}
 
 

@@ -33,6 +33,7 @@ from ..core.store import Store
 from . import Runtime, edge, runtime
 from .auth import session_state, signed_in_account, signed_out_refusal
 from .device_auth import NOT_PAIRED, device_required
+from .edge import refusal
 
 log = logging.getLogger("hangdoi.events")
 SCREENS = ("display", "counter_display", "console", "tablet", "supervisor")
@@ -134,10 +135,6 @@ class DeviceSockets:
             self.socketio.emit("device_revoked", {"message": NOT_PAIRED}, to=sid)
             self.socketio.server.disconnect(sid, namespace="/")
             self.remove(sid)
-
-
-def refusal(exc: QueueRefused) -> dict:
-    return {"ok": False, "error": exc.code, "message": exc.message}
 
 
 def signed_in() -> tuple[str | None, int | None]:
