@@ -16,10 +16,9 @@ import re
 from . import feedback
 from .center import storable_text
 from .queue import CANCELLED, DONE, NO_SHOW, UNFINISHED, Outcome, Queue, QueueRefused
-from .vietnamese import format_date
+from .vietnamese import format_date, parse_day
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-SERVICE_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 MAX_COMMENT = 500
 MAX_LABEL = 16  # a ticket label is a prefix and a number ("AB1234"); anything longer is not one
 # A tablet that lost the server may deliver a rating this long after the service ended.
@@ -61,7 +60,7 @@ class Ratings:
             raise malformed("Số thứ tự (label) không hợp lệ.")
         if device is not None and not storable_text(device):
             raise malformed("Tên thiết bị (device) phải là chuỗi ký tự.")
-        if service_date is not None and not valid_date(service_date):
+        if service_date is not None and parse_day(service_date) is None:
             raise malformed("Ngày phục vụ (service_date) phải có dạng NNNN-TT-NN, ví dụ 2026-11-23.")
         if not isinstance(timed_out, bool):
             raise malformed("Trường “timed_out” phải là true hoặc false.")
@@ -207,14 +206,3 @@ class Ratings:
                 "reasons": json.loads(row["reasons"]), "comment": row["comment"], "channel": row["channel"],
                 "counter_number": row["counter_number"], "officer": row["officer"], "rated_at": row["rated_at"],
                 "sent_on_timeout": bool(row["sent_on_timeout"])}
-
-
-def valid_date(text) -> bool:
-    """Whether text is a real calendar date written YYYY-MM-DD."""
-    if not isinstance(text, str) or not SERVICE_DATE.match(text):
-        return False
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True

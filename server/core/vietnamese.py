@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 
 def format_number(value: int) -> str:
@@ -19,6 +20,20 @@ def format_decimal(value: float, places: int = 1) -> str:
 def format_percent(value: float, places: int = 1) -> str:
     """95.3 → '95,3%'."""
     return f"{format_decimal(value, places)}%"
+
+
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits: "²" passes str.isdigit
+
+
+def parse_day(text) -> dt.date | None:
+    """A calendar day as the API exchanges it, exactly YYYY-MM-DD (Python's fromisoformat would also take
+    20261123 or a week date), or None."""
+    if not isinstance(text, str) or not ISO_DAY.fullmatch(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def roman(number: int) -> str:

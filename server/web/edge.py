@@ -13,6 +13,7 @@ acknowledgement. Socket.IO handlers registered through `answering` always acknow
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import math
@@ -25,6 +26,7 @@ from werkzeug.exceptions import NotFound
 
 from ..core.center import storable_text
 from ..core.queue import QueueRefused
+from ..core.vietnamese import parse_day
 from ..logs import repeated_errors
 from .errors import BUSY_MESSAGE, BadRequest
 
@@ -113,6 +115,17 @@ def check_request():
         value = request.headers.get(name)
         if value is not None and (len(value) > MAX_HEADER or not value.isascii() or not value.isprintable()):
             raise BadRequest(f"Tiêu đề {name} không hợp lệ.")
+
+
+def query_day(name: str, message: str, default: str | None = None) -> dt.date | None:
+    """?name=YYYY-MM-DD as a date (None when absent and no default), or a 400 with `message`."""
+    text = request.args.get(name) or default
+    if text is None:
+        return None
+    day = parse_day(text)
+    if day is None:
+        raise BadRequest(message)
+    return day
 
 
 def refusal(exc: QueueRefused) -> dict:

@@ -8,8 +8,6 @@ memory, so a reload or a restart loses nothing.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, jsonify, request
 
 from ..core.center import SUPERVISING_ROLES
@@ -17,6 +15,7 @@ from ..core.feedback import MAX_PAGE, PAGE_SIZE, STATE_NAMES, STATES, Feedback
 from . import runtime
 from .api import json_body
 from .auth import role_required, signed_in_account
+from .edge import query_day
 from .errors import BadRequest
 
 bp = Blueprint("feedback", __name__, url_prefix="/api/feedback")
@@ -38,15 +37,8 @@ def _digits(text: str, what: str) -> int:
 
 
 def _date(name: str) -> str | None:
-    value = request.args.get(name)
-    if not value:
-        return None
-    try:
-        if len(value) != 10:
-            raise ValueError(value)
-        return dt.date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise BadRequest(f"Ngày “{name}” không hợp lệ (định dạng YYYY-MM-DD).") from None
+    day = query_day(name, f"Ngày “{name}” không hợp lệ (định dạng YYYY-MM-DD).")
+    return day.isoformat() if day else None
 
 
 def _code(name: str) -> str | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, Response, jsonify, request
 
 from ..core.center import SUPERVISING_ROLES
@@ -13,6 +11,7 @@ from ..core.reports import GROUPINGS, PERIOD_KINDS, PRECISIONS, comments, genera
 from ..core.spreadsheets import DIALECTS
 from . import runtime
 from .auth import role_required
+from .edge import query_day
 from .errors import BadRequest
 
 bp = Blueprint("reports", __name__, url_prefix="/api/reports")
@@ -28,12 +27,12 @@ def requested_period():
     if kind not in PERIOD_KINDS:
         raise BadRequest("Loại kỳ báo cáo không hợp lệ.")
     rt = runtime()
+    bad = "Ngày không hợp lệ (định dạng YYYY-MM-DD; ngày cuối không trước ngày đầu)."
+    anchor = query_day("date", bad, rt.center.local_date(rt.queue.now()))
     try:
-        anchor = dt.date.fromisoformat(request.args.get("date") or rt.center.local_date(rt.queue.now()))
-        last = dt.date.fromisoformat(request.args["last"]) if request.args.get("last") else None
-        period = make_period(kind, anchor, last)
+        period = make_period(kind, anchor, query_day("last", bad))
     except (ValueError, OverflowError):  # 9999-12-31 is a date, but its year has no next month
-        raise BadRequest("Ngày không hợp lệ (định dạng YYYY-MM-DD; ngày cuối không trước ngày đầu).") from None
+        raise BadRequest(bad) from None
     if period.days() > 3 * 366:
         raise BadRequest("Kỳ báo cáo tối đa 3 năm.")
     return period

@@ -7,7 +7,6 @@ never holds up the queue.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from flask import Blueprint, Response, jsonify, request
 
@@ -16,12 +15,12 @@ from ..core.spreadsheets import DIALECTS
 from ..core.timeline import read_day, to_csv, to_xlsx
 from . import runtime
 from .auth import role_required
+from .edge import query_day
 from .errors import BadRequest
 
 bp = Blueprint("timeline", __name__, url_prefix="/api/reports")
 
 supervisor_required = role_required(*SUPERVISING_ROLES, message="Chỉ lãnh đạo, giám sát được xem báo cáo.")
-DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only: '²' would pass str.isdigit
 FORMATS = {"json": None, "csv": "text/csv",  # werkzeug adds "; charset=utf-8" to text types
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 TABLES = ("tickets", "transitions")
@@ -38,13 +37,7 @@ def choice(name: str, allowed, default: str, message: str) -> str:
 def requested_day() -> dt.date:
     """?date=YYYY-MM-DD, today by default."""
     rt = runtime()
-    text = request.args.get("date") or rt.center.local_date(rt.queue.now())
-    try:
-        if not DAY.fullmatch(text):
-            raise ValueError(text)
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise BadRequest("Ngày không hợp lệ (định dạng YYYY-MM-DD).") from None
+    return query_day("date", "Ngày không hợp lệ (định dạng YYYY-MM-DD).", rt.center.local_date(rt.queue.now()))
 
 
 def requested_filter(name: str, known, message: str) -> str | None:
