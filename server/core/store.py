@@ -36,6 +36,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from . import schema
 from .events import Event, event_row
 from .refusals import QueueRefused
 
@@ -174,6 +175,7 @@ class Store:
                 self.conn.execute("PRAGMA journal_mode=WAL")
             self.db = sqlite_utils.Database(self.conn)
             with self.lock:
+                schema.register_all()  # m014 on: one module each in server/core/schema/
                 migrations.apply(self.db)
             self.conn.execute("PRAGMA busy_timeout=0")  # from now on `write` waits, yielding (module docstring)
         except (OSError, sqlite3.Error) as exc:
