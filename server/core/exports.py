@@ -2,16 +2,13 @@
 
 A bundle is {"rating": the report by department and officer, "wait": the report in the chosen grouping,
 "comments": period_comments(...) (optional)}. Percentages keep the report's precision; texts a citizen wrote are
-inert cells (spreadsheets.inert / keep_as_text), never formulas.
+inert cells (spreadsheets.inert / keep_as_text), never formulas. openpyxl is imported by the functions that write a
+workbook, not here: it costs ~70 ms at every server start, and most starts never write one.
 """
 
 from __future__ import annotations
 
 import io
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
 
 from .center import OFFICIAL_LEVELS
 from .spreadsheets import cell_value, csv_bytes, keep_as_text
@@ -95,6 +92,9 @@ def to_csv(report: dict, table: str = "wait", dialect: str = "vi", comments: dic
 def to_xlsx(bundle: dict) -> bytes:
     """A workbook: the summary, the rating table (configured levels), the official three-level table when the
     scale is mapped to it and is not itself the official one, the wait-time table, and the comments."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
     book = Workbook()
     summary = book.active
     summary.title = "Tổng hợp"
@@ -149,6 +149,7 @@ def to_xlsx(bundle: dict) -> bytes:
 
 
 def _heading(sheet, center: str, title: str, period: str, width: int):
+    from openpyxl.styles import Alignment, Font
     for row, text, bold in ((1, center.upper(), True), (2, title, True), (3, f"({period})", False)):
         cell = sheet.cell(row=row, column=1, value=text)
         keep_as_text(cell)  # the center's name is typed by an admin
@@ -161,6 +162,8 @@ def _heading(sheet, center: str, title: str, period: str, width: int):
 def _list(sheet, first_row: int, header: list[str], rows: list[list]):
     """A long list (every comment of a year): a bold header, then plain rows, three times faster than `_table`'s
     bordered cells; text stays text."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
     for col, text in enumerate(header, 1):
         cell = sheet.cell(row=first_row, column=col, value=text)
         cell.font = Font(bold=True)
@@ -177,6 +180,8 @@ def _list(sheet, first_row: int, header: list[str], rows: list[list]):
 def _table(sheet, first_row: int, header: list[str], rows: list[list], places: int,
            percent_columns: set[int] | None = None):
     """A bordered table; percentages (columns named "Tỷ lệ", or `percent_columns`) at the report's precision."""
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     percent = percent_columns or {col for col, text in enumerate(header, 1) if "Tỷ lệ" in text}

@@ -16,9 +16,6 @@ import datetime as dt
 import io
 import json
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from .center import OFFICIAL_LEVELS, Center, level_is_dissatisfied
 from .queue import STATE_NAMES
 from .spreadsheets import cell_value, csv_bytes, keep_as_text
@@ -180,6 +177,8 @@ def to_csv(timeline: dict, table: str = "tickets", dialect: str = "vi") -> bytes
 
 def to_xlsx(timeline: dict) -> bytes:
     """A workbook: the tickets on one sheet, their transitions on another, headers bold and frozen."""
+    from openpyxl import Workbook  # here, not at the top: ~70 ms at every start-up (exports.py)
+    from openpyxl.styles import Font
     book = Workbook()
     sheets = ((book.active, "Số thứ tự", ticket_rows(timeline)),
               (book.create_sheet(), "Diễn biến", transition_rows(timeline)))
