@@ -165,14 +165,38 @@ def day_bounds(center: Center, day: dt.date) -> tuple[int, int]:
     return center.day_start(day), center.day_start(day + dt.timedelta(days=1))
 
 
+# The columns a day's summary reads, whatever database they come from (the site's SQLite, the hub's PostgreSQL).
+TICKET_COLUMNS = ("id", "service_code", "department_code", "counter_number", "officer", "channel", "state",
+                  "issued_at", "first_called_at", "service_started_at", "ended_at", "transferred_from")
+RATING_COLUMNS = ("ticket_id", "department_code", "service_code", "counter_number", "officer", "level_name",
+                  "sent_on_timeout", "channel", "reasons", "ticket_channel")
+COUNTER_EVENT_KINDS = ("counter_opened", "counter_closed", "counter_paused", "counter_resumed")
+
+
 def compute_day(conn: sqlite3.Connection, center: Center, day: dt.date, now: float) -> dict:
-    """Every dimension's figures for one local day, from the raw tickets, ratings and counter events."""
-    groups: dict[tuple[str, str], dict] = defaultdict(_collecting_group)
+    """Every dimension's figures for one local day, from the site's raw tickets, ratings and counter events."""
     iso = day.isoformat()
-    tickets = conn.execute(
-        "SELECT id, service_code, department_code, counter_number, officer, channel, state, issued_at,"
-        " first_called_at, service_started_at, ended_at, transferred_from FROM tickets WHERE local_date = ?",
-        (iso,)).fetchall()
+    tickets = conn.execute(f"SELECT {', '.join(TICKET_COLUMNS)} FROM tickets WHERE local_date = ?", (iso,)).fetchall()
+    ratings = conn.execute("SELECT r.*, t.issued_at, t.channel AS ticket_channel FROM ratings r"
+                           " JOIN tickets t ON t.id = r.ticket_id WHERE r.service_local_date = ?", (iso,)).fetchall()
+    start, end = presence_window(center, day, now)
+    counter_events = conn.execute(
+        f"SELECT kind, at, counter_number, officer FROM events WHERE at >= ? AND at < ?"
+        f" AND kind IN ({', '.join('?' * len(COUNTER_EVENT_KINDS))}) ORDER BY seq",
+        (start - PRESENCE_LOOKBACK, end, *COUNTER_EVENT_KINDS)).fetchall() if end > start else []
+    return summarize_day(tickets, ratings, counter_events, center, start, end)
+
+
+def summarize_day(tickets, ratings, counter_events, center: Center, start: int, end: int) -> dict:
+    """One day's figures per dimension from its rows, read from any database (the hub computes its sites' days
+    with this too): mappings with the keys TICKET_COLUMNS (tickets of the day), RATING_COLUMNS (ratings of the
+    tickets served that day; `reasons` a JSON text or a list) and the counter events (kind, at, counter_number,
+    officer) from PRESENCE_LOOKBACK before `start` to `end`, in the order they were recorded.
+
+    `center` gives the local hour of a time and each service's target wait (anything with `local(epoch)` and
+    `services[code].target_wait_minutes`).
+    """
+    groups: dict[tuple[str, str], dict] = defaultdict(_collecting_group)
     hour_of = {}
     for t in tickets:
         hour = center.local(t["issued_at"]).hour
@@ -210,14 +234,13 @@ def compute_day(conn: sqlite3.Connection, center: Center, day: dt.date, now: flo
                     g["serving_s"] += t["ended_at"] - t["service_started_at"]
     # A rating counts in the row of the channel its ticket was taken by (the rows are issuing channels); the
     # channel it was given by (tablet or phone) is counted in rated_by_channel.
-    for r in conn.execute("SELECT r.*, t.issued_at, t.channel AS ticket_channel FROM ratings r"
-                          " JOIN tickets t ON t.id = r.ticket_id WHERE r.service_local_date = ?", (iso,)):
+    for r in ratings:
         keys = [("center", ""), ("department", r["department_code"]), ("service", r["service_code"]),
                 ("counter", str(r["counter_number"])), ("hour", f"{hour_of.get(r['ticket_id'], 0):02d}"),
                 ("channel", r["ticket_channel"])]
         if r["officer"]:
             keys += [("officer", r["officer"]), ("department_officer", f"{r['department_code']}|{r['officer']}")]
-        reasons = json.loads(r["reasons"])
+        reasons = r["reasons"] if isinstance(r["reasons"], list) else json.loads(r["reasons"])
         for key in keys:
             g = groups[key]
             g["rated"] += 1
@@ -226,7 +249,7 @@ def compute_day(conn: sqlite3.Connection, center: Center, day: dt.date, now: flo
             g["rated_by_channel"][r["channel"]] = g["rated_by_channel"].get(r["channel"], 0) + 1
             for reason in reasons:
                 g["reasons"][reason] = g["reasons"].get(reason, 0) + 1
-    for officer, (signed_in, paused) in presence(conn, center, day, now).items():
+    for officer, (signed_in, paused) in presence_of(counter_events, start, end).items():
         for key in (("officer", officer), ("center", "")):
             groups[key]["signed_in_s"] += signed_in
             groups[key]["paused_s"] += paused
@@ -243,19 +266,29 @@ def _collecting_group() -> dict:
     return {**empty_group(), **{name: [] for name in TIMES}}
 
 
-def presence(conn, center: Center, day: dt.date, now: float) -> dict[str, tuple[int, int]]:
-    """Seconds each officer held a counter that day, and how many of them paused, from the counter events."""
+def presence_window(center: Center, day: dt.date, now: float) -> tuple[int, int]:
+    """The part of a day whose presence is counted: the whole day, or up to now for today."""
     start, end = day_bounds(center, day)
-    end = min(end, int(now))
+    return start, min(end, int(now))
+
+
+def presence(conn, center: Center, day: dt.date, now: float) -> dict[str, tuple[int, int]]:
+    """Seconds each officer held a counter that day, and how many of them paused, from the site's events."""
+    start, end = presence_window(center, day, now)
+    rows = conn.execute(
+        f"SELECT kind, at, counter_number, officer FROM events WHERE at >= ? AND at < ?"
+        f" AND kind IN ({', '.join('?' * len(COUNTER_EVENT_KINDS))}) ORDER BY seq",
+        (start - PRESENCE_LOOKBACK, end, *COUNTER_EVENT_KINDS)).fetchall() if end > start else []
+    return presence_of(rows, start, end)
+
+
+def presence_of(counter_events, start: int, end: int) -> dict[str, tuple[int, int]]:
+    """Seconds each officer held a counter in [start, end), and how many of them paused, from the counter events
+    (recorded order) since PRESENCE_LOOKBACK before `start`: a counter still open at midnight counts from midnight."""
     held: dict[int, tuple[str, int]] = {}  # counter → (officer, since)
     paused: dict[int, int] = {}  # counter → pause start
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    # A counter still open at midnight counts from midnight; look back two days for where it was opened.
-    rows = conn.execute(
-        "SELECT kind, at, counter_number, officer FROM events WHERE at >= ? AND at < ? AND kind IN"
-        " ('counter_opened', 'counter_closed', 'counter_paused', 'counter_resumed') ORDER BY seq",
-        (start - PRESENCE_LOOKBACK, end)).fetchall() if end > start else []
-    for row in rows:
+    for row in counter_events:
         at, counter = max(row["at"], start), row["counter_number"]
         if row["kind"] == "counter_opened":
             held[counter] = (row["officer"], at)
