@@ -32,6 +32,10 @@ EXPIRED = "expired"  # never stored: how the phone shows an earlier day's ticket
 ACTIVE_AT_COUNTER = (CALLED, SERVING)
 UNFINISHED = (WAITING, CALLED, SERVING, PARKED)  # tickets that still need their service
 CHANNELS = ("kiosk", "phone", "staff")
+# How staff screens name the way a ticket came, beside its number (the kiosk, the usual way, goes unnamed there).
+CHANNEL_NAMES = {"kiosk": "Máy lấy số", "phone": "Từ xa", "staff": "Cán bộ cấp"}
+# How many tickets a console previews as "the next this counter would call".
+UPCOMING = 5
 DEVICE_NAME_MAX = 200  # characters of the kiosk name a ticket keeps
 
 # How many recent finished tickets of a service feed its mean cycle time, and how many are enough to trust it.
@@ -515,28 +519,42 @@ class Queue:
                                  for r in calls],
             }
 
-    def counter_stats(self, counter_number) -> dict:
-        """What a console shows beside the current ticket: queue lengths, served today, mean wait today."""
+    def counter_stats(self, counter_number, upcoming: int = UPCOMING) -> dict:
+        """What a console shows beside the current ticket: what it may call (per service, and the next `upcoming`
+        in the order call next would take them), its parked tickets, served today, mean wait today. Waiting
+        counts only tickets this counter may call: one sent to another counter is that counter's."""
         counter = self._counter(counter_number)
-        day = self.center.local_date(self.now())
+        now = self.now()
+        day = self.center.local_date(now)
         with self.store.read() as conn:
-            waiting = dict(conn.execute(
-                "SELECT service_code, count(*) FROM tickets INDEXED BY tickets_waiting"
-                f" WHERE state = 'waiting' AND local_date = ? AND service_code IN"
-                f" ({','.join('?' * len(counter.services))}) GROUP BY service_code",
-                (day, *counter.services)).fetchall())
+            state = self._counter_state(conn, counter.number)
+            candidates = self._waiting_for_counter(conn, counter, day)
+            order = self.call_order(candidates, counter.number, counter.services, state["normals_since_priority"],
+                                    upcoming)
             served, mean_wait = conn.execute(
                 "SELECT count(*) FILTER (WHERE state = 'done'), avg(first_called_at - arrived_at) FROM tickets"
                 " WHERE local_date = ? AND counter_number = ? AND first_called_at IS NOT NULL",
                 (day, counter.number)).fetchone()
-            parked = [r[0] for r in conn.execute("SELECT label FROM tickets WHERE state = ? AND counter_number = ?"
-                                                 " AND local_date = ? ORDER BY id", (PARKED, counter.number, day))]
+            parked = conn.execute("SELECT * FROM tickets WHERE state = ? AND counter_number = ?"
+                                  " AND local_date = ? ORDER BY id", (PARKED, counter.number, day)).fetchall()
+        waiting = {code: 0 for code in counter.services}
+        for ticket in candidates:
+            waiting[ticket["service_code"]] = waiting.get(ticket["service_code"], 0) + 1
         return {
-            "waiting": [{"service_code": code, "service_name": self.center.services[code].name,
-                         "waiting": waiting.get(code, 0)} for code in counter.services],
+            "waiting": [{"service_code": code, "service_name": self._service_name(code), "waiting": n}
+                        for code, n in waiting.items()],
+            "waiting_total": len(candidates),
+            "next": [self._upcoming_view(t, now) for t in order],
             "served_today": served, "mean_wait_minutes": round(mean_wait / 60, 1) if mean_wait is not None else None,
-            "parked": parked,
+            "parked": [t["label"] for t in parked],
+            "parked_tickets": [{"label": t["label"], "service_code": t["service_code"],
+                                "service_name": self._service_of(t).name, "priority_group": t["priority_group"],
+                                "channel": t["channel"]} for t in parked],
         }
+
+    def _service_name(self, code: str) -> str:
+        service = self.center.services.get(code)
+        return service.name if service else code
 
     def counters_overview(self) -> list[dict]:
         """Every counter with its status, officer and current ticket."""
@@ -594,17 +612,76 @@ class Queue:
 
     def _choose(self, candidates: list, counter: Counter, normals_since_priority: int):
         """The rules of call next, applied to today's candidates of one counter."""
-        reserved = [t for t in candidates if t["reserved_counter"] == counter.number]
-        if reserved:
-            return reserved[0]  # sent here by another counter: already waited once
-        preference = {code: i for i, code in enumerate(counter.services)}
-        ordered = sorted(candidates, key=lambda t: (preference[t["service_code"]], t["arrived_at"], t["id"]))
+        return self.call_order(candidates, counter.number, counter.services, normals_since_priority, 1)[0]
+
+    def call_order(self, candidates: list, counter_number: int | None, services, normals_since_priority: int,
+                   limit: int) -> list:
+        """THE selection rule of call next, as the order in which a counter would call `candidates` (today's
+        waiting tickets it may call) if nobody else called and nobody new came: the first is what `call_next`
+        calls now (`_choose`), the next `limit` − 1 what it would call after. `counter_number` is the counter
+        (None for a service's own order, as a display previews it), `services` its services in order of
+        preference, `normals_since_priority` its count of normal calls since its last priority one.
+
+        Tickets sent to this counter by another come first (they already waited once); then, in the counter's
+        service order and by arrival, a priority citizen whenever the policy says (strict: always first;
+        interleave: after `priority_every` normal calls), else a normal one. Each pick counts as `_call` counts
+        it, so the preview follows the same interleaving as the calls it predicts."""
+        strict, every = self.center.priority_policy == "strict", self.center.priority_every
+        reserved = [t for t in candidates if counter_number is not None and t["reserved_counter"] == counter_number]
+        preference = {code: i for i, code in enumerate(services)}
+        ordered = sorted((t for t in candidates if counter_number is None or t["reserved_counter"] != counter_number),
+                         key=lambda t: (preference.get(t["service_code"], len(preference)), t["arrived_at"], t["id"]))
         priority = [t for t in ordered if t["priority_group"]]
         normal = [t for t in ordered if not t["priority_group"]]
-        if priority and (not normal or self.center.priority_policy == "strict"
-                         or normals_since_priority >= self.center.priority_every):
-            return priority[0]
-        return normal[0]
+        order, normals = [], normals_since_priority
+        while len(order) < limit and (reserved or priority or normal):
+            if reserved:
+                ticket = reserved.pop(0)
+            elif priority and (not normal or strict or normals >= every):
+                ticket = priority.pop(0)
+            else:
+                ticket = normal.pop(0)
+            normals = 0 if ticket["priority_group"] else normals + 1
+            order.append(ticket)
+        return order
+
+    def upcoming_for_counter(self, counter_number, limit: int = UPCOMING) -> list[dict]:
+        """The next tickets this counter would call, in order (`call_order` over `_waiting_for_counter`): what a
+        console previews. A paused or closed counter previews what it would call once it calls again."""
+        counter = self._counter(counter_number)
+        now = self.now()
+        with self.store.read() as conn:
+            state = self._counter_state(conn, counter.number)
+            candidates = self._waiting_for_counter(conn, counter, self.center.local_date(now))
+            order = self.call_order(candidates, counter.number, counter.services, state["normals_since_priority"],
+                                    limit)
+        return [self._upcoming_view(t, now) for t in order]
+
+    def upcoming_in_service(self, service_code: str, limit: int) -> list[dict]:
+        """The next tickets of one service in the order its counters would call them (`call_order` as a counter
+        of this service alone, fresh from a priority call, as `_ahead` counts): what a lobby display previews.
+        Tickets sent to one counter are included, in their arrival place: they wait in this service too."""
+        if service_code not in self.center.services:
+            raise QueueRefused("unknown_service", "Lĩnh vực không tồn tại.")
+        now = self.now()
+        with self.store.read() as conn:
+            candidates = conn.execute(
+                "SELECT * FROM tickets INDEXED BY tickets_waiting WHERE state = 'waiting' AND local_date = ?"
+                " AND service_code = ? ORDER BY arrived_at, id", (self.center.local_date(now), service_code)).fetchall()
+        order = self.call_order(candidates, None, (service_code,), self.center.priority_every, limit)
+        return [self._upcoming_view(t, now) for t in order]
+
+    def _upcoming_view(self, ticket, now: int) -> dict:
+        """A waiting ticket as a preview lists it: number, service, how long the citizen has waited, priority,
+        and how it came (`channel_name`, e.g. "Từ xa"; the kiosk too, a screen may leave it out)."""
+        service = self._service_of(ticket)
+        group = self.center.priority_group(ticket["priority_group"]) if ticket["priority_group"] else None
+        return {"label": ticket["label"], "service_code": service.code, "service_name": service.name,
+                "arrived_at": ticket["arrived_at"], "waited_seconds": max(0, now - ticket["arrived_at"]),
+                "priority_group": ticket["priority_group"], "priority_name": group.name if group else None,
+                "channel": ticket["channel"], "channel_name": CHANNEL_NAMES.get(ticket["channel"], ticket["channel"]),
+                "reserved": ticket["reserved_counter"] is not None,
+                "transferred": ticket["transferred_from"] is not None}
 
     @staticmethod
     def _waiting_counts_of(conn, day: str, service_codes: set) -> dict[tuple[str, bool], int]:
