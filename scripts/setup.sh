@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install everything Hàng đợi needs on a Debian machine: system packages, the Python virtualenv, browser assets.
-# Usage: scripts/setup.sh [--test]   (--test adds Debian's chromium and the test libraries)
+# Usage: scripts/setup.sh [--test]   (--test adds Debian's chromium and PostgreSQL, and the test libraries)
 # Python packages come from the lock files in requirements/ (exact versions, sha256 checked; scripts/lock.sh).
 # HANGDOI_ASYNC_MODE=gevent installs the gevent fallback too. In an unpacked offline bundle (an offline/ folder
 # beside this one, made by scripts/bundle.sh) nothing is fetched: Debian packages, wheels and browser assets all
@@ -15,7 +15,8 @@ sudo=""; [[ $(id -u) -ne 0 ]] && sudo="sudo"
 
 packages=(fonts-dejavu-core espeak-ng)
 [[ $offline ]] && packages+=(python3-venv)  # a bare Debian has no `python3 -m venv` without it
-[[ $test ]] && packages+=(chromium)
+# The hub's tests start a throwaway PostgreSQL cluster of their own (tests/pg.py) from Debian's server programs.
+[[ $test ]] && packages+=(chromium postgresql)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})) && [[ $offline ]]; then
