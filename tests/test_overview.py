@@ -45,7 +45,7 @@ def test_longest_wait_and_over_target(queue, clock):
     assert (other["waiting"], other["longest_wait_seconds"], other["over_target"]) == (0, None, False)
 
 
-def test_services_in_config_order_and_the_longest_wait_moves_on_when_called(queue, clock):
+def test_waiting_services_first_and_the_longest_wait_moves_on_when_called(queue, clock):
     queue.issue("ly-lich")
     clock.advance(minutes=8)
     queue.issue("ly-lich")
@@ -93,7 +93,8 @@ def test_counters_show_status_holder_and_current_number(queue):
     assert counter(overview, 1) | {"since": None} == {
         "number": 1, "name": "Quầy 01", "status": "open", "officer": "an", "officer_name": "Nguyễn Văn An",
         "pause_reason": None, "since": None, "current": {"label": "A001", "state": "called"}, "waiting": 0,
-        "idle_seconds": None}
+        "idle_seconds": None, "longest_wait_seconds": None, "over_target": False, "overrun_seconds": 0,
+        "department_warning": None, "urgency": "other"}
     paused = counter(overview, 2)
     assert (paused["status"], paused["officer_name"], paused["pause_reason"]) == ("paused", "Trần Thị Bình", "Họp")
     closed = counter(overview, 3)

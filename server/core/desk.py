@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 
+from .center import Center
 from .queue import Outcome, Queue, QueueRefused
 
 ACTION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -58,3 +59,25 @@ def perform(queue: Queue, action_id, counter_number, officer: str, action, param
                                                     else -1, officer, action, queue.now(),
                                                     json.dumps(response, ensure_ascii=False)))
         return Outcome(response, outcome.events)
+
+
+def department_warning(center: Center, counter_number: int, username: str | None) -> dict | None:
+    """When an officer holds a counter none of whose services belong to the officer's department: `message` for
+    the supervisors' live board, `to_officer` for the officer's console. None when the counter is theirs, or when
+    the account belongs to no department (a supervisor or admin helping out)."""
+    officer = center.officer(username) if username else None
+    counter = center.counter(counter_number)
+    if officer is None or officer.department_code is None or counter is None:
+        return None
+    departments = [center.services[code].department_code for code in counter.services if code in center.services]
+    if not departments or officer.department_code in departments:
+        return None
+    own = center.department(officer.department_code)
+    own_name = own.name if own else officer.department_code
+    theirs = ", ".join(dict.fromkeys(d.name for code in departments if (d := center.department(code))))
+    return {
+        "message": f"{officer.name} ({own_name}) đang làm việc tại quầy {counter_number:02d} của {theirs}.",
+        "to_officer": f"Quầy {counter_number:02d} phục vụ lĩnh vực của {theirs}, không thuộc {own_name} của "
+                      "Ông/Bà. Nếu chọn nhầm quầy, hãy đăng xuất và chọn đúng quầy; lãnh đạo Trung tâm đã được "
+                      "báo trên màn hình giám sát.",
+    }

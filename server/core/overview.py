@@ -5,10 +5,15 @@ The queue's own views answer for one ticket or one counter; this reads the whole
 waiting tickets grouped per service on the day index, the counter states, and the log of release events only when
 a counter may be idle): about a millisecond with 2,000 tickets a day, so supervisors' screens can ask every few
 seconds and the answer is computed on the spot, never stored.
+
+Services and counters come sorted by urgency, so what needs a supervisor is at the top of a board that fits one
+screen: waits over their target first (the longest overrun first), then counters idle while people wait (the
+longest idle first), then the rest (services by their longest wait, counters open before paused before closed).
 """
 
 from __future__ import annotations
 
+from .desk import department_warning
 from .queue import Queue
 
 # A counter free for less than this while people wait is between two citizens, not idle.
@@ -33,9 +38,41 @@ def live_overview(queue: Queue, now: int | None = None, idle_after: int = IDLE_A
             "SELECT s.*, t.label, t.state AS ticket_state FROM counter_state s"
             " LEFT JOIN tickets t ON t.id = s.current_ticket_id").fetchall()
         counters = _counters(queue, conn, {s["counter_number"]: s for s in states}, queues, now)
-    services = _services(queue, queues, now)
+    services = sorted(_services(queue, queues, now), key=_service_urgency)
+    for row in counters:
+        row["urgency"] = "wait_over_target" if row["over_target"] else \
+            "idle" if row["idle_seconds"] is not None and row["idle_seconds"] >= idle_after else "other"
+    counters.sort(key=_counter_urgency)
     return {"now": now, "local_date": day, "idle_after_seconds": idle_after, "services": services,
             "counters": counters, "alerts": _alerts(services, counters, idle_after)}
+
+
+def _overrun(wait: int | None, target: int) -> int:
+    """Seconds past the target (0 within it or with nobody waiting)."""
+    return max(0, wait - target) if wait is not None else 0
+
+
+def _service_urgency(row: dict) -> tuple:
+    """Over target first (largest overrun first), then people waiting (longest wait first), then the empty ones,
+    each group in config order (the sort is stable)."""
+    if row["over_target"]:
+        return (0, -_overrun(row["longest_wait_seconds"], row["target_wait_seconds"]))
+    if row["waiting"]:
+        return (1, -row["longest_wait_seconds"])
+    return (2, 0)
+
+
+COUNTER_REST = {"open": 0, "paused": 1, "closed": 2}
+
+
+def _counter_urgency(row: dict) -> tuple:
+    """Counters whose citizens wait over target first (largest overrun), then idle ones (longest idle), then the
+    rest: open, paused, closed, each by number."""
+    if row["urgency"] == "wait_over_target":
+        return (0, -row["overrun_seconds"], row["number"])
+    if row["urgency"] == "idle":
+        return (1, -row["idle_seconds"], row["number"])
+    return (2, COUNTER_REST.get(row["status"], 3), row["number"])
 
 
 def _services(queue: Queue, queues: list, now: int) -> list[dict]:
@@ -73,12 +110,20 @@ def _counters(queue: Queue, conn, states: dict, queues: list, now: int) -> list[
         callable_ = [q for q in queues if q["reserved_counter"] == counter.number
                      or (q["reserved_counter"] is None and q["service_code"] in counter.services)]
         officer = center.officer(state["officer"]) if state["officer"] else None
+        # The worst overrun among the citizens this counter may call (each against its service's target).
+        overrun = max((_overrun(now - q["first_arrived"], _target(center, q["service_code"])) for q in callable_),
+                      default=0)
         row = {
             "number": counter.number, "name": counter.name, "status": state["status"],
             "officer": state["officer"], "officer_name": officer.name if officer else state["officer"],
             "pause_reason": state["pause_reason"], "since": state["since"],
             "current": None if state["label"] is None else {"label": state["label"], "state": state["ticket_state"]},
             "waiting": sum(q["waiting"] for q in callable_), "idle_seconds": None,
+            "longest_wait_seconds": now - min(q["first_arrived"] for q in callable_) if callable_ else None,
+            # A closed counter is not where a supervisor looks first, whatever waits for its services.
+            "over_target": overrun > 0 and state["status"] != "closed", "overrun_seconds": overrun,
+            "department_warning": (department_warning(center, counter.number, state["officer"]) or {}).get("message")
+            if state["status"] != "closed" else None,
         }
         if state["status"] == "open" and state["current_ticket_id"] is None and callable_:
             free[counter.number] = (state["since"] or 0, min(q["first_queued"] for q in callable_))
@@ -89,6 +134,12 @@ def _counters(queue: Queue, conn, states: dict, queues: list, now: int) -> list[
             opened, first_queued = free[row["number"]]
             row["idle_seconds"] = max(0, now - max(opened, released.get(row["number"], 0), first_queued))
     return rows
+
+
+def _target(center, service_code: str) -> int:
+    """A service's target wait in seconds (a service removed since keeps the center's default)."""
+    service = center.services.get(service_code)
+    return (service.target_wait_minutes if service else center.default_target_wait_minutes) * 60
 
 
 def _last_releases(conn, free: dict) -> dict:
@@ -107,7 +158,8 @@ def _last_releases(conn, free: dict) -> dict:
 
 
 def _alerts(services: list[dict], counters: list[dict], idle_after: int) -> list[dict]:
-    """What a supervisor should act on, with a message to show as it is: waits over target, then idle counters."""
+    """What a supervisor should act on, with a message to show as it is: waits over target, then idle counters,
+    then officers signed in at a counter of another department."""
     alerts = [{
         "kind": "wait_over_target", "service_code": s["service_code"], "service_name": s["service_name"],
         "seconds": s["longest_wait_seconds"], "target_seconds": s["target_wait_seconds"],
@@ -119,5 +171,9 @@ def _alerts(services: list[dict], counters: list[dict], idle_after: int) -> list
         "seconds": c["idle_seconds"], "waiting": c["waiting"],
         "message": f"Quầy {c['number']:02d} ({c['officer_name']}) rảnh {c['idle_seconds'] // 60} phút "
                    f"trong khi có {c['waiting']} người chờ",
-    } for c in counters if c["idle_seconds"] is not None and c["idle_seconds"] >= idle_after]
+    } for c in counters if c["urgency"] == "idle"]
+    alerts += [{
+        "kind": "officer_department", "counter_number": c["number"], "officer": c["officer_name"],
+        "message": c["department_warning"],
+    } for c in counters if c["department_warning"]]
     return alerts

@@ -206,12 +206,16 @@ def register_handlers(socketio: SocketIO, rt: Runtime):
 
     def console_state(counter):
         q = runtime().queue
-        return {"counter": next(c for c in q.counters_overview() if c["number"] == counter),
-                "stats": q.counter_stats(counter)}
+        view = next(c for c in q.counters_overview() if c["number"] == counter)
+        # Said while the officer holds the counter: a counter of another department than the officer's.
+        warning = desk.department_warning(q.center, counter, view["officer"]) if view["status"] != "closed" else None
+        return {"counter": view, "stats": q.counter_stats(counter),
+                "department_warning": warning["to_officer"] if warning else None}
 
     @on("console_state")
     def console_refresh(_data=None):
-        """The console's own view: its counter, queue lengths, served today, mean wait."""
+        """The console's own view: its counter, what it may call (counts and the next five), its parked tickets,
+        served today, mean wait, and a warning when the counter belongs to another department."""
         officer, counter = signed_in()
         if officer is None:
             return {"ok": False, **signed_out_refusal()}
