@@ -194,6 +194,21 @@ def level_is_dissatisfied(level_name: str, scale: RatingScale) -> bool:
     return "không hài lòng" in level_name.lower()
 
 
+# A site's level in the province (the hub groups by it): provincial center, district office, commune office.
+SITE_LEVELS = {"tinh": "Cấp tỉnh", "huyen": "Cấp huyện", "xa": "Cấp xã"}
+_SITE_CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+
+
+@dataclass(frozen=True)
+class Site:
+    """[site]: who this center is in the province's hub (docs/HUB.md). `code` is stable: the hub knows it by it."""
+
+    code: str
+    name: str
+    level: str  # a key of SITE_LEVELS
+    district: str = ""
+
+
 @dataclass(frozen=True)
 class Center:
     """Everything the queue needs to know about one center."""
@@ -215,6 +230,7 @@ class Center:
     # The [queue] defaults, kept so that the configuration can be written back as it was given.
     default_service_minutes: float = DEFAULT_SERVICE_MINUTES
     default_target_wait_minutes: int = DEFAULT_TARGET_WAIT_MINUTES
+    site: Site | None = None  # [site]: its identity at the provincial hub; None: it reports to no hub
     source: str = field(default="", compare=False)  # where it was read from: a file, or a stored version
     services: dict[str, Service] = field(default_factory=dict, compare=False)
     # Look-ups every issued ticket makes, built once (a center never changes: an admin's edit makes a new one).
@@ -315,6 +331,9 @@ def center_to_raw(center: Center) -> dict:
         "officers": [{"username": o.username, "name": o.name,
                       **({"department": o.department_code} if o.department_code else {}), "role": o.role}
                      for o in center.officers],
+        **({"site": {"code": center.site.code, "name": center.site.name, "level": center.site.level,
+                     **({"district": center.site.district} if center.site.district else {})}}
+           if center.site else {}),
     }
 
 
@@ -447,6 +466,7 @@ class CenterReader:
                                                     DEFAULT_SERVICE_MINUTES)),
             default_target_wait_minutes=self.take(queue, "default_target_wait_minutes", int, "queue",
                                                   DEFAULT_TARGET_WAIT_MINUTES),
+            site=self.site(),
             source=str(self.path),
         )
 
@@ -494,6 +514,24 @@ class CenterReader:
                 self.fail(f"{where}.services", "cần ít nhất một lĩnh vực")
             departments.append(Department(code, self.take(raw, "name", str, where), tuple(services)))
         return tuple(departments)
+
+    def site(self) -> Site | None:
+        """[site], optional: a stable code, the name the province's reports print, the level, the district (required
+        below the provincial level)."""
+        raw = self.take(self.raw, "site", dict, "", None)
+        if raw is None:
+            return None
+        code = self.take(raw, "code", str, "site")
+        if not _SITE_CODE_PATTERN.match(code):
+            self.fail("site.code", f"mã đơn vị: chữ không dấu, số, '-', '_', '.' (tối đa 40), nhận được {code!r}")
+        level = self.take(raw, "level", str, "site")
+        if level not in SITE_LEVELS:
+            self.fail("site.level", f"phải là một trong {tuple(SITE_LEVELS)}, nhận được {level!r}")
+        district = self.take(raw, "district", str, "site", "")
+        if level != "tinh" and not district:
+            self.fail("site.district", "đơn vị cấp huyện và cấp xã phải ghi huyện (district)")
+        name = self.take(raw, "name", str, "site", None) or self.take(self.raw["center"], "name", str, "center")
+        return Site(code, name.strip(), level, district.strip())
 
     def code(self, table: dict, where: str) -> str:
         code = self.take(table, "code", str, where)

@@ -84,6 +84,9 @@ def center():
                 "dissatisfied": [i for i in range(1, len(c.rating.levels) + 1) if c.rating.is_dissatisfied(i)],
                 "reason_required": c.rating.reason_required},
         no_show={"min_calls": c.no_show_min_calls, "min_seconds": c.no_show_min_seconds},
+        # [site]: the center's identity at the provincial hub (docs/HUB.md); null when it reports to none.
+        site={"code": c.site.code, "name": c.site.name, "level": c.site.level, "district": c.site.district}
+        if c.site else None,
     )
 
 
