@@ -20,6 +20,9 @@ DEFAULT_VOICE = ROOT / "display_ui" / "sounds" / "default"
 VENDOR = {
     "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
     "chart.umd.min.js": "chart.js/dist/chart.umd.min.js",
+    # The accessibility checker the browser tests inject into every screen; a dev dependency, so a center's
+    # install has no such file and the route answers 404 there.
+    "axe.min.js": "axe-core/axe.min.js",
 }
 FONT_DIR = "@fontsource/be-vietnam-pro"
 FONT_FILE = re.compile(r"^(?:(?:vietnamese|latin|latin-ext)-)?[1-9]00\.css$"
