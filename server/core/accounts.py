@@ -20,6 +20,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import audit
 from .center import Center, Officer
+from .names import composed_text
 from .queue import QueueRefused
 from .sessions import Session, Sessions
 from .sign_in_limits import SignInLimits, keys_for
@@ -32,6 +33,11 @@ METHOD = f"scrypt:{SCRYPT['n']}:{SCRYPT['r']}:{SCRYPT['p']}"
 LEGACY_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 MIN_PASSWORD_LENGTH = 6
 BAD_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng."
+
+
+def _composed(value):
+    """A typed string in NFC (the command line's, too); anything else as it is, for the checks to refuse."""
+    return composed_text(value) if isinstance(value, str) else value
 
 
 def hash_password(password: str) -> str:
@@ -100,7 +106,9 @@ class Accounts:
     def sign_in(self, username: str, password: str, address: str | None, run=lambda fn, *args: fn(*args)) -> Officer:
         """The officer whose password this is, within the limits on guessing; raises QueueRefused
         `bad_credentials` (wrong name or password alike) or `sign_in_locked`. `run` runs the slow hash check
-        (a server passes its thread pool); a hash of an older format or cost is replaced."""
+        (a server passes its thread pool); a hash of an older format or cost is replaced. Name and password are
+        taken in NFC, as they were stored (server/core/names.py), whichever keyboard typed them."""
+        username, password = _composed(username), _composed(password)
         keys = keys_for(username, address)
         self.limits.reserve(keys)
         stored = self.stored_hash(username)
@@ -134,7 +142,8 @@ class Accounts:
                      hasher=hash_password):
         """Give an officer a new password (CLI, admin screen, demo set-up), ending the account's sessions; with an
         `actor` it is audited as "password_reset" in the same transaction (never the password itself). `hasher`
-        lets a server run the slow hash off its event loop."""
+        lets a server run the slow hash off its event loop. Name and password are stored in NFC (sign_in)."""
+        username, password = _composed(username), _composed(password)
         if self.center.officer(username) is None:
             raise ValueError(f"không có công chức {username!r} trong cấu hình")
         if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:

@@ -1,7 +1,8 @@
 """The admin audit trail: who changed what, when, with the state before and after.
 
 Written in the same transaction as the change it describes, so a change is never without its record and a
-refused change leaves none. Rows are only ever appended.
+refused change leaves none. Rows are only ever appended, and kept as written: rows from before names were composed
+(server/core/names.py) are read in NFC.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from .names import composed
 from .store import Store
 
 
@@ -28,6 +30,6 @@ def entries(store: Store, limit: int = 200, before_id: int | None = None) -> lis
     params = (before_id, limit) if before_id else (limit,)
     with store.read() as conn:
         rows = conn.execute(sql, params).fetchall()
-    return [{"id": r["id"], "at": r["at"], "actor": r["actor"], "action": r["action"], "target": r["target"],
+    return [composed({"id": r["id"], "at": r["at"], "actor": r["actor"], "action": r["action"], "target": r["target"],
              "before": json.loads(r["before"]) if r["before"] else None,
-             "after": json.loads(r["after"]) if r["after"] else None} for r in rows]
+             "after": json.loads(r["after"]) if r["after"] else None}) for r in rows]

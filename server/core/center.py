@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .names import composed
+
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
 # The official three-level wording (research/vietnam.md §2.1 R4); five levels are an option.
@@ -388,7 +390,8 @@ class CenterReader:
     """Turns the raw TOML mapping into a Center, checking each key as it goes."""
 
     def __init__(self, path: Path | str, raw: dict):
-        self.path, self.raw = path, raw  # path: the file, or a label such as "phiên bản 3"
+        self.path = path  # the file, or a label such as "phiên bản 3"
+        self.raw = composed(raw) if isinstance(raw, dict) else raw  # names in NFC however they were typed
 
     def fail(self, key: str, problem: str):
         raise CenterConfigError(self.path, key, problem)

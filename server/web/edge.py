@@ -5,6 +5,7 @@ view, a handler or the core sees it (docs/API.md, "Errors").
   encoding then refuse deep inside the core. At most MAX_STRING characters.
 - JSON nests at most MAX_DEPTH levels; numbers are finite; integers fit SQLite's 64-bit column.
 - The headers the app reads are short printable ASCII; an integer in a path fits SQLite too.
+- Every string that passes is handed on in NFC (server/core/names.py): a name typed decomposed is stored composed.
 
 A value that breaks one of these is a `400 bad_request` over HTTP, the same refusal in a Socket.IO
 acknowledgement. Socket.IO handlers registered through `answering` always acknowledge: a refusal, or
@@ -25,6 +26,7 @@ from socketio.packet import Packet
 from werkzeug.exceptions import NotFound
 
 from ..core.center import storable_text
+from ..core.names import composed
 from ..core.queue import QueueRefused
 from ..core.vietnamese import parse_day
 from ..logs import repeated_errors
@@ -101,7 +103,7 @@ def parse(data: bytes):
     except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested past what the parser follows
         raise BadRequest(NOT_JSON, "invalid_json") from None
     check(value)
-    return value
+    return composed(value)  # every name in NFC, however the keyboard wrote it (core/names.py)
 
 
 def check_request():
@@ -142,7 +144,7 @@ def acknowledged(handler):
         data = args[0] if args else None  # a message sent without a payload, or with several, still gets an answer
         try:
             check(data)
-            return handler(data)
+            return handler(composed(data))
         except QueueRefused as exc:
             return refusal(exc)
         except Exception as exc:  # noqa: BLE001 — the client resends until it hears back: it must hear back

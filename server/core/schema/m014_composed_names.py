@@ -1,0 +1,112 @@
+"""m014: every text people typed, stored before names were composed on the way in, rewritten once in NFC.
+
+server/core/names.py composes text where it enters the core; this migration does the same to the rows written
+before: officers' names and usernames (the configuration versions, accounts, sessions, who served a ticket), device
+names, ratings' comments and reasons, feedback notes, a paused counter's reason.
+
+Ratings and feedback notes are guarded by triggers that refuse any UPDATE ("never edited"). NFC is not an edit of
+what a citizen or officer said: the two forms are canonically equivalent (Unicode Standard Annex #15), the same
+letters in another encoding, and every comparison the application makes treats them as the same text from now on.
+So the migration drops the two triggers, rewrites only the rows whose text changes form, and creates the triggers
+again from their own stored SQL, in the one transaction the migration runs in (a failure leaves everything as it
+was, triggers included). Reading them in NFC at every query instead would have left each report, export and search
+to remember it.
+
+Left as written, on purpose: the audit log and the event log are records of what happened (the event log is also
+what the province's hub receives, idempotent on its sequence number: a sent event is never changed), and the
+counters' action log replays answers already given. The audit log is shown in NFC when read (core/audit.py).
+"""
+
+from __future__ import annotations
+
+import json
+
+import sqlite_utils
+
+from ..names import composed, composed_text
+from ..store import migrations
+
+# Plain text columns (table, column) holding what people typed, or a username taken from the configuration.
+TEXT_COLUMNS = (
+    ("devices", "name"), ("devices", "paired_by"), ("devices", "revoked_by"),
+    ("center_versions", "actor"),
+    ("sessions", "username"),
+    ("tickets", "officer"),
+    ("counter_state", "officer"), ("counter_state", "pause_reason"),
+    ("feedback_items", "handled_by"),
+)
+# Columns holding JSON written with ensure_ascii=False: rewritten as their writer wrote them, strings composed.
+JSON_COLUMNS = (("center_versions", "raw"),)
+# Rows the database refuses to update (their triggers are dropped and created again around the rewrite).
+GUARDED = {
+    "ratings": {"text": ("comment", "officer", "level_name"), "json": ("reasons",)},
+    "feedback_actions": {"text": ("actor", "note"), "json": ()},
+}
+
+
+def _composed_json(text):
+    if text is None:
+        return None
+    value = json.loads(text)
+    again = composed(value)
+    return text if again == value else json.dumps(again, ensure_ascii=False)
+
+
+def _composed_or_none(text):
+    return composed_text(text) if isinstance(text, str) else text
+
+
+def _rewrite(db, table: str, column: str, function: str) -> int:
+    return db.execute(f"UPDATE {table} SET {column} = {function}({column})"
+                      f" WHERE {column} IS NOT NULL AND {column} IS NOT {function}({column})").rowcount
+
+
+def _rewrite_keyed(db, table: str, key: str, newest: str, composed_key=composed_text) -> None:
+    """A primary key in NFC; where both forms of one key exist the row with the larger `newest` stays."""
+    rows = db.execute(f"SELECT {key}, {newest} FROM {table}").fetchall()
+    for old, at in rows:
+        new = composed_key(old)
+        if new == old:
+            continue
+        twin = db.execute(f"SELECT {newest} FROM {table} WHERE {key} = ?", (new,)).fetchone()
+        if twin is not None and twin[0] >= at:
+            db.execute(f"DELETE FROM {table} WHERE {key} = ?", (old,))
+        else:
+            db.execute(f"DELETE FROM {table} WHERE {key} = ?", (new,))
+            db.execute(f"UPDATE {table} SET {key} = ? WHERE {key} = ?", (new, old))
+
+
+def _signin_key(key: str) -> str:
+    kind, _, name = key.partition(":")  # "account:<username>"; an address is ASCII and stays as it is
+    return f"{kind}:{composed_text(name)}"
+
+
+@migrations()
+def m014_composed_names(db: sqlite_utils.Database):
+    """Names, comments, reasons and notes stored before names were composed on the way in, now in NFC."""
+    db.conn.create_function("hangdoi_nfc", 1, _composed_or_none, deterministic=True)
+    db.conn.create_function("hangdoi_nfc_json", 1, _composed_json, deterministic=True)
+    for table, column in TEXT_COLUMNS:
+        _rewrite(db, table, column, "hangdoi_nfc")
+    for table, column in JSON_COLUMNS:
+        _rewrite(db, table, column, "hangdoi_nfc_json")
+    _rewrite_keyed(db, "officer_accounts", "username", "changed_at")
+    _rewrite_keyed(db, "sign_in_failures", "key", "last_at", _signin_key)
+
+    # A rating's day is summarised again when its text changes form (officer and comments are reported).
+    changed_days = db.execute(
+        "SELECT DISTINCT service_local_date FROM ratings WHERE " + " OR ".join(
+            f"{c} IS NOT hangdoi_nfc({c})" for c in GUARDED["ratings"]["text"]) +
+        " OR reasons IS NOT hangdoi_nfc_json(reasons)").fetchall()
+    for table, columns in GUARDED.items():
+        triggers = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?"
+                              " AND sql LIKE '%BEFORE UPDATE%'", (table,)).fetchall()
+        for name, _sql in triggers:
+            db.execute(f"DROP TRIGGER {name}")
+        for column in columns["text"]:
+            _rewrite(db, table, column, "hangdoi_nfc")
+        for column in columns["json"]:
+            _rewrite(db, table, column, "hangdoi_nfc_json")
+        for _name, sql in triggers:
+            db.execute(sql)
+    db.conn.executemany("UPDATE summary_days SET stale = 1 WHERE local_date = ?", changed_days)
