@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .appointments_config import AppointmentPolicy, policy_to_raw, read_policy
 from .names import composed
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -233,6 +234,7 @@ class Center:
     default_service_minutes: float = DEFAULT_SERVICE_MINUTES
     default_target_wait_minutes: int = DEFAULT_TARGET_WAIT_MINUTES
     site: Site | None = None  # [site]: its identity at the provincial hub; None: it reports to no hub
+    appointments: AppointmentPolicy | None = None  # [appointments]: booking and remote numbers; None: neither
     source: str = field(default="", compare=False)  # where it was read from: a file, or a stored version
     services: dict[str, Service] = field(default_factory=dict, compare=False)
     # Look-ups every issued ticket makes, built once (a center never changes: an admin's edit makes a new one).
@@ -336,6 +338,7 @@ def center_to_raw(center: Center) -> dict:
         **({"site": {"code": center.site.code, "name": center.site.name, "level": center.site.level,
                      **({"district": center.site.district} if center.site.district else {})}}
            if center.site else {}),
+        **({"appointments": policy_to_raw(center.appointments)} if center.appointments else {}),
     }
 
 
@@ -469,6 +472,7 @@ class CenterReader:
                                                     DEFAULT_SERVICE_MINUTES)),
             default_target_wait_minutes=self.take(queue, "default_target_wait_minutes", int, "queue",
                                                   DEFAULT_TARGET_WAIT_MINUTES),
+            appointments=read_policy(self, services),
             site=self.site(),
             source=str(self.path),
         )

@@ -21,6 +21,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 
+from .appointments_queue import BookedCandidates, booked_candidates, expire_passed_remote, note_passed_remote
 from .center import Center, Counter, Department, Service
 from .events import Event, last_seq
 from .refusals import QueueRefused
@@ -31,9 +32,9 @@ DONE, NO_SHOW, TRANSFERRED, CANCELLED = "done", "no_show", "transferred", "cance
 EXPIRED = "expired"  # never stored: how the phone shows an earlier day's ticket that was never served
 ACTIVE_AT_COUNTER = (CALLED, SERVING)
 UNFINISHED = (WAITING, CALLED, SERVING, PARKED)  # tickets that still need their service
-CHANNELS = ("kiosk", "phone", "staff")
+CHANNELS = ("kiosk", "phone", "staff", "appointment")  # phone: a remote number; appointment: a booking's
 # How staff screens name the way a ticket came, beside its number (the kiosk, the usual way, goes unnamed there).
-CHANNEL_NAMES = {"kiosk": "Máy lấy số", "phone": "Từ xa", "staff": "Cán bộ cấp"}
+CHANNEL_NAMES = {"kiosk": "Máy lấy số", "phone": "Từ xa", "staff": "Cán bộ cấp", "appointment": "Lịch hẹn"}
 # How many tickets a console previews as "the next this counter would call".
 UPCOMING = 5
 DEVICE_NAME_MAX = 200  # characters of the kiosk name a ticket keeps
@@ -290,10 +291,18 @@ class Queue:
         now = self.now()
         with self.store.write() as conn:
             state = self._ready_state(conn, counter, officer)
+            if self.center.appointments is not None:  # remote numbers past their grace time leave the line first
+                expire_passed_remote(conn, self, now)
             candidates = self._waiting_for_counter(conn, counter, self.center.local_date(now))
             if not candidates:
                 raise QueueRefused("queue_empty", "Hiện không có công dân nào đang chờ.")
-            ticket = self._choose(candidates, counter, state["normals_since_priority"])
+            booked = self._booked(conn, candidates, counter.number, now)
+            ticket = self._choose(candidates, counter, state["normals_since_priority"], booked)
+            if ticket is None:
+                raise QueueRefused("queue_empty", "Công dân đang chờ đều là người đặt lịch chưa đến giờ hẹn hoặc lấy"
+                                                  " số từ xa chưa xác nhận có mặt tại kiosk.")
+            if booked is not None:
+                note_passed_remote(conn, booked, ticket, now)
             return self._call(conn, counter, officer, ticket, state, now)
 
     def call_ticket(self, counter_number, officer: str, label=None) -> Outcome:
@@ -610,12 +619,22 @@ class Queue:
             f" OR (reserved_counter IS NULL AND service_code IN ({marks}))) ORDER BY arrived_at, id",
             (day, counter.number, *counter.services)).fetchall()
 
-    def _choose(self, candidates: list, counter: Counter, normals_since_priority: int):
-        """The rules of call next, applied to today's candidates of one counter."""
-        return self.call_order(candidates, counter.number, counter.services, normals_since_priority, 1)[0]
+    def _choose(self, candidates: list, counter: Counter, normals_since_priority: int,
+                booked: BookedCandidates | None = None):
+        """The rules of call next, applied to today's candidates of one counter (None: only held ones wait)."""
+        order = self.call_order(candidates, counter.number, counter.services, normals_since_priority, 1, booked)
+        return order[0] if order else None
+
+    def _booked(self, conn, candidates: list, counter_number: int | None, now: int) -> BookedCandidates | None:
+        """The booked and remote tickets among the candidates (server/core/appointments_queue.py), or None for a
+        center that takes no bookings."""
+        if self.center.appointments is None:
+            return None
+        return booked_candidates(conn, candidates, counter_number, now, self.center.appointments,
+                                 self.center.local_date(now))
 
     def call_order(self, candidates: list, counter_number: int | None, services, normals_since_priority: int,
-                   limit: int) -> list:
+                   limit: int, booked: BookedCandidates | None = None) -> list:
         """THE selection rule of call next, as the order in which a counter would call `candidates` (today's
         waiting tickets it may call) if nobody else called and nobody new came: the first is what `call_next`
         calls now (`_choose`), the next `limit` − 1 what it would call after. `counter_number` is the counter
@@ -625,8 +644,13 @@ class Queue:
         Tickets sent to this counter by another come first (they already waited once); then, in the counter's
         service order and by arrival, a priority citizen whenever the policy says (strict: always first;
         interleave: after `priority_every` normal calls), else a normal one. Each pick counts as `_call` counts
-        it, so the preview follows the same interleaving as the calls it predicts."""
+        it, so the preview follows the same interleaving as the calls it predicts.
+
+        With `booked` (a center taking bookings): held tickets are left out, and a booking whose slot has begun
+        comes before walk-ins, at most N in a row while a walk-in waits (server/core/appointments_queue.py)."""
         strict, every = self.center.priority_policy == "strict", self.center.priority_every
+        if booked is not None:
+            candidates = booked.others(candidates)
         reserved = [t for t in candidates if counter_number is not None and t["reserved_counter"] == counter_number]
         preference = {code: i for i, code in enumerate(services)}
         ordered = sorted((t for t in candidates if counter_number is None or t["reserved_counter"] != counter_number),
@@ -634,7 +658,12 @@ class Queue:
         priority = [t for t in ordered if t["priority_group"]]
         normal = [t for t in ordered if not t["priority_group"]]
         order, normals = [], normals_since_priority
-        while len(order) < limit and (reserved or priority or normal):
+        while len(order) < limit and (reserved or priority or normal or (booked is not None and booked.due)):
+            turn = booked.take(bool(priority or normal)) if booked is not None and not reserved else None
+            if turn is not None:  # counted as a normal call, as `_call` counts it
+                normals += 1
+                order.append(turn)
+                continue
             if reserved:
                 ticket = reserved.pop(0)
             elif priority and (not normal or strict or normals >= every):
@@ -642,6 +671,8 @@ class Queue:
             else:
                 ticket = normal.pop(0)
             normals = 0 if ticket["priority_group"] else normals + 1
+            if booked is not None:
+                booked.walk_in_called()
             order.append(ticket)
         return order
 
@@ -654,7 +685,7 @@ class Queue:
             state = self._counter_state(conn, counter.number)
             candidates = self._waiting_for_counter(conn, counter, self.center.local_date(now))
             order = self.call_order(candidates, counter.number, counter.services, state["normals_since_priority"],
-                                    limit)
+                                    limit, self._booked(conn, candidates, counter.number, now))
         return [self._upcoming_view(t, now) for t in order]
 
     def upcoming_in_service(self, service_code: str, limit: int) -> list[dict]:
@@ -787,6 +818,7 @@ class Queue:
             "counters": counters, "counter_number": ticket["counter_number"],
             "call_count": ticket["call_count"], "issued_at": ticket["issued_at"], "local_date": ticket["local_date"],
             "transferred": ticket["transferred_from"] is not None, "ahead": None, "estimated_wait_minutes": None,
+            "channel": ticket["channel"],
         }
         if ticket["state"] == WAITING:
             ahead = self._ahead(conn, ticket, newest, counts)
