@@ -10,6 +10,7 @@ from flask import Flask
 from flask_socketio import SocketIO
 
 from .core.accounts import Accounts
+from .core.appointments import Appointments
 from .core.backup import backup, backup_due, remove_partials
 from .core.center_versions import effective_center, latest_version
 from .core.devices import Devices
@@ -22,9 +23,12 @@ from .web import (
     Runtime,
     admin,
     api,
+    appointments,
     auth,
     devices,
     feedback,
+    hub_push,
+    kiosk,
     overview,
     pages,
     realtime,
@@ -75,6 +79,19 @@ def close_past_days(rt: Runtime):
                 log.info("day close: counters %s were left open and are closed", closed)
         except Exception:  # tried again next minute; the queue goes on regardless
             log.exception("day close failed")
+        rt.socketio.sleep(DAY_CLOSE_SECONDS)
+
+
+def settle_appointments(rt: Runtime):
+    """Every minute: bookings past their check-in time and remote numbers past their grace time become no-shows,
+    and names and phone numbers past the retention period are erased (server/core/appointments.py, settle)."""
+    while True:
+        try:
+            settled = rt.appointments.settle()
+            if any(settled.values()):
+                log.info("appointments settled: %s", settled)  # counts only, never who
+        except Exception:  # tried again next minute; the queue goes on regardless
+            log.exception("appointments job failed")
         rt.socketio.sleep(DAY_CLOSE_SECONDS)
 
 
@@ -157,6 +174,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     queue = Queue(center, store)
     rt = Runtime(settings, center, store, queue, Accounts(center, store), Ratings(queue), socketio,
                  Devices(center, store))
+    rt.appointments = Appointments(center, store, queue)
     rt.set_center(center, latest_version(store))  # with the demo's always-open hours when they are on
     rt.issuer = IssueBatcher(queue, lambda: socketio.sleep(0), signal_factory(socketio.async_mode))
     app.extensions["hangdoi"] = rt
@@ -166,9 +184,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     realtime.broadcast_commits(store, socketio)
 
     app.register_blueprint(api.bp)
+    app.register_blueprint(appointments.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(devices.bp)
+    app.register_blueprint(kiosk.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(timeline.bp)
     app.register_blueprint(overview.bp)
@@ -185,6 +205,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         socketio.start_background_task(back_up_daily, rt)
         socketio.start_background_task(follow_stored_configuration, rt)
         socketio.start_background_task(close_past_days, rt)
+        rt.hub_pusher = hub_push.start(rt)  # facts to the provincial hub, when HANGDOI_HUB_URL is set
+        socketio.start_background_task(settle_appointments, rt)
 
     @app.get("/healthz")
     def health():

@@ -14,7 +14,9 @@ from tests.live import ROOT, SMALL_CENTER
 
 def test_demo_center_is_a_real_looking_center():
     center = load_center(DEMO_CENTER)
-    assert len(center.departments) == 16  # the 16 Sở of the Quảng Ngãi report's appendix
+    # the 16 Sở of the Quảng Ngãi report's appendix and Công an tỉnh (căn cước, cư trú)
+    assert [d.code for d in center.departments if d.name.startswith("Sở ")] == [d.code for d in center.departments][:16]
+    assert len(center.departments) == 17 and center.departments[16].name == "Công an tỉnh"
     assert center.department("STP").name == "Sở Tư pháp"
     assert 18 <= len(center.counters) <= 24
     assert len({s.prefix for s in center.services.values()}) == len(center.services)

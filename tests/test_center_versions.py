@@ -60,8 +60,11 @@ def test_the_mapping_is_shaped_like_the_file():
     assert raw["hours"]["sessions"][0] == {"start": "07:00", "end": "11:30"}
     assert raw["hours"]["holidays"][0] == "2026-01-01"
     assert raw["rating"] == {"scale": 3, "reasons": list(load_center(DEMO_CENTER).rating.reasons)}
-    assert raw["departments"][2]["services"][0] == {"code": "giay-phep-lai-xe", "name": "Cấp, đổi giấy phép lái xe",
-                                                    "prefix": "C", "daily_cap": 400, "service_minutes": 6}
+    service = raw["departments"][2]["services"][0]
+    assert service == {"code": "giay-phep-lai-xe", "name": "Cấp, đổi giấy phép lái xe", "prefix": "C",
+                       "daily_cap": 400, "service_minutes": 6, "keywords": service["keywords"],
+                       "procedures": service["procedures"]}
+    assert "GPLX" in service["keywords"] and "Cấp lại giấy phép lái xe" in service["procedures"]
     assert center_to_raw(load_center(SMALL_CENTER))["hours"]["sessions"] == [{"start": "00:00", "end": "24:00"}]
 
 

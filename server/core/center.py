@@ -52,6 +52,9 @@ _ZONE_PATTERN = re.compile(r"^[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+){0,2}$")
 MAX_ZONE_NAME = 64
 # Longer than any name, address or notice a screen shows; a configuration is stored (and audited) at every save.
 MAX_TEXT = 2000
+# A service's search texts: (longest text, most entries). A thủ tục name runs to ~250 characters on the portals;
+# a busy service receives a few hundred of them.
+SEARCH_WORD_LIMITS = {"procedures": (300, 1000), "keywords": (40, 100)}
 # Control characters (but tab and line breaks): no screen shows them and a worksheet cannot hold them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -75,6 +78,10 @@ class Service:
     daily_cap: int
     target_wait_minutes: int
     default_service_minutes: float
+    # What a citizen may type to find it on the kiosk (server/core/search.py): the thủ tục hành chính it receives,
+    # worded as the province's published list words them, and short forms ("GPLX", "hotich").
+    procedures: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,13 +146,18 @@ class OpeningHours:
         """Whether a kiosk may issue a number at this local time."""
         if local.weekday() not in self.working_days or local.date() in self.holidays:
             return False
-        stop = dt.timedelta(minutes=self.stop_issuing_minutes_before_end)
         for session in self.sessions:
             start = dt.datetime.combine(local.date(), session.start, local.tzinfo)
-            end = dt.datetime.combine(local.date(), session.end, local.tzinfo) - stop
+            end = dt.datetime.combine(local.date(), self.issuing_end(session), local.tzinfo)
             if start <= local < end:
                 return True
         return False
+
+    def issuing_end(self, session: Session) -> dt.time:
+        """When a session stops issuing: its end less `stop_issuing_minutes_before_end` (never before its start)."""
+        end = dt.datetime.combine(dt.date(2000, 1, 2), session.end) - dt.timedelta(
+            minutes=self.stop_issuing_minutes_before_end)
+        return max(end.time() if end.date() == dt.date(2000, 1, 2) else dt.time.min, session.start)
 
 
 # The three levels official reports print (QĐ 766/QĐ-TTg and the provinces' forms), best first.
@@ -348,6 +360,10 @@ def _service_raw(center: Center, service: Service) -> dict:
         raw["target_wait_minutes"] = service.target_wait_minutes
     if service.default_service_minutes != center.default_service_minutes:
         raw["service_minutes"] = _number(service.default_service_minutes)
+    if service.procedures:
+        raw["procedures"] = list(service.procedures)
+    if service.keywords:
+        raw["keywords"] = list(service.keywords)
     return raw
 
 
@@ -516,11 +532,26 @@ class CenterReader:
                 if target < 1 or minutes <= 0:
                     self.fail(swhere, "thời gian chờ mục tiêu và thời gian phục vụ phải dương")
                 services.append(Service(scode, self.take(rs, "name", str, swhere), code, prefix, cap,
-                                        target, float(minutes)))
+                                        target, float(minutes), self.search_words(rs, "procedures", swhere),
+                                        self.search_words(rs, "keywords", swhere)))
             if not services:
                 self.fail(f"{where}.services", "cần ít nhất một lĩnh vực")
             departments.append(Department(code, self.take(raw, "name", str, where), tuple(services)))
         return tuple(departments)
+
+    def search_words(self, table: dict, key: str, where: str) -> tuple[str, ...]:
+        """A service's `procedures` or `keywords`: short, distinct, non-empty texts (the kiosk's search reads them)."""
+        values = self.strings(table, key, where, [])
+        longest, most = SEARCH_WORD_LIMITS[key]
+        if len(values) > most:
+            self.fail(f"{where}.{key}", f"tối đa {most} mục, nhận được {len(values)}")
+        for value in values:
+            if not value.strip() or len(value) > longest or not storable_text(value) or _CONTROL.search(value):
+                self.fail(f"{where}.{key}", f"mỗi mục là văn bản từ 1 đến {longest} ký tự, nhận được {value[:60]!r}")
+        if len(set(values)) != len(values):
+            duplicate = next(v for v in values if values.count(v) > 1)
+            self.fail(f"{where}.{key}", f"mục {duplicate!r} bị trùng")
+        return tuple(value.strip() for value in values)
 
     def site(self) -> Site | None:
         """[site], optional: a stable code, the name the province's reports print, the level, the district (required

@@ -111,6 +111,9 @@ def _with_departments(base: dict, departments) -> dict:
     if not isinstance(departments, list) or not all(isinstance(d, dict) for d in departments):
         return raw  # the reader names what is wrong
     counters = [{**c, "services": list(c["services"])} for c in base["counters"]]
+    # The admin's form has no column for a service's search texts: a service sent without them keeps its own.
+    search_texts = {s["code"]: {k: s[k] for k in ("procedures", "keywords") if k in s}
+                    for d in base["departments"] for s in d["services"]}
     codes = set()
     for i, department in enumerate(departments):
         services = department.get("services")
@@ -119,6 +122,8 @@ def _with_departments(base: dict, departments) -> dict:
                 continue
             if isinstance(service.get("code"), str):
                 codes.add(service["code"])
+                for key, texts in search_texts.get(service["code"], {}).items():
+                    service.setdefault(key, texts)
             if "counters" in service:
                 _serve(counters, service.pop("counters"), service.get("code"), f"departments[{i}].services[{j}]")
     for counter in counters:

@@ -79,7 +79,9 @@ def center():
              "counters": [k.number for k in c.counters_serving(s.code)]} for s in d.services]}
             for d in c.departments],
         priority_groups=[{"code": g.code, "name": g.name} for g in c.priority_groups],
-        sessions=[{"start": s.start.strftime("%H:%M"), "end": s.end.strftime("%H:%M")} for s in c.hours.sessions],
+        # issuing_end: when the kiosk stops giving numbers, `stop_issuing_minutes_before_end` before the session ends
+        sessions=[{"start": s.start.strftime("%H:%M"), "end": s.end.strftime("%H:%M"),
+                   "issuing_end": c.hours.issuing_end(s).strftime("%H:%M")} for s in c.hours.sessions],
         rating={"levels": list(c.rating.levels), "reasons": list(c.rating.reasons),
                 "dissatisfied": [i for i in range(1, len(c.rating.levels) + 1) if c.rating.is_dissatisfied(i)],
                 "reason_required": c.rating.reason_required},
