@@ -10,6 +10,7 @@ from flask import current_app
 from flask_socketio import SocketIO
 
 from ..core.accounts import Accounts
+from ..core.appointments import Appointments
 from ..core.center import ALWAYS_OPEN, Center
 from ..core.center_versions import latest_version, newest_stored
 from ..core.devices import Devices
@@ -38,6 +39,7 @@ class Runtime:
     device_sockets: DeviceSockets = field(default=None)  # set by realtime.register_handlers
     issuer: IssueBatcher = field(default=None)  # kiosks' tickets, committed together when they arrive together
     config_version: int | None = None  # the stored version `configured` is
+    appointments: Appointments = field(default=None)  # bookings, remote numbers, check-in
 
     def set_center(self, center: Center, version: int | None):
         """Put a configuration to work everywhere at once (start-up, an admin's change): `configured` keeps it as

@@ -13,13 +13,14 @@ bp = Blueprint("pages", __name__)
 
 # URL name of each screen → its folder.
 SCREENS = {name: ROOT / f"{name}_ui" for name in ("shared", "kiosk", "ticket", "display", "counter", "tablet",
-                                                  "admin")}
+                                                  "admin", "booking")}
 NODE_MODULES = ROOT / "node_modules"
 DEFAULT_VOICE = ROOT / "display_ui" / "sounds" / "default"
 # Third-party browser files, installed by `npm ci` from package.json and served from node_modules only.
 VENDOR = {
     "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
     "chart.umd.min.js": "chart.js/dist/chart.umd.min.js",
+    "jsQR.js": "jsqr/dist/jsQR.js",  # the kiosk's camera reads a booking's QR code (booking_ui/checkin.js)
     # The accessibility checker the browser tests inject into every screen; a dev dependency, so a center's
     # install has no such file and the route answers 404 there.
     "axe.min.js": "axe-core/axe.min.js",
@@ -63,6 +64,24 @@ def kiosk_print(token):
 def follow_ticket(token):
     """The page a ticket's QR code opens on the citizen's phone."""
     return screen_page("ticket")
+
+
+@bp.get("/hen")
+def booking_page():
+    """Đặt lịch hẹn, lấy số từ xa: the citizen's public booking page (phone-sized, no account)."""
+    return screen_page("booking")
+
+
+@bp.get("/hen/<token>")
+def booking_manage(token):
+    """A booking's own page (its QR code's address): see, cancel or move it."""
+    return screen_page("booking", "manage.html")
+
+
+@bp.get("/admin/bookings")
+def supervisor_bookings():
+    """Supervisors: the day's bookings per service and slot, arrivals and no-shows."""
+    return screen_page("admin", "bookings.html")
 
 
 @bp.get("/display")
