@@ -6,9 +6,14 @@
 //   - sends each action as `counter_action` with an id from actionId() (shared_ui/live.js). Until the answer
 //     arrives the action is kept in sessionStorage and resent with the SAME id after a reconnect or a reload: the server
 //     applies an id once and answers a repeat with the first answer, so nobody is called twice;
-//   - redraws from `console_state` after every answer and after live events that touch this counter.
+//   - redraws from `console_state` after every answer and after live events that touch this counter: the next
+//     five tickets this counter would call (the server's own call-next rule, Queue.call_order), its parked ones,
+//     and a warning that stays while the officer holds a counter of another department;
+//   - keys: Enter only starts a service and H finishes it, so a double press of Enter can never start and finish
+//     one citizen's service (the help dialog, key ?, says so);
+//   - writes every time on the center's clock (shared_ui/format.js, zone from /api/center), never the PC's.
 import { $, choice, el, showMessage } from "/ui/shared/dom.js";
-import { counterList, pad2, time } from "/ui/shared/format.js";
+import { counterList, fold, pad2, time } from "/ui/shared/format.js";
 import { answer, loadCenter as fetchCenter } from "/ui/shared/http.js";
 import { actionId, coalesce, connect } from "/ui/shared/live.js";
 import { ALL_ROLES, startSignIn } from "/ui/shared/signin.js";
@@ -28,10 +33,13 @@ const OTHER_REASON = "Lý do khác";
 const PAUSE_REASONS = ["Nghỉ giải lao", "Họp", "Hỗ trợ công dân", OTHER_REASON];
 
 // Keys by KeyboardEvent.code, not .key: a Vietnamese input method (Telex/VNI) must not change what R or S does.
+// Start (Enter) and finish (H) are different keys: one double press can never do both.
 const SHORTCUTS = {
-  Space: "call_next", F1: "call_next", KeyR: "recall", KeyS: "no_show", KeyT: "transfer", KeyP: "park",
-  KeyG: "call_ticket", KeyZ: "pause",
+  Space: "call_next", F1: "call_next", Enter: "start", NumpadEnter: "start", KeyH: "finish", KeyR: "recall",
+  KeyS: "no_show", KeyT: "transfer", KeyP: "park", KeyG: "call_ticket", KeyZ: "pause",
 };
+// Counters in the transfer dialog: those working now first, then paused ones, closed ones last.
+const COUNTER_ORDER = { open: 0, paused: 1, closed: 2 };
 
 const state = {
   session: null,       // {officer: {username, name}, counter}
@@ -354,6 +362,7 @@ function draw(view) {
   if (!view || !state.session) return;
   state.view = view;
   drawHeader();
+  drawWarning();
   drawCurrent();
   drawStats();
   drawButtons();
@@ -398,7 +407,7 @@ function drawCurrent() {
     return;
   }
   const held = counter.status !== "closed" && counter.officer === state.session.officer.username;
-  const waiting = state.view.stats.waiting.reduce((sum, s) => sum + s.waiting, 0);
+  const waiting = state.view.stats.waiting_total;
   $("open-counter").hidden = held;
   if (!held) {
     $("empty-title").textContent = "Quầy chưa mở";
@@ -417,30 +426,65 @@ function drawCurrent() {
   }
 }
 
+/** The officer's own warning: this counter serves another department's services (null when it does not). */
+function drawWarning() {
+  const warning = state.view.department_warning;
+  $("department-warning").textContent = warning || "";
+  $("department-warning").hidden = !warning;
+}
+
 function drawStats() {
   const stats = state.view.stats;
-  const rows = stats.waiting.map((s) => {
-    const row = el("li", s.waiting ? "waiting-row" : "waiting-row is-zero");
-    row.dataset.service = s.service_code;
-    row.append(el("span", "waiting-name", s.service_name), el("span", "waiting-count", String(s.waiting)));
-    return row;
-  });
-  $("waiting-list").replaceChildren(...rows);
-  $("waiting-total").textContent = String(stats.waiting.reduce((sum, s) => sum + s.waiting, 0));
+  // What this counter may call, per service: tickets sent to another counter are that counter's.
+  $("waiting-list").replaceChildren(...stats.waiting.map((s) => {
+    const item = el("span", s.waiting ? "waiting-row" : "waiting-row is-zero");
+    item.dataset.service = s.service_code;
+    item.append(el("span", "waiting-name", s.service_name), " ", el("span", "waiting-count", String(s.waiting)));
+    return item;
+  }));
+  $("waiting-total").textContent = String(stats.waiting_total);
+  $("next-list").replaceChildren(...stats.next.map(nextRow));
+  $("next-empty").hidden = stats.next.length > 0;
   $("served-today").textContent = String(stats.served_today);
   const meanWait = stats.mean_wait_minutes;
   $("mean-wait").textContent = meanWait === null || meanWait === undefined ? "–"
     : meanWait < 1 ? "dưới 1 phút" : `${Math.round(meanWait)} phút`;
-  const parked = stats.parked.map((label) => {
+  const parked = stats.parked_tickets.map((ticket) => {
     const row = el("li", "parked-row");
+    row.dataset.label = ticket.label;
     const button = el("button", { class: "act act-small", type: "button" }, "Tiếp tục");
     button.dataset.action = "resume_parked";
-    button.dataset.label = label;
-    row.append(el("span", "parked-label", label), button);
+    button.dataset.label = ticket.label;
+    const about = el("span", "parked-about");
+    about.append(el("span", "parked-label", ticket.label), el("span", "parked-service", ticket.service_name));
+    row.append(about, button);
     return row;
   });
   $("parked-list").replaceChildren(...parked);
   $("parked-empty").hidden = parked.length > 0;
+}
+
+/** One of the next tickets: number, service, minutes waited, priority, and how it came when not by the kiosk. */
+function nextRow(ticket) {
+  const row = el("li", ticket.priority_group ? "next-row is-priority" : "next-row");
+  row.dataset.label = ticket.label;
+  const about = el("span", "next-about");
+  about.append(el("span", "next-service", ticket.service_name));
+  const tags = el("span", "next-tags");
+  if (ticket.priority_group) tags.append(el("span", "next-tag tag-priority", `Ưu tiên · ${ticket.priority_name}`));
+  if (ticket.channel !== "kiosk") tags.append(el("span", "next-tag tag-channel", ticket.channel_name));
+  if (ticket.reserved) tags.append(el("span", "next-tag tag-reserved", "Chuyển đến quầy này"));
+  if (tags.childElementCount) about.append(tags);
+  const waited = el("span", "next-waited", minutesWaited(ticket));
+  waited.dataset.arrivedAt = String(ticket.arrived_at);
+  row.append(el("span", "next-label", ticket.label), about, waited);
+  return row;
+}
+
+/** Whole minutes since the citizen took the number (the server's clock), as the row says it. */
+function minutesWaited(ticket) {
+  const seconds = Math.max(0, Date.now() / 1000 + state.clockOffset - ticket.arrived_at);
+  return `${Math.floor(seconds / 60)} phút`;
 }
 
 function drawButtons() {
@@ -458,9 +502,14 @@ function drawButtons() {
   $("signout").disabled = busy();
 }
 
-/** The clock in the header and the elapsed time of the current ticket, once a second. */
+/** The clock in the header, the minutes waited in the next list and the elapsed time of the current ticket,
+ *  once a second. */
 function tick() {
-  $("clock").textContent = time(Date.now()); // the center's clock, even on a PC left on another zone
+  // The center's clock, even on a PC left on another zone: written once /api/center has said the zone.
+  $("clock").textContent = state.center ? time(Date.now()) : "";
+  for (const waited of document.querySelectorAll("#next-list .next-waited")) {
+    waited.textContent = minutesWaited({ arrived_at: Number(waited.dataset.arrivedAt) });
+  }
   const ticket = state.view && state.view.counter.current;
   if (!ticket) return;
   const since = ticket.state === "serving" && ticket.service_started_at ? ticket.service_started_at
@@ -493,27 +542,66 @@ function openTransfer() {
   const dialog = $("transfer-dialog");
   const ticket = state.view.counter.current;
   $("transfer-label").textContent = ticket.label;
-  const services = [];
-  for (const service of state.services.values()) {
-    if (service.code === ticket.service_code) continue; // "already in this service" would be refused
-    const counters = service.counters.length ? `Quầy ${counterList(service.counters)}` : "";
-    const button = choice(service.name, [service.department.name, counters].filter(Boolean).join(" · "),
-      () => { dialog.close(); send("transfer", { to_service: service.code }); });
-    button.dataset.service = service.code;
-    services.push(button);
+  const sections = [];
+  for (const department of state.center.departments) {
+    const buttons = [];
+    for (const service of department.services) {
+      if (service.code === ticket.service_code) continue; // "already in this service" would be refused
+      const counters = service.counters.length ? `Quầy ${counterList(service.counters)}` : "";
+      const button = choice(service.name, counters,
+        () => { dialog.close(); send("transfer", { to_service: service.code }); });
+      button.dataset.service = service.code;
+      button.dataset.search = fold(`${service.name} ${department.name} ${service.code} ${counters}`);
+      buttons.push(button);
+    }
+    if (!buttons.length) continue;
+    const group = el("div", "choice-group");
+    group.dataset.department = department.code;
+    group.append(el("h4", "choice-group-title", department.name), ...buttons);
+    sections.push(group);
   }
-  $("transfer-services").replaceChildren(...services);
-  const counters = state.counters.filter((c) => c.number !== state.session.counter).map((counter) => {
+  $("transfer-services").replaceChildren(...sections);
+  const others = state.counters.filter((c) => c.number !== state.session.counter)
+    .sort((a, b) => (COUNTER_ORDER[a.status] ?? 3) - (COUNTER_ORDER[b.status] ?? 3) || a.number - b.number);
+  const counters = others.map((counter) => {
     const status = counter.status === "open" ? `Đang làm việc – ${counter.officer_name}`
       : counter.status === "paused" ? `Tạm dừng – ${counter.officer_name}` : "Chưa mở";
-    const button = choice(counter.name, `${counter.services.map(serviceName).join(", ")} · ${status}`,
+    const services = counter.services.map(serviceName).join(", ");
+    const button = choice(counter.name, `${services} · ${status}`,
       () => { dialog.close(); send("transfer", { to_counter: counter.number }); });
     button.dataset.counter = String(counter.number);
+    button.dataset.status = counter.status;
+    button.dataset.search = fold(`${counter.name} ${pad2(counter.number)} ${services} ${status}`);
     if (counter.status === "closed") button.classList.add("is-closed");
     return button;
   });
   $("transfer-counters").replaceChildren(...counters);
+  $("transfer-search").value = "";
+  filterTransfer();
   dialog.showModal();
+  $("transfer-search").focus();
+}
+
+/** Keep the counters and services whose words contain every word typed (tone marks and case ignored). */
+function filterTransfer() {
+  const words = fold($("transfer-search").value).split(" ").filter(Boolean);
+  let shown = 0;
+  for (const button of document.querySelectorAll("#transfer-dialog .choice[data-search]")) {
+    button.hidden = !words.every((word) => button.dataset.search.includes(word));
+    if (!button.hidden) shown += 1;
+  }
+  for (const group of document.querySelectorAll("#transfer-services .choice-group")) {
+    group.hidden = !group.querySelector(".choice:not([hidden])");
+  }
+  $("transfer-none").hidden = shown > 0;
+}
+
+/** Enter in the search box takes the one choice left, when only one is. */
+function pickOnlyTransfer(event) {
+  if (event.key !== "Enter") return;
+  event.preventDefault();
+  const left = document.querySelectorAll("#transfer-dialog .choice[data-search]:not([hidden])");
+  if (left.length === 1) left[0].click();
 }
 
 function openCallDialog() {
@@ -581,11 +669,12 @@ function typing(target) {
 function onKeyDown(event) {
   if (document.body.dataset.view !== "console" || event.ctrlKey || event.altKey || event.metaKey) return;
   if (typing(event.target) || document.querySelector("dialog[open]")) return; // dialogs have their own keys
-  let action = event.key === "F1" ? "call_next" : SHORTCUTS[event.code];
-  if (event.key === "Enter") {
-    const ticket = state.view && state.view.counter.current;
-    action = ticket && ticket.state === "serving" ? "finish" : "start";
+  if (event.key === "?") {
+    event.preventDefault();
+    $("help-dialog").showModal();
+    return;
   }
+  const action = event.key === "F1" ? "call_next" : SHORTCUTS[event.code];
   if (!action) return;
   // Enter or Space on a button the officer tabbed to belongs to that button.
   if ((event.key === "Enter" || event.code === "Space") && event.target.closest && event.target.closest("button")) return;
@@ -619,6 +708,9 @@ function bind() {
     button.addEventListener("click", () => button.closest("dialog").close());
   }
   $("call-form").addEventListener("submit", submitCall);
+  $("transfer-search").addEventListener("input", filterTransfer);
+  $("transfer-search").addEventListener("keydown", pickOnlyTransfer);
+  $("help-open").addEventListener("click", () => $("help-dialog").showModal());
   $("pause-form").addEventListener("submit", submitPause);
   setInterval(tick, 1000);
 }

@@ -122,3 +122,12 @@ export function isoToday(when = Date.now()) {
   const p = clockParts(when);
   return `${p.year}-${p.month}-${p.day}`;
 }
+
+// ----- searching Vietnamese text ------------------------------------------------------------------
+
+/** Text as a search compares it: without tone marks or other diacritics, đ as d, lower case, spaces squeezed
+ *  ("Hộ  Tịch" → "ho tich"), so an officer may type with or without marks. */
+export function fold(text) {
+  return String(text || "").normalize("NFD").replace(/\p{M}/gu, "").replace(/[đĐ]/g, "d").toLowerCase()
+    .replace(/\s+/g, " ").trim();
+}
