@@ -44,6 +44,14 @@ class Settings:
     # Failed sign-ins allowed per account and per address within the window, before a growing wait.
     sign_in_attempts: int = 5
     sign_in_window_minutes: int = 15
+    # The provincial hub this site reports to (docs/HUB.md, Delivery); empty: it reports to none. The token is a
+    # secret: HANGDOI_HUB_TOKEN, or better HANGDOI_HUB_TOKEN_FILE (a file only the server's user reads).
+    hub_url: str = ""
+    hub_token: str = ""
+    hub_token_file: Path | None = None
+    hub_push_seconds: int = 5
+    hub_batch_events: int = 500
+    hub_max_backoff_seconds: int = 60
     testing: bool = False
 
     @classmethod
@@ -78,6 +86,14 @@ class Settings:
         settings.sign_in_attempts = _positive(environ, "HANGDOI_SIGN_IN_ATTEMPTS", settings.sign_in_attempts)
         settings.sign_in_window_minutes = _positive(environ, "HANGDOI_SIGN_IN_WINDOW_MINUTES",
                                                     settings.sign_in_window_minutes)
+        settings.hub_url = environ.get("HANGDOI_HUB_URL", "").rstrip("/")
+        settings.hub_token = environ.get("HANGDOI_HUB_TOKEN", "").strip()
+        if environ.get("HANGDOI_HUB_TOKEN_FILE"):
+            settings.hub_token_file = Path(environ["HANGDOI_HUB_TOKEN_FILE"])
+        settings.hub_push_seconds = _positive(environ, "HANGDOI_HUB_PUSH_SECONDS", settings.hub_push_seconds)
+        settings.hub_batch_events = _positive(environ, "HANGDOI_HUB_BATCH_EVENTS", settings.hub_batch_events)
+        settings.hub_max_backoff_seconds = _positive(environ, "HANGDOI_HUB_MAX_BACKOFF_SECONDS",
+                                                     settings.hub_max_backoff_seconds)
         return settings
 
 

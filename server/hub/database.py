@@ -10,7 +10,9 @@ from psycopg_pool import ConnectionPool
 
 def open_pool(dsn: str, size: int) -> ConnectionPool:
     """A pool of at most `size` connections (one per request thread), opened now: a wrong DSN fails at start-up."""
-    pool = ConnectionPool(dsn, min_size=1, max_size=max(size, 1), open=False, timeout=30)
+    # autocommit: each statement, or each `with conn.transaction()` block (a batch), commits on its own.
+    pool = ConnectionPool(dsn, min_size=1, max_size=max(size, 1), open=False, timeout=30,
+                          kwargs={"autocommit": True})
     pool.open(wait=True, timeout=30)
     return pool
 
