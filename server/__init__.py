@@ -28,7 +28,6 @@ from .web import (
     devices,
     feedback,
     hub_push,
-    hub_push,
     kiosk,
     overview,
     pages,
@@ -206,7 +205,6 @@ def create_app(settings: Settings | None = None) -> Flask:
         socketio.start_background_task(back_up_daily, rt)
         socketio.start_background_task(follow_stored_configuration, rt)
         socketio.start_background_task(close_past_days, rt)
-        rt.hub_pusher = hub_push.start(rt)  # facts to the provincial hub, when HANGDOI_HUB_URL is set
         rt.hub_pusher = hub_push.start(rt)  # facts to the provincial hub, when HANGDOI_HUB_URL is set
         socketio.start_background_task(settle_appointments, rt)
 
