@@ -462,9 +462,45 @@ function handle(section, err) {
     sectionNode(section).querySelector(".section-status").append(" ", reload);
     return undefined;
   }
-  const key = err.body && err.body.key;
-  say(section, key ? `${err.message} (tại: ${key})` : err.message, true);
+  // The message names the field as this page does; the key (the file's name of it) finds the input to mark.
+  say(section, err.message, true);
+  const field = err.body && err.body.key ? fieldFor(err.body.key) : null;
+  if (field) {
+    field.setAttribute("aria-invalid", "true");
+    field.addEventListener("input", () => field.removeAttribute("aria-invalid"), { once: true });
+    field.focus();
+  }
   return undefined;
+}
+
+/** The input a configuration key names ("departments[0].services[1].prefix", "counters[2].services",
+ *  "center.name"), or null when the key names a whole section or row. */
+function fieldFor(key) {
+  const steps = key.split(".").map((part) => {
+    const found = /^([a-z_]+)(?:\[(\d+)\])?$/.exec(part);
+    return found ? { name: found[1], index: found[2] === undefined ? null : Number(found[2]) } : { name: part };
+  });
+  const [first, ...rest] = steps;
+  const section = sectionNode(first.name);
+  if (!section) return null;
+  let scope = section;
+  if (first.name === "departments" && first.index !== null) {
+    scope = section.querySelectorAll(".department")[first.index];
+    const inner = rest[0];
+    if (scope && inner && inner.name === "services" && inner.index !== null) {
+      scope = scope.querySelectorAll("tr.config-row")[inner.index];
+      rest.shift();
+    } else if (scope) {
+      scope = scope.querySelector(".department-head");
+    }
+  } else if (first.index !== null) {
+    scope = section.querySelectorAll("tr.config-row")[first.index];
+  } else if (first.name === "hours" && rest[0] && rest[0].name === "sessions" && rest[0].index !== null) {
+    scope = section.querySelectorAll(".rows-editor")[0].querySelectorAll("tr.config-row")[rest.shift().index];
+  }
+  const last = rest[rest.length - 1];
+  if (!scope || !last) return null;
+  return scope.querySelector(`[data-key="${CSS.escape(last.name)}"]`);
 }
 
 async function save(section) {

@@ -77,7 +77,10 @@ def test_a_renamed_service_reaches_the_open_kiosk_and_a_refused_value_changes_no
     service_field(admin_page, "ly-lich", "prefix").fill("a1")
     status = save(admin_page, "departments")
     expect(status).to_contain_text("phải là 1–2 chữ cái in hoa")
-    expect(status).to_contain_text("departments[0].services[0].prefix")
+    # Named as on the screen (the department, the service, the column), and the input itself is marked.
+    expect(status).to_contain_text(f"Sở, ngành “Sở Tư pháp” › lĩnh vực “{NEW_NAME}” › Chữ đầu số")
+    expect(status).not_to_contain_text("departments[")
+    expect(service_field(admin_page, "ly-lich", "prefix")).to_have_attribute("aria-invalid", "true")
     expect(status).to_have_class("section-status is-error")
     expect(admin_page.locator("#version")).to_have_text("Phiên bản 2")
     assert kiosk_service(live_server.url, "ly-lich")["prefix"] == "A"

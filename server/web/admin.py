@@ -13,6 +13,7 @@ from ..core import audit
 from ..core.accounts import hash_password
 from ..core.center import CenterConfigError, center_to_raw
 from ..core.center_versions import SECTIONS, LiveQueueConflict, StaleEdit, change_section, latest_version
+from ..core.field_labels import field_label, screen_message
 from . import realtime, runtime
 from .api import json_body, json_value
 from .auth import role_required, signed_in_account
@@ -59,7 +60,10 @@ def put_section(section):
         center = change_section(rt.store, rt.configured, section, value, signed_in_account().username,
                                 rt.queue.now(), number(edited) if edited is not None else None)
     except CenterConfigError as exc:
-        return jsonify(error="invalid_config", message=exc.problem, key=exc.key), 400
+        # The admin reads the field by its name on the screen; `key` keeps the file's name of it (docs/API.md).
+        checked = {**center_to_raw(rt.configured), section: value}
+        return jsonify(error="invalid_config", message=screen_message(exc.key, exc.problem, checked), key=exc.key,
+                       field=field_label(exc.key, checked)), 400
     except StaleEdit as exc:
         return jsonify(error="config_changed", message=exc.message, key=exc.key), 409
     except LiveQueueConflict as exc:
