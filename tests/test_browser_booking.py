@@ -1,0 +1,132 @@
+"""The citizen's booking page in chromium against the real server: book a slot, see its code and QR, check in,
+be called at the slot ahead of a walk-in who came first; take a remote number and follow it on the ticket page;
+move and cancel on the booking's own page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.csrf import CsrfSession
+from tests.live import SMALL_CENTER, LiveServer
+from tests.officer import Officer, issue
+
+pytestmark = [pytest.mark.browser, pytest.mark.live]
+
+# Open around the clock (the small center); the slot under way may still be booked for 30 minutes and checked in
+# on time for 60, so the test runs whatever the time of day.
+POLICY = """
+[appointments]
+slot_minutes = 30
+days_ahead = 2
+close_minutes_before = -30
+per_address_per_day = 100
+late_minutes = 60
+booked_every = 2
+capacity = { "ly-lich" = 3, "lai-xe" = 3 }
+remote_daily_cap = { "ly-lich" = 5 }
+"""
+
+
+def center_file(tmp_path):
+    path = tmp_path / "booking.toml"
+    path.write_text(SMALL_CENTER.read_text(encoding="utf-8") + POLICY, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def booking_server(tmp_path):
+    server = LiveServer(tmp_path / "booking.db", center=center_file(tmp_path)).start()
+    yield server
+    server.stop()
+
+
+def book_in_browser(page, server, service="ly-lich", name="Nguyễn Thị Hẹn", phone="0912 345 678"):
+    """Fill the booking page with the first open slot of today; returns the slot chosen. Ends on /hen/<token>."""
+    page.goto(f"{server.url}/hen")
+    expect(page.locator("#form")).to_be_visible()
+    page.select_option("#department", "STP" if service in ("ly-lich", "ho-tich") else "SGTVT")
+    page.select_option("#service", service)
+    first = page.locator(".slot:not([disabled])").first
+    expect(first).to_be_visible()
+    start = first.get_attribute("data-start")
+    first.click()
+    page.fill("#name", name)
+    page.fill("#phone", phone)
+    page.click("#submit")
+    page.wait_for_url("**/hen/*")
+    expect(page.locator("#code")).to_have_text(re.compile(r"^\d{4} \d{4}$"))
+    return start
+
+
+def test_book_check_in_and_be_called_at_the_slot(booking_server, page):
+    walk_in = issue(booking_server.url, "ly-lich")  # came first, without a booking
+    start = book_in_browser(page, booking_server)
+    expect(page.locator("#state")).to_have_text("Đã đặt")
+    expect(page.locator("#service")).to_have_text("Lý lịch tư pháp")
+    expect(page.locator("#phone")).to_have_text("091****678")
+    assert page.eval_on_selector("#qr", "img => img.complete && img.naturalWidth > 0")
+    code = page.inner_text("#code")
+    answer = CsrfSession().post(f"{booking_server.url}/api/checkin", json={"code": code}, timeout=10)
+    assert answer.status_code == 201, answer.text
+    ticket = answer.json()["ticket"]
+    assert ticket["channel"] == "appointment" and start in answer.json()["message"]
+
+    officer = Officer(booking_server.url, booking_server.database, booking_server.center, "an")
+    try:
+        officer.sign_in(1)
+        called = officer.act("call_next")
+        assert called["ok"] and called["result"]["label"] == ticket["label"] != walk_in["label"]
+    finally:
+        officer.close()
+    page.goto(f"{booking_server.url}/t/{ticket['token']}")
+    expect(page.locator("#called-text")).to_have_text("MỜI ÔNG/BÀ ĐẾN QUẦY 01")
+    page.goto(f"{booking_server.url}/hen/{answer.json()['booking']['token']}")
+    expect(page.locator("#state")).to_have_text("Đã xác nhận có mặt")
+    expect(page.locator("#ticket-link")).to_be_visible()
+
+
+def test_remote_number_shows_its_place_on_the_ticket_page(booking_server, page):
+    issue(booking_server.url, "ly-lich")
+    page.goto(f"{booking_server.url}/hen")
+    page.check("input[value=remote]")
+    expect(page.locator("#when")).to_be_hidden()
+    page.select_option("#service", "ly-lich")
+    page.fill("#name", "Trần Văn Xa")
+    page.fill("#phone", "0987654321")
+    page.click("#submit")
+    page.wait_for_url("**/hen/*")
+    expect(page.locator("#title")).to_have_text("Số lấy từ xa của Ông/Bà")
+    page.click("#ticket-link")
+    page.wait_for_url("**/t/*")
+    expect(page.locator("#label")).to_have_text("A002")
+    expect(page.locator("#ahead")).to_have_text("1")
+    expect(page.locator("#remote-note")).to_be_visible()
+
+
+def test_move_and_cancel_on_the_booking_page(booking_server, page):
+    book_in_browser(page, booking_server, service="lai-xe", phone="0900000002")
+    expect(page.locator("#change")).to_be_visible()
+    page.select_option("#day", index=1)  # tomorrow
+    target = page.locator(".slot:not([disabled])").nth(3)
+    new_start = target.get_attribute("data-start")
+    target.click()
+    page.click("#move")
+    expect(page.locator("#message")).to_have_text("Đã đổi giờ hẹn.")
+    expect(page.locator("#when")).to_contain_text(new_start)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#cancel")
+    expect(page.locator("#state")).to_have_text("Đã hủy")
+    expect(page.locator("#change")).to_be_hidden()
+
+
+def test_a_bad_phone_number_is_told_in_vietnamese(booking_server, page):
+    page.goto(f"{booking_server.url}/hen")
+    page.locator(".slot:not([disabled])").first.click()
+    page.fill("#name", "Nguyễn An")
+    page.fill("#phone", "12345")
+    page.click("#submit")
+    expect(page.locator("#message")).to_contain_text("Số điện thoại không hợp lệ")
+    assert "/hen/" not in page.url
