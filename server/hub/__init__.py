@@ -22,6 +22,7 @@ def create_app(settings: HubSettings | None = None, pool: ConnectionPool | None 
     app.config["HUB_SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_batch_bytes
     app.config["TESTING"] = settings.testing
+    app.json.ensure_ascii = False
     pool = pool or database.open_pool(settings.dsn, settings.threads)
     app.extensions["hub_pool"] = pool
     app.secret_key = settings.secret_key or database.secret(pool, "session_key")
