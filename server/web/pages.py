@@ -78,6 +78,12 @@ def booking_manage(token):
     return screen_page("booking", "manage.html")
 
 
+@bp.get("/checkin")
+def check_in_screen():
+    """Xác nhận có mặt alone: the kiosk's check-in panel (booking code or QR) on a screen of its own."""
+    return screen_page("booking", "checkin.html")
+
+
 @bp.get("/admin/bookings")
 def supervisor_bookings():
     """Supervisors: the day's bookings per service and slot, arrivals and no-shows."""
