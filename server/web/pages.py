@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from flask import Blueprint, abort, current_app, redirect, send_from_directory, url_for
 
+from ..core import guidance
 from ..core.announcements import clip_path
 from ..settings import ROOT
 
@@ -16,6 +18,7 @@ SCREENS = {name: ROOT / f"{name}_ui" for name in ("shared", "kiosk", "ticket", "
                                                   "admin", "booking")}
 NODE_MODULES = ROOT / "node_modules"
 DEFAULT_VOICE = ROOT / "display_ui" / "sounds" / "default"
+GUIDANCE_VOICE = ROOT / "shared_ui" / "sounds" / "guidance"
 # Third-party browser files, installed by `npm ci` from package.json and served from node_modules only.
 VENDOR = {
     "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
@@ -159,14 +162,28 @@ def supervisor_reports_print():
 @bp.get("/voice/<key>.wav")
 def voice_clip(key):
     """One clip of the voice announcements: the center's own recording when it has one, else the default."""
-    settings = current_app.extensions["hangdoi"].settings
+    runtime = current_app.extensions["hangdoi"]
+    settings = runtime.settings
     try:
         path = clip_path(key, settings.voice_dir, DEFAULT_VOICE)  # only known clip names
     except KeyError:
-        abort(404)
+        path = guidance_clip(runtime, key)
     if not path.is_file():
         abort(404)
     return send_from_directory(path.parent, path.name, max_age=86400)
+
+
+def guidance_clip(runtime, key):
+    """A clip of the kiosk's and tablet's voice guidance; a name of the center is spoken by espeak-ng the first
+    time it is asked for (off the event loop) and kept beside the database."""
+    cache = Path(runtime.settings.database).parent / "voice-names"
+    try:
+        path, to_make = guidance.clip_to_serve(key, runtime.center, runtime.settings.voice_dir, GUIDANCE_VOICE, cache)
+    except KeyError:
+        abort(404)
+    if to_make is not None:
+        runtime.offload(guidance.make_name_clip, to_make, path)
+    return path
 
 
 @bp.get("/ui/<screen>/<path:name>")
