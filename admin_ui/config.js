@@ -17,13 +17,6 @@ const SCALES = [["3", "3 mức: Rất hài lòng, Hài lòng, Không hài lòng"
 // The levels of the rating scales (server/core/center.py RATING_LEVELS, OFFICIAL_LEVELS), best first.
 const OFFICIAL_LEVELS = ["Rất hài lòng", "Hài lòng", "Không hài lòng"];
 const FIVE_LEVELS = ["Rất hài lòng", "Hài lòng", "Bình thường", "Không hài lòng", "Rất không hài lòng"];
-const ACTIONS = {
-  config_import: "Nạp tệp cấu hình", config_center: "Thông tin trung tâm", config_hours: "Giờ làm việc",
-  config_queue: "Thứ tự gọi số", config_departments: "Sở, ngành và lĩnh vực", config_counters: "Quầy",
-  config_officers: "Công chức", config_priority_groups: "Nhóm ưu tiên", config_rating: "Đánh giá",
-  password_reset: "Đặt lại mật khẩu",
-};
-
 // Columns of the editable tables and fields of the forms: `kind` says how a value is read back.
 const SERVICE_COLUMNS = [
   { key: "code", label: "Mã" }, { key: "name", label: "Tên lĩnh vực", wide: true },
@@ -544,8 +537,10 @@ function drawEntry(entry) {
   const item = el("li", "audit-entry");
   item.dataset.action = entry.action;
   const head = el("p", "audit-head");
-  head.append(el("span", "audit-time", when(entry.at)), el("span", "audit-actor", entry.actor),
-    el("span", "audit-action", ACTIONS[entry.action] || entry.action), el("span", "audit-target", entry.target));
+  // The server says each code in words (server/core/audit_words.py); the codes stay in the data attributes.
+  item.dataset.target = entry.target;
+  head.append(el("span", "audit-time", when(entry.at)), el("span", "audit-actor", entry.actor_text),
+    el("span", "audit-action", entry.action_text), el("span", "audit-target", entry.target_text));
   item.append(head);
   if (entry.before !== null || entry.after !== null) {
     const details = el("details", "audit-details");

@@ -11,6 +11,7 @@ from flask import Blueprint, jsonify, request
 
 from ..core import audit
 from ..core.accounts import hash_password
+from ..core.audit_words import AuditWords
 from ..core.center import CenterConfigError, center_to_raw
 from ..core.center_versions import SECTIONS, LiveQueueConflict, StaleEdit, change_section, latest_version
 from ..core.field_labels import field_label, screen_message
@@ -96,9 +97,11 @@ def reset_password(username):
 @bp.get("/audit")
 @role_required("admin", message="Chỉ quản trị viên được xem nhật ký thay đổi.")
 def audit_log():
-    """Nhật ký thay đổi, newest first; `?before=<id>` pages back."""
+    """Nhật ký thay đổi, newest first, each row's codes with their words (core/audit_words.py); `?before=<id>`
+    pages back."""
     before = request.args.get("before", "")
     if before and number(before) is None:
         return jsonify(error="bad_request", message="Tham số “before” phải là số."), 400
-    entries = audit.entries(runtime().store, AUDIT_PAGE, number(before) if before else None)
-    return jsonify(entries=entries, more=len(entries) == AUDIT_PAGE)
+    rt = runtime()
+    entries = audit.entries(rt.store, AUDIT_PAGE, number(before) if before else None)
+    return jsonify(entries=AuditWords(rt.store, rt.center).describe(entries), more=len(entries) == AUDIT_PAGE)
