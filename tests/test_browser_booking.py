@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.csrf import CsrfSession
 from tests.live import SMALL_CENTER, LiveServer
-from tests.officer import Officer, issue
+from tests.officer import PASSWORD, Officer, issue
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -130,3 +130,23 @@ def test_a_bad_phone_number_is_told_in_vietnamese(booking_server, page):
     page.click("#submit")
     expect(page.locator("#message")).to_contain_text("Số điện thoại không hợp lệ")
     assert "/hen/" not in page.url
+
+
+def test_supervisors_see_the_day_of_bookings(booking_server, page):
+    book_in_browser(page, booking_server, service="lai-xe", phone="0900000003")
+    code = page.inner_text("#code")
+    book_in_browser(page, booking_server, service="lai-xe", phone="0900000004")
+    CsrfSession().post(f"{booking_server.url}/api/checkin", json={"code": code}, timeout=10)
+    Officer(booking_server.url, booking_server.database, booking_server.center, "giamsat").set_password()
+    page.goto(f"{booking_server.url}/admin/bookings")
+    page.fill("#username", "giamsat")
+    page.fill("#password", PASSWORD)
+    page.click("#signin-submit")
+    expect(page.locator("#rows tr")).to_have_count(1)
+    cells = page.locator("#rows tr td")
+    expect(cells.nth(0)).to_have_text("Giấy phép lái xe")
+    expect(cells.nth(2)).to_have_text("2")  # places taken
+    expect(cells.nth(3)).to_have_text("1")  # not arrived yet
+    expect(cells.nth(4)).to_have_text("1")  # checked in
+    expect(page.locator("#summary")).to_contain_text("2 chỗ đã đặt, 1 người đã có mặt")
+    assert "0900000003" not in page.content() and "Nguyễn Thị Hẹn" not in page.content()
