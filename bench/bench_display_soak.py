@@ -188,7 +188,8 @@ def soak(server: LiveServer, browser, events: int, warmup: int = WARMUP_EVENTS, 
     try:
         screens["lobby"] = Screen(browser, f"{server.url}/display?voice_rate=4", "lobby")
         screens["counter"] = Screen(browser, f"{server.url}/display/counter/1", "counter")
-        screens["lobby"].page.get_by_role("button", name="Bật âm thanh").click()
+        # Started with the TV's autoplay flag (CHROMIUM_ARGS), the lobby speaks without the "Bật âm thanh" click.
+        wait_js(screens["lobby"].page, "window.hangdoiVoice.enabled", 30)
         driver.sign_in()
         seq = driver.drive(warmup)["last_seq"]
         for screen in screens.values():

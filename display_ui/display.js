@@ -5,10 +5,11 @@ import { whenPaired } from "/ui/shared/device.js";
 import { $, el } from "/ui/shared/dom.js";
 import { pad2, time, weekdayDate } from "/ui/shared/format.js";
 import { centerLoader } from "/ui/shared/http.js";
-import { connect } from "/ui/shared/live.js";
+import { coalesce, connect } from "/ui/shared/live.js";
 
 const HIGHLIGHT_MS = 10000;        // how long a new call blinks
-const RECENT_SHOWN = 8;
+const RECENT_SHOWN = 6;            // leaves the waiting panel room for a few services with their next numbers
+const UPCOMING_DELAY_MS = 300;     // a burst of events costs one question for the next numbers
 const CENTER_RETRY_MS = 10000;
 const CALL_KINDS = ["ticket_called", "ticket_recalled"];
 const ENDING_KINDS = ["ticket_finished", "ticket_no_show", "ticket_parked", "ticket_transferred"];
@@ -26,6 +27,8 @@ const departmentFilter = listParam("departments", function (s) { return s.toUppe
 const voiceWanted = params.get("voice") !== "off"; // a second TV in the same hall should not echo the first
 // ?voice_rate=0.9 for a slower voice in an echoing hall (the tests speed it up).
 const voiceRate = Math.min(Math.max(parseFloat(params.get("voice_rate")) || 1, 0.5), 4);
+// ?page_seconds=12: how long a page of counters or of waiting services stays before the next (at least 2 s).
+const PAGE_MS = Math.max(parseFloat(params.get("page_seconds")) || 8, 2) * 1000;
 
 function listParam(name, parse, valid) {
   const raw = params.get(name);
@@ -52,14 +55,11 @@ function counterShown(counter) {
   return true;
 }
 
-function departmentShown(department) {
-  if (departmentFilter) return inDepartments(department.code);
-  if (counterFilter) {   // the departments the screen's counters work for
-    return state.counters.some(function (c) {
-      return counterFilter.has(c.number) &&
-        c.services.some(function (code) { return departmentOf[code] === department.code; });
-    });
+function serviceShown(code) {
+  if (counterFilter) {   // the services the screen's counters call
+    return state.counters.some(function (c) { return counterFilter.has(c.number) && c.services.includes(code); });
   }
+  if (departmentFilter) return inDepartments(departmentOf[code]);
   return true;
 }
 
@@ -68,7 +68,9 @@ function departmentShown(department) {
 let center = null;            // /api/center
 let departmentOf = {};        // service code → department code
 let serverOffset = 0;         // server clock minus this TV's clock, in ms
-const state = { counters: [], waiting: {}, calls: [] };   // calls: newest first, one per ticket and counter
+// calls: newest first, one per citizen; upcoming: service code → its next tickets (socket "upcoming").
+const state = { counters: [], waiting: {}, calls: [], upcoming: {} };
+let live = null;
 const freshCounters = new Map();   // counter number → time its highlight ends
 let newestHighlightUntil = 0;
 let highlightTimer = null;
@@ -93,8 +95,9 @@ function onSnapshot(snapshot) {
   state.counters = snapshot.counters;
   state.waiting = Object.assign({}, snapshot.waiting);
   state.calls = [];
-  // Oldest first, so that a recall moves its ticket to the top just as it did live.
+  // Oldest first, so that a recall or a transfer moves its ticket to the top just as it did live.
   snapshot.recent_calls.slice().reverse().forEach(rememberCall);
+  askUpcoming();
   freshCounters.clear();
   newestHighlightUntil = 0;
   document.body.dataset.seq = snapshot.seq;
@@ -108,21 +111,20 @@ function onEvent(event) {
     setCurrent(event);
     rememberCall(event);
     if (callShown(event)) {
-      const until = Date.now() + HIGHLIGHT_MS;
-      newestHighlightUntil = until;
-      freshCounters.set(event.counter_number, until);
-      restartHighlight();
+      highlight(event.counter_number);
       if (event.announcement) speaker.say(event.announcement.clips, event.label + "@" + event.counter_number);
     }
   } else if (kind === "service_started" || kind === "ticket_resumed") {
     setCurrent(event);
   } else if (ENDING_KINDS.includes(kind)) {
     if (CLEARING_STATES.includes(event.state)) clearCurrent(event.counter_number, event.label);
-    // "Công dân có số … vui lòng chuyển sang quầy số …": heard where the citizen stands or is sent to.
-    const target = { counter_number: event.to_counter, department_code: event.department_code };
-    if (kind === "ticket_transferred" && event.to_counter && event.announcement &&
-        (callShown(event) || callShown(target))) {
-      speaker.say(event.announcement.clips, event.label + "@" + event.to_counter);
+    if (kind === "ticket_transferred") {
+      const sent = rememberCall(event);   // the headline and the history now name the new counter
+      if (sent && callShown(sent)) highlight(null);
+      // "Công dân có số … vui lòng chuyển sang quầy số …": heard where the citizen stands or is sent to.
+      if (sent && event.announcement && (callShown(event) || callShown(sent))) {
+        speaker.say(event.announcement.clips, event.label + "@" + event.to_counter);
+      }
     }
   } else if (COUNTER_KINDS.includes(kind) && event.counter) {
     state.counters = state.counters.map(function (c) {
@@ -133,7 +135,10 @@ function onEvent(event) {
     return;   // a kind this screen does not show
   }
   // Every ticket event carries its service's new waiting count (a call takes one out of the queue too).
-  if (event.service_code && typeof event.waiting === "number") state.waiting[event.service_code] = event.waiting;
+  if (event.service_code && typeof event.waiting === "number") {
+    state.waiting[event.service_code] = event.waiting;
+    askUpcoming();
+  }
   document.body.dataset.seq = event.seq;
   drawAll();
 }
@@ -150,14 +155,45 @@ function clearCurrent(number, label) {
   });
 }
 
-function rememberCall(call) {
-  const entry = { label: call.label, counter_number: call.counter_number, department_code: call.department_code,
-    service_name: call.service_name, priority: call.priority, kind: call.kind, at: call.at };
-  // A recall is the same citizen again: move the ticket up instead of listing it twice.
-  state.calls = [entry].concat(state.calls.filter(function (c) {
-    return !(c.label === entry.label && c.counter_number === entry.counter_number);
-  })).slice(0, 30);
+// One entry per citizen (a ticket keeps its number through a transfer, and a number is given once a day), so the
+// headline and the history can never name two counters for one number: a call or recall moves it to the top with
+// its counter; a transfer to a counter moves it to the top with the new counter (the voice says "chuyển sang
+// quầy …"); a transfer to a service takes it off (it waits again, under ĐANG CHỜ). Returns the entry, if any.
+function rememberCall(event) {
+  const others = state.calls.filter(function (c) { return c.label !== event.label; });
+  const sent = event.kind === "ticket_transferred";
+  if (sent && !event.to_counter) {
+    state.calls = others;
+    return null;
+  }
+  const entry = { label: event.label, priority: event.priority, kind: event.kind, at: event.at,
+    counter_number: sent ? event.to_counter : event.counter_number,
+    department_code: sent ? departmentOf[event.to_service] || event.department_code : event.department_code,
+    service_name: sent ? event.to_service_name : event.service_name };
+  state.calls = [entry].concat(others).slice(0, 30);
+  return entry;
 }
+
+// A new call blinks in the headline and, when it has one, on its counter's tile, whose page is shown next.
+function highlight(counterNumber) {
+  const until = Date.now() + HIGHLIGHT_MS;
+  newestHighlightUntil = until;
+  if (counterNumber !== null) {
+    freshCounters.set(counterNumber, until);
+    servingJump = counterNumber;
+  }
+  restartHighlight();
+}
+
+// The next numbers of every waiting service, asked again (at most once per burst) whenever a queue changes.
+const askUpcoming = coalesce(function () {
+  if (!live) return;
+  live.socket.timeout(8000).emit("upcoming", {}, function (err, reply) {
+    if (err || !reply || !reply.ok) return;   // the next change asks again; the counts stay right meanwhile
+    state.upcoming = reply.services;
+    drawWaiting();
+  });
+}, UPCOMING_DELAY_MS);
 
 // ----- drawing --------------------------------------------------------------------------------------------
 
@@ -178,7 +214,8 @@ function drawNewest(call) {
   $("newest-label").textContent = call.label;
   $("newest-counter").textContent = pad2(call.counter_number);
   $("newest-service").textContent = call.service_name || "";
-  const tag = call.kind === "ticket_recalled" ? "Gọi lại" : call.priority ? "Ưu tiên" : "";
+  const tag = call.kind === "ticket_recalled" ? "Gọi lại" : call.kind === "ticket_transferred" ? "Chuyển quầy"
+    : call.priority ? "Ưu tiên" : "";
   $("newest-tag").textContent = tag;
   $("newest-tag").hidden = !tag;
 }
@@ -196,16 +233,96 @@ function drawRecent(calls) {
   if (!calls.length) list.append(el("li", "panel-empty", "Chưa có"));
 }
 
+// ----- ĐANG PHỤC VỤ: the layout rule ------------------------------------------------------------------------
+// Legible from 6 m whatever the hall (issue 14): the headline keeps the size it has for a single call (21rem,
+// display.css .newest-number) however many counters there are, and no tile's number is ever smaller than
+// MIN_NUMBER_SHARE of the screen's height. A page holds only as many tiles as fit at that size (tileNumberSize
+// below decides every tile font); when the open counters need more than one page, only counters with a citizen
+// get a tile (the title says how many others wait for one), in department order, and the pages turn every
+// PAGE_MS, showing the page of a new call first. Closed counters never have a tile. Big lobbies split the
+// counters over several TVs with ?counters= or ?departments= (docs/OPERATIONS.md).
+const MIN_NUMBER_SHARE = 0.045;   // 4 % of the screen's height asked, and a margin
+const NUMBER_OF_HEIGHT = 0.5;     // of the tile's inner height, with the counter's name above it
+const NAME_OF_HEIGHT = 0.2;
+const CHAR_EM = 0.7;              // width of one character of a number, in em (bold capitals and digits)
+const WIDTH_USED = 0.86;          // of the tile's inner width
+const TILE_EDGE_PX = 8;           // border and breathing room inside a tile
+let servingPage = 0;
+let servingPages = 1;
+let servingJump = null;           // a counter just called: show its page at the next draw
+
+function counterOrder(a, b) {   // department order of the center file, then counter number
+  const rank = function (c) {
+    const i = center ? center.departments.findIndex(function (d) { return d.code === departmentOf[c.services[0]]; })
+      : -1;
+    return i < 0 ? Infinity : i;
+  };
+  return rank(a) - rank(b) || a.number - b.number;
+}
+
+/** Font sizes of `count` tiles laid out in `cols` columns of a `width` × `height` grid with `gap` between tiles,
+ *  for numbers of `chars` characters: the number as large as the tile allows, by its height and its width. */
+function tileNumberSize(count, cols, width, height, gap, chars) {
+  const rows = Math.ceil(count / cols);
+  const tileWidth = (width - (cols - 1) * gap) / cols - TILE_EDGE_PX;
+  const tileHeight = (height - (rows - 1) * gap) / rows - TILE_EDGE_PX;
+  return {
+    number: Math.min(NUMBER_OF_HEIGHT * tileHeight, WIDTH_USED * tileWidth / (chars * CHAR_EM)),
+    name: Math.min(NAME_OF_HEIGHT * tileHeight, WIDTH_USED * tileWidth / ("QUẦY 00".length * CHAR_EM)),
+  };
+}
+
+/** The best grid for `count` tiles: {cols, rows, number, name} with the largest number. */
+function bestGrid(count, width, height, gap, chars) {
+  let best = null;
+  for (let cols = 1; cols <= count; cols++) {
+    const size = tileNumberSize(count, cols, width, height, gap, chars);
+    if (!best || size.number > best.number) {
+      best = { cols: cols, rows: Math.ceil(count / cols), number: size.number, name: size.name };
+    }
+  }
+  return best;
+}
+
 function drawServing() {
   const grid = $("serving");
   const now = Date.now();
-  const shown = center || !departmentFilter ? state.counters.filter(function (c) {
+  const open = center || !departmentFilter ? state.counters.filter(function (c) {
     return (c.status === "open" || c.status === "paused") && counterShown(c);
-  }) : [];
+  }).sort(counterOrder) : [];
+  const style = getComputedStyle(grid);
+  const gap = parseFloat(style.columnGap) || 0;
+  const width = grid.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const height = grid.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+  const smallest = MIN_NUMBER_SHARE * window.innerHeight;
+  const labelChars = function (list) {
+    return Math.max(4, ...list.map(function (c) { return c.current ? c.current.label.length : 1; }));
+  };
+  let shown = open;
+  const fits = function (n, list) { return bestGrid(n, width, height, gap, labelChars(list)).number >= smallest; };
+  let waitingForCall = 0;
+  if (open.length > 1 && !fits(open.length, open)) {   // more than one page: only counters with a citizen
+    shown = open.filter(function (c) { return c.status === "open" && c.current; });
+    waitingForCall = open.length - shown.length;
+  }
+  let perPage = Math.max(shown.length, 1);
+  while (perPage > 1 && !fits(perPage, shown)) perPage--;
+  servingPages = Math.max(Math.ceil(shown.length / perPage), 1);
+  perPage = Math.max(Math.ceil(shown.length / servingPages), 1);   // pages of even size
+  if (servingJump !== null) {
+    const at = shown.findIndex(function (c) { return c.number === servingJump; });
+    if (at >= 0) servingPage = Math.floor(at / perPage);
+    servingJump = null;
+  }
+  if (servingPage >= servingPages) servingPage = 0;
+  const page = shown.slice(servingPage * perPage, (servingPage + 1) * perPage);
+  const layout = bestGrid(Math.max(page.length, 1), width, height, gap, labelChars(page));
+
   grid.replaceChildren();
-  shown.forEach(function (c) {
+  page.forEach(function (c) {
     const tile = el("li", "counter-tile");
     tile.dataset.counter = c.number;
+    tile.dataset.department = departmentOf[c.services[0]] || "";
     tile.append(el("span", "counter-tile-name", "QUẦY " + pad2(c.number)));
     if (c.status === "paused") {
       tile.classList.add("paused");
@@ -219,31 +336,48 @@ function drawServing() {
     }
     grid.append(tile);
   });
-  // Few counters get big tiles; a large hall still fits on one screen.
-  const n = Math.max(shown.length, 1);
-  const cols = n <= 4 ? Math.max(n, 2) : n <= 6 ? 3 : n <= 8 ? 4 : n <= 15 ? 5 : Math.ceil(n / 4);
-  grid.style.setProperty("--cols", cols);
-  grid.style.setProperty("--rows", Math.ceil(n / cols));
-  $("serving-empty").hidden = shown.length > 0;
+  grid.style.setProperty("--cols", layout.cols);
+  grid.style.setProperty("--rows", layout.rows);
+  grid.style.setProperty("--tile-number", Math.floor(layout.number) + "px");
+  grid.style.setProperty("--tile-name", Math.floor(layout.name) + "px");
+  grid.dataset.pages = servingPages;
+  grid.dataset.page = servingPage + 1;
+  const notes = [];
+  if (waitingForCall) notes.push(waitingForCall + " quầy chờ gọi số");
+  if (servingPages > 1) notes.push((servingPage + 1) + "/" + servingPages);
+  $("serving-page").textContent = notes.join(" · ");
+  $("serving-empty").hidden = open.length > 0;
 }
+
+// ----- ĐANG CHỜ: only services with people waiting, each with its next numbers ------------------------------
 
 function drawWaiting() {
   const list = $("waiting");
   list.replaceChildren();
   if (!center) return;
-  center.departments.filter(departmentShown).forEach(function (d) {
-    const count = d.services.reduce(function (sum, s) { return sum + (state.waiting[s.code] || 0); }, 0);
-    const row = el("li", "waiting-row" + (count ? "" : " none"));
-    row.append(el("span", "waiting-name", d.name), el("span", "waiting-count", String(count)));
-    list.append(row);
+  center.departments.forEach(function (d) {
+    d.services.forEach(function (s) {
+      const count = state.waiting[s.code] || 0;
+      if (!count || !serviceShown(s.code)) return;
+      const row = el("li", "waiting-row");
+      row.dataset.service = s.code;
+      const next = el("p", "waiting-next");
+      (state.upcoming[s.code] || []).forEach(function (t) {
+        next.append(el("span", "waiting-ticket" + (t.priority_group ? " priority" : ""), t.label));
+      });
+      const head = el("p", "waiting-head");
+      head.append(el("span", "waiting-name", s.name), el("span", "waiting-count", String(count)));
+      row.append(head, next);
+      list.append(row);
+    });
   });
+  if (!list.children.length) list.append(el("li", "panel-empty", "Không có công dân nào đang chờ"));
   paginateWaiting();
 }
 
-// A big center has more departments than fit: show them a page at a time, turning every few seconds, rather
-// than shrinking the text below what can be read across the hall. The turn has its own steady timer, so a
+// A big center has more waiting services than fit: show them a page at a time, turning every PAGE_MS, rather
+// than shrinking the text below what can be read across the hall. The turns have their own steady timer, so a
 // busy stream of events (each redraws) cannot hold the first page on screen.
-const PAGE_MS = 8000;
 let waitingPage = 0;
 let waitingPages = 1;
 
@@ -267,10 +401,16 @@ function paginateWaiting() {
 }
 
 setInterval(function () {
-  if (waitingPages < 2) return;
-  waitingPage = (waitingPage + 1) % waitingPages;
-  paginateWaiting();
+  if (waitingPages > 1) {
+    waitingPage = (waitingPage + 1) % waitingPages;
+    paginateWaiting();
+  }
+  if (servingPages > 1) {
+    servingPage = (servingPage + 1) % servingPages;
+    drawServing();
+  }
 }, PAGE_MS);
+window.addEventListener("resize", function () { drawAll(); });
 
 // The blink lasts a while after a call; one timer redraws when the earliest highlight ends.
 function restartHighlight() {
@@ -325,7 +465,6 @@ function setNotice(text) {
 // MAX_QUEUE announcements. A newer announcement for a ticket already waiting to be spoken at the same counter (a
 // recall) takes the waiting one's place; beyond the limit the oldest waiting announcement is dropped.
 const speaker = (function () {
-  const SOUND_KEY = "hangdoi.display.sound";
   const MAX_QUEUE = 12;
   const STALE_MS = 30000;        // calls that waited this long for the sound button are no longer news
   const GAP_MS = 600;            // between two announcements
@@ -338,9 +477,11 @@ const speaker = (function () {
   let enabled = false;
   let token = 0;
   // What this TV has said, for the browser tests and for whoever opens the developer console on a TV: the last
-  // LOG_CLIPS clip keys started, oldest first, and counters. A TV runs for weeks, so nothing here grows with time.
-  const log = { played: [], count: 0, dropped: 0, merged: 0 };
+  // LOG_CLIPS clip keys started (`played`) and actually sounding (`heard`: the browser fired "playing"), oldest
+  // first, and counters. A TV runs for weeks, so nothing here grows with time.
+  const log = { played: [], heard: [], count: 0, dropped: 0, merged: 0 };
   Object.defineProperty(log, "queued", { get: function () { return queue.length; } });
+  Object.defineProperty(log, "enabled", { get: function () { return enabled; } });
   window.hangdoiVoice = log;
   players.forEach(function (p) { p.preload = "auto"; p.defaultPlaybackRate = voiceRate; });
 
@@ -400,7 +541,7 @@ const speaker = (function () {
       if (mine !== token) return;   // already moved on (ended and error can both fire)
       token++;
       clearTimeout(timer);
-      player.onended = player.onerror = player.ondurationchange = null;
+      player.onended = player.onerror = player.ondurationchange = player.onplaying = null;
       turn = 1 - turn;
       playClip(announcement, i + 1);
     }
@@ -415,6 +556,13 @@ const speaker = (function () {
     player.onended = done;
     player.onerror = done;
     player.ondurationchange = arm;
+    let sounded = false;
+    player.onplaying = function () {   // fires again after a stall: the clip is logged once
+      if (sounded || mine !== token) return;
+      sounded = true;
+      log.heard.push(key);
+      if (log.heard.length > LOG_CLIPS) log.heard.shift();
+    };
     log.played.push(key);
     if (log.played.length > LOG_CLIPS) log.played.shift();
     log.count++;
@@ -426,7 +574,7 @@ const speaker = (function () {
       if (err && err.name === "NotAllowedError") {   // the browser wants a gesture again
         token++;
         clearTimeout(timer);
-        player.onended = player.onerror = player.ondurationchange = null;
+        player.onended = player.onerror = player.ondurationchange = player.onplaying = null;
         playing = false;
         enabled = false;
         queue.unshift(announcement);   // said again after the button; the queue keeps its limit
@@ -439,7 +587,6 @@ const speaker = (function () {
   }
 
   function enable() {
-    try { localStorage.setItem(SOUND_KEY, "on"); } catch (e) { /* private mode: ask again next time */ }
     $("sound-overlay").hidden = true;
     enabled = true;
     const now = Date.now();
@@ -452,13 +599,11 @@ const speaker = (function () {
     $("sound-on").focus();
   }
 
+  // A TV browser started as docs/OPERATIONS.md says (--autoplay-policy=no-user-gesture-required) may play at
+  // once: a silent clip finds out, and only a browser that refuses it shows the "Bật âm thanh" button.
   function start() {
     if (!voiceWanted) return;
     $("sound-on").addEventListener("click", enable);
-    let stored = null;
-    try { stored = localStorage.getItem(SOUND_KEY); } catch (e) { /* no storage: ask */ }
-    if (stored !== "on") { showOverlay(); return; }
-    // Chosen before: ask again only if the browser blocks sound (a silent clip finds out).
     const probe = new Audio("/voice/pause.wav");
     probe.play().then(function () {
       probe.pause();
@@ -478,7 +623,7 @@ const speaker = (function () {
 tick();
 whenPaired({ kind: "display" }).then(function () {
   speaker.start();
-  connect({
+  live = connect({
     screen: "display",
     onSnapshot: onSnapshot,
     onEvent: onEvent,

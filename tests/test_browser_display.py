@@ -1,4 +1,9 @@
-"""The lobby and counter displays in chromium against the real server, driven by officers over Socket.IO."""
+"""The lobby and counter displays in chromium against the real server, driven by officers over Socket.IO.
+
+The lobby runs at the TV's real sizes (1920×1080 and 1366×768) in chromium started as docs/OPERATIONS.md starts
+the TV, with `--autoplay-policy=no-user-gesture-required` (the `browser` fixture): it speaks without a click. An
+ordinary browser (`ordinary_browser`, no such flag) gets the "Bật âm thanh" button instead. Screenshots:
+test-results/screenshots/display-*.png."""
 
 from __future__ import annotations
 
@@ -8,12 +13,35 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import chromium_path
 from tests.officer import Officer, issue
+from tests.screenshots import save_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
 # Announcements play at four times the normal speed: the order of the clips is what is checked, not the voice.
 FAST_VOICE = "voice_rate=4"
+TV_SIZES = {"1920x1080": {"width": 1920, "height": 1080}, "1366x768": {"width": 1366, "height": 768}}
+
+
+@pytest.fixture(params=list(TV_SIZES))
+def tv(request, browser):
+    """A lobby page at one of the TV sizes; `tv.size` names it for screenshots."""
+    context = browser.new_context(locale="vi-VN", viewport=TV_SIZES[request.param])
+    page = context.new_page()
+    page.size = request.param
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def ordinary_browser(browser):
+    """Chromium as an ordinary browser: the same Playwright, without the autoplay flag, so sound waits for a
+    click."""
+    ordinary = browser.browser_type.launch(executable_path=chromium_path(), args=[
+        "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"])
+    yield ordinary
+    ordinary.close()
 
 
 @pytest.fixture
@@ -60,8 +88,18 @@ def played(page, count, timeout=30):
     return wait_js(page, f"window.hangdoiVoice.count >= {count} && window.hangdoiVoice.played", timeout)
 
 
-def test_lobby_shows_the_call_and_speaks_calls_one_after_another(live_server, page, officers):
+def heard(page, count, timeout=30):
+    """Once `count` clips have actually sounded (the audio element fired "playing"), the clips the lobby logged."""
+    return wait_js(page, f"window.hangdoiVoice.heard.length >= {count} && window.hangdoiVoice.heard", timeout)
+
+
+def test_lobby_speaks_calls_without_a_click(live_server, tv, officers):
+    """Chromium started with the documented autoplay flag: nobody touches the TV, and the chime and the voice
+    play; two calls at once are spoken one after the other."""
+    page = tv
     open_display(page, f"{live_server.url}/display?{FAST_VOICE}")
+    wait_js(page, "window.hangdoiVoice.enabled")   # the silent probe played: no button needed
+    expect(page.locator("#sound-overlay")).to_be_hidden()
     for service in ("ly-lich", "ly-lich", "ho-tich", "lai-xe"):
         issue(live_server.url, service)
     an = officers("an", 1)
@@ -72,13 +110,11 @@ def test_lobby_shows_the_call_and_speaks_calls_one_after_another(live_server, pa
     expect(page.locator("#newest-label")).to_have_text("A001")
     expect(page.locator("#newest-counter")).to_have_text("01")
     expect(page.locator('#serving [data-counter="1"]')).to_have_text("QUẦY 01A001")
-    expect(page.locator("#waiting")).to_contain_text("Sở Tư pháp2")   # A002 and B001 still wait
-
-    page.get_by_role("button", name="Bật âm thanh").click()
-    expect(page.locator("#sound-overlay")).to_be_hidden()
     first = call["announcement"]["clips"]
     assert first[0] == "chime"
-    assert played(page, len(first))[:len(first)] == first
+    assert heard(page, len(first))[:len(first)] == first   # sounding, not merely asked to play
+    expect(page.locator("#sound-overlay")).to_be_hidden()
+    save_screenshot(page, f"display-{page.size}-spoken-without-click")
 
     # Two counters call at once: the second announcement waits for the first to end.
     binh, cuong = officers("binh", 2), officers("cuong", 3)
@@ -87,6 +123,7 @@ def test_lobby_shows_the_call_and_speaks_calls_one_after_another(live_server, pa
     third = an.wait_event("ticket_called", counter_number=3)["announcement"]["clips"]
     expected = first + second + third
     assert played(page, len(expected), timeout=60) == expected
+    assert heard(page, len(expected), timeout=60) == expected
     expect(page.locator("#newest-label")).to_have_text("C001")
     expect(page.locator("#recent")).to_have_text(re.compile(r"^B001.*A001"))
 
@@ -94,20 +131,24 @@ def test_lobby_shows_the_call_and_speaks_calls_one_after_another(live_server, pa
 @pytest.mark.parametrize("screen", ["counters=3", "departments=SGTVT"])
 def test_a_limited_display_ignores_other_counters(live_server, page, officers, screen):
     open_display(page, f"{live_server.url}/display?{screen}&{FAST_VOICE}")
-    page.get_by_role("button", name="Bật âm thanh").click()
     issue(live_server.url, "ly-lich")
-    issue(live_server.url, "lai-xe")
+    issue(live_server.url, "ly-lich")
+    waiting = issue(live_server.url, "lai-xe")["label"]
     an, cuong = officers("an", 1), officers("cuong", 3)
     assert an.act("call_next")["ok"]
     applied(page, an.wait_event("ticket_called", counter_number=1))
     expect(page.locator("#newest-empty")).to_be_visible()
     expect(page.locator("#newest-call")).to_be_hidden()
     expect(page.locator('#serving [data-counter="1"]')).to_have_count(0)
-    expect(page.locator("#waiting")).to_have_text("Sở Giao thông vận tải1")
+    # Only the services this screen's counters call: lai-xe waits, ly-lich (A002) is another screen's.
+    expect(page.locator("#waiting .waiting-row")).to_have_count(1)
+    expect(page.locator('#waiting [data-service="lai-xe"] .waiting-count')).to_have_text("1")
+    expect(page.locator('#waiting [data-service="lai-xe"] .waiting-next')).to_have_text(waiting)
 
     assert cuong.act("call_next")["ok"]
     call = an.wait_event("ticket_called", counter_number=3)
     expect(page.locator("#newest")).to_contain_text("MỜI SỐ C001 ĐẾN QUẦY 03")
+    expect(page.locator("#waiting")).to_have_text("Không có công dân nào đang chờ")
     expect(page.locator('#serving [data-counter="3"]')).to_contain_text("C001")
     clips = call["announcement"]["clips"]
     assert played(page, len(clips)) == clips   # the call at counter 1 was never spoken
@@ -146,7 +187,8 @@ def listeners(page):
 
 
 def test_display_survives_a_server_restart(live_server, page, officers):
-    open_display(page, f"{live_server.url}/display")
+    # Silent: a clip playing while the listeners are counted would add its audio element's handlers.
+    open_display(page, f"{live_server.url}/display?voice=off")
     page.evaluate("window.sameDocument = true")
     connected_with = listeners(page)
     issue(live_server.url, "ly-lich")
@@ -170,9 +212,35 @@ def test_display_survives_a_server_restart(live_server, page, officers):
     assert listeners(page) <= connected_with   # reconnecting adds no handlers
 
 
-def test_calls_faster_than_speech_keep_the_voice_queue_bounded(live_server, page, officers):
+@pytest.mark.parametrize("size", list(TV_SIZES))
+def test_an_ordinary_browser_asks_for_one_click(live_server, ordinary_browser, officers, size):
+    """Without the autoplay flag the browser refuses sound: the "Bật âm thanh" button shows, a call waits silent,
+    and the click plays it."""
+    context = ordinary_browser.new_context(locale="vi-VN", viewport=TV_SIZES[size])
+    try:
+        page = context.new_page()
+        open_display(page, f"{live_server.url}/display?{FAST_VOICE}")
+        expect(page.get_by_role("button", name="Bật âm thanh")).to_be_visible()
+        issue(live_server.url, "ly-lich")
+        an = officers("an", 1)
+        assert an.act("call_next")["ok"]
+        clips = an.wait_event("ticket_called", label="A001")["announcement"]["clips"]
+        applied(page, an.wait_event("ticket_called", label="A001"))
+        expect(page.locator("#newest-label")).to_have_text("A001")
+        assert page.evaluate("[hangdoiVoice.heard.length, hangdoiVoice.queued]") == [0, 1]
+        save_screenshot(page, f"display-{size}-sound-button")
+        page.get_by_role("button", name="Bật âm thanh").click()
+        expect(page.locator("#sound-overlay")).to_be_hidden()
+        assert heard(page, len(clips)) == clips
+    finally:
+        context.close()
+
+
+def test_calls_faster_than_speech_keep_the_voice_queue_bounded(live_server, ordinary_browser, officers):
     """With the sound not yet switched on, a recall takes its waiting call's place and beyond 12 announcements the
     oldest are dropped; once on, the 12 kept are spoken in order and the clip log keeps only the last 100."""
+    context = ordinary_browser.new_context(locale="vi-VN", viewport=TV_SIZES["1920x1080"])
+    page = context.new_page()
     open_display(page, f"{live_server.url}/display?{FAST_VOICE}")
     for _ in range(13):
         issue(live_server.url, "ly-lich")
@@ -194,3 +262,4 @@ def test_calls_faster_than_speech_keep_the_voice_queue_bounded(live_server, page
     assert len(expected) > 100
     assert played(page, len(expected), timeout=60) == expected[-100:]
     assert page.evaluate("[hangdoiVoice.count, hangdoiVoice.queued]") == [len(expected), 0]
+    context.close()

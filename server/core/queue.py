@@ -506,10 +506,11 @@ class Queue:
             # backwards walk by it keeps a morning with fewer calls than asked from reading all of history.
             first_today = conn.execute("SELECT seq FROM events WHERE at >= ? ORDER BY at LIMIT 1",
                                        (day_start,)).fetchone()
-            calls = conn.execute("SELECT seq, kind, at, payload FROM events WHERE seq >= ? AND kind IN (?, ?)"
+            # Transfers too: a lobby's history must say where a citizen was sent after the call it lists.
+            calls = conn.execute("SELECT seq, kind, at, payload FROM events WHERE seq >= ? AND kind IN (?, ?, ?)"
                                  " AND at >= ? ORDER BY seq DESC LIMIT ?",
                                  (first_today[0] if first_today else last_seq(conn) + 1, "ticket_called",
-                                  "ticket_recalled", day_start, recent_calls)).fetchall()
+                                  "ticket_recalled", "ticket_transferred", day_start, recent_calls)).fetchall()
             finished = conn.execute(
                 "SELECT t.counter_number, t.label, t.local_date, max(t.ended_at) AS ended_at FROM tickets t"
                 " WHERE t.state = ? AND t.local_date = ? GROUP BY t.counter_number", (DONE, day)).fetchall()
@@ -701,6 +702,22 @@ class Queue:
                 " AND service_code = ? ORDER BY arrived_at, id", (self.center.local_date(now), service_code)).fetchall()
         order = self.call_order(candidates, None, (service_code,), self.center.priority_every, limit)
         return [self._upcoming_view(t, now) for t in order]
+
+    def upcoming_by_service(self, limit: int) -> dict:
+        """`upcoming_in_service` for every service with people waiting today, from one reading: the lobby display's
+        waiting panel. {"seq": the sequence number the answer is current to, "services": {code: [ticket as
+        `_upcoming_view` shows it, …]}}; a service nobody waits for is absent."""
+        now = self.now()
+        waiting: dict[str, list] = {}
+        with self.store.read() as conn:
+            for ticket in conn.execute("SELECT * FROM tickets INDEXED BY tickets_waiting WHERE state = 'waiting'"
+                                       " AND local_date = ? ORDER BY arrived_at, id", (self.center.local_date(now),)):
+                waiting.setdefault(ticket["service_code"], []).append(ticket)
+            seq = last_seq(conn)
+        return {"seq": seq, "services": {
+            code: [self._upcoming_view(t, now)
+                   for t in self.call_order(tickets, None, (code,), self.center.priority_every, limit)]
+            for code, tickets in waiting.items()}}
 
     def _upcoming_view(self, ticket, now: int) -> dict:
         """A waiting ticket as a preview lists it: number, service, how long the citizen has waited, priority,

@@ -39,6 +39,7 @@ log = logging.getLogger("hangdoi.events")
 SCREENS = ("display", "counter_display", "console", "tablet", "supervisor")
 # The device kind each unattended screen needs when pairing is required (consoles and supervisors sign in).
 SCREEN_DEVICES = {"display": ("display",), "counter_display": ("counter_display",), "tablet": ("tablet",)}
+UPCOMING_SHOWN = 4  # next numbers per service a lobby display lists under "ĐANG CHỜ"
 
 
 def announcement(event: Event) -> dict | None:
@@ -220,6 +221,13 @@ def register_handlers(socketio: SocketIO, rt: Runtime):
         if officer is None:
             return {"ok": False, **signed_out_refusal()}
         return {"ok": True, "console": console_state(counter)}
+
+    @on("upcoming")
+    def upcoming(_data=None):
+        """The lobby display's waiting panel: every service with people waiting and its next numbers, in the order
+        call next takes them (Queue.upcoming_by_service), with the sequence number the answer is current to."""
+        screen_device("display", None)   # refused as any other core refusal (edge.acknowledged)
+        return {"ok": True, **runtime().queue.upcoming_by_service(UPCOMING_SHOWN)}
 
     @on("counter_action")
     def counter_action(data):
