@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from . import feedback
+from .appointments_report import appointment_counts
 from .center import OFFICIAL_LEVELS, Center, RatingScale, level_is_dissatisfied
 from .comments import period_comments
 from .summaries import Summaries, empty_group, merge_groups, percentiles
@@ -290,8 +291,8 @@ class ReportBuilder:
         if group_by == "day":
             return {"name": format_date(dt.date.fromisoformat(key))}
         if group_by == "channel":
-            return {"name": {"kiosk": "Ki-ốt", "phone": "Điện thoại", "staff": "Cán bộ", "tablet": "Máy tính bảng"}
-                    .get(key, key)}
+            return {"name": {"kiosk": "Ki-ốt", "phone": "Lấy số từ xa", "staff": "Cán bộ", "tablet": "Máy tính bảng",
+                             "appointment": "Lịch hẹn"}.get(key, key)}
         return {"name": c.name}
 
     def order(self, group_by: str, groups: dict) -> list[str]:
@@ -360,11 +361,22 @@ def generate(store, center: Center, period: Period, groupings=("department",), c
         days = summaries.days(period.first, period.last, groupings, rollups="day" not in groupings)
         reports = {group_by: builder.build(days, period, group_by) for group_by in groupings}
         handled = feedback.period_figures(conn, period.first.isoformat(), period.last.isoformat())
+        booked = appointment_figures(conn, period, builder.precision)
         for report in reports.values():
             report["feedback"] = handled
+            report["appointments"] = booked
         return reports
     finally:
         conn.close()
+
+
+def appointment_figures(conn, period: Period, places: int) -> dict:
+    """Bookings and remote numbers of the period (server/core/appointments_report.py) with the appointment no-show
+    rate (no-shows ÷ bookings whose check-in time is over) and the share of bookings checked in on time that were
+    called within 10 minutes of their slot (docs/REPORTS.md, "Appointments")."""
+    counts = appointment_counts(conn, period.first, period.last)
+    return {**counts, "no_show_rate": share(counts["no_show"], counts["decided"], places),
+            "called_within_10_share": share(counts["called_within_10"], counts["called"], places)}
 
 
 def comments(store, center: Center, period: Period, limit: int | None = None) -> dict:
