@@ -57,9 +57,9 @@ function signInForm(section, options) {
   return form;
 }
 
-/** The staff pages an account of this role may open. */
-export function pagesFor(role) {
-  return PAGES.filter((page) => page.roles.includes(role));
+/** The staff pages an account of this role may open (of `pages`: another server's list, e.g. the hub's). */
+export function pagesFor(role, pages = PAGES) {
+  return pages.filter((page) => page.roles.includes(role));
 }
 
 /** Whether a session ({officer, counter} from GET /api/session) may open a page for these roles. */
@@ -69,7 +69,7 @@ export function allows(roles, session, needsCounter = false) {
 }
 
 /** Links to the other pages this account may open, in the header's user box (when the page has one). */
-function navigation(officer) {
+function navigation(officer, pages) {
   const box = $("user-box");
   if (!box) return;
   let nav = $("admin-nav");
@@ -77,7 +77,7 @@ function navigation(officer) {
     nav = el("nav", { id: "admin-nav", class: "admin-nav", "aria-label": "Khu vực quản trị" });
     box.prepend(nav);
   }
-  nav.replaceChildren(...pagesFor(officer.role).map((page) => {
+  nav.replaceChildren(...pagesFor(officer.role, pages).map((page) => {
     const link = el("a", { href: page.path, class: "admin-nav-link" }, page.label);
     if (location.pathname === page.path) link.setAttribute("aria-current", "page");
     return link;
@@ -90,7 +90,8 @@ function navigation(officer) {
  * role), onBoard(officer, session), onLeave(), onSignInShown() (each time the form shows), extra() (more fields
  * to send, e.g. {counter}; all must be given), incomplete (the message when something is missing),
  * onSignOutRefused(message) (stay on the board when the server refuses to sign out), views ({loading, signin,
- * board} element ids) and boardView (the body's data-view on the board, "board" by default).
+ * board} element ids), boardView (the body's data-view on the board, "board" by default) and pages (the header's
+ * links, [{path, label, roles}], when the server is not a center's: the provincial hub's pages).
  */
 export function startSignIn(options) {
   const views = { loading: "loading", signin: "signin", board: "board", ...(options.views || {}) };
@@ -113,7 +114,7 @@ export function startSignIn(options) {
   /** The pages a signed-in account of another role may open instead: never a dead end. */
   function showElsewhere(officer) {
     if (!elsewhere) return;
-    const pages = officer ? pagesFor(officer.role) : [];
+    const pages = officer ? pagesFor(officer.role, options.pages) : [];
     if (officer && !pages.length && !options.counter) pages.push(CONSOLE_PAGE);
     elsewhere.replaceChildren(...(pages.length ? [`Tài khoản ${officer.name} được mở: `] : []),
       ...pages.flatMap((page, i) => [...(i ? [", "] : []), el("a", { href: page.path }, page.label)]));
@@ -134,7 +135,7 @@ export function startSignIn(options) {
   function enter(session) {
     password.value = "";
     if ($("user-name")) $("user-name").textContent = session.officer.name;
-    navigation(session.officer);
+    navigation(session.officer, options.pages);
     view("board");
     options.onBoard(session.officer, session);
   }

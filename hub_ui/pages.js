@@ -1,0 +1,8 @@
+// The provincial hub's pages and who may open each: the header's links (shared_ui/signin.js `pages`).
+// Roles: admin (Quản trị tỉnh), leader (Lãnh đạo tỉnh), district_leader (Lãnh đạo huyện) — server/hub/accounts.py.
+export const HUB_ADMIN = ["admin"];
+export const HUB_VIEWERS = ["admin", "leader", "district_leader"];
+
+export const HUB_PAGES = [
+  { path: "/hub/sites", label: "Đơn vị và mã truy cập", roles: HUB_ADMIN },
+];
