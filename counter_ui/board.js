@@ -1,4 +1,4 @@
-// Supervisors' live page (/admin/live): every counter as it is now, and each "Không hài lòng" the moment it is
+// Supervisors' live board (/admin/live): every counter as it is now, and each "Không hài lòng" the moment it is
 // given, so a supervisor can walk to the counter while the citizen is still in the building. The alerts are the
 // open complaints of the feedback inbox (GET /api/feedback), read again at every (re)connection and after every
 // rating or inbox change, so a reload or a server restart loses none; beside them, how many items of the inbox
@@ -7,6 +7,11 @@
 // long it has been idle while people wait) and its warnings, asked for every 10 s and shortly after queue events.
 // Only supervisors may subscribe; the socket is opened after sign-in because the server reads who is signed in
 // from the cookie of the socket's handshake.
+//
+// One 1920×1080 screen holds a whole provincial center without scrolling: services and counters come sorted by
+// urgency from the server (waits over target, then idle counters, then the rest; server/core/overview.py), services
+// nobody waits for shrink to one line, counters are small tiles, and warnings past the first few are counted.
+// Times are the center's (shared_ui/format.js with the zone of /api/center), written once that zone is known.
 import { $, el } from "/ui/shared/dom.js";
 import { pad2, time } from "/ui/shared/format.js";
 import { json, loadCenter } from "/ui/shared/http.js";
@@ -14,12 +19,15 @@ import { coalesce, connect, showConnection } from "/ui/shared/live.js";
 import { SUPERVISING_ROLES, startSignIn } from "/ui/shared/signin.js";
 
 const REQUEST_TIMEOUT_MS = 10000;
+const RETRY_CENTER_MS = 3000;
 const OVERVIEW_EVERY_MS = 10000;      // waits grow with no event at all: ask again on a timer
 const OVERVIEW_AFTER_EVENT_MS = 1000; // a burst of queue events costs one request, at most a second late
 const ALERTS_AFTER_EVENT_MS = 200;    // a rating and its alert arrive together: one request
 // The alerts: complaints not yet handled, newest first (the inbox has them all, comments too).
 const ALERTS_QUERY = "/api/feedback?state=new,in_progress&dissatisfied=1&limit=50";
 const STATUS = { open: "Đang mở", paused: "Tạm dừng", closed: "Đóng" };
+const WARNING_KIND = { wait_over_target: "Chờ quá lâu", counter_idle: "Quầy rảnh", officer_department: "Khác Sở, ngành" };
+const WARNINGS_SHOWN = 6; // the rest are counted: the tables below are sorted by the same urgency
 const TICKET_STATE = { called: "đang gọi", serving: "đang phục vụ" };
 const CHANNEL = { tablet: "Máy đánh giá tại quầy", phone: "Điện thoại của công dân" };
 const ACTIVE = new Set(["ticket_called", "ticket_recalled", "service_started", "ticket_resumed"]);
@@ -32,14 +40,18 @@ const state = {
   alerts: [],          // open complaints from the inbox, newest first
   seen: new Set(),     // ids of the new ones this page has marked seen (a click); the inbox still has them as new
   idle: new Map(),     // counter number → {seconds, waiting, over} from the latest overview
+  rows: new Map(),     // counter number → its row of the latest overview (urgency, waits, department warning)
+  order: [],           // counter numbers by urgency, from the latest overview
+  zoneKnown: false,    // /api/center has answered: times can be written on the center's clock
+  lastOverview: null,  // drawn again once the zone is known
 };
 let live = null;
 const overview = { timer: null, asking: false };
 const alerts = { asking: 0 };
 const chime = new Audio("/voice/chime.wav");
 
-/** A moment of the server (epoch seconds) on the center's clock. */
-const clock = (epochSeconds, withSeconds = false) => time(epochSeconds * 1000, withSeconds);
+/** A moment of the server (epoch seconds) on the center's clock; "" until the center's zone is known. */
+const clock = (epochSeconds, withSeconds = false) => (state.zoneKnown ? time(epochSeconds * 1000, withSeconds) : "");
 
 // ----- sign-in ------------------------------------------------------------------------------------
 
@@ -56,6 +68,9 @@ function leaveBoard() {
   $("services").textContent = "";
   $("overview-time").textContent = "";
   state.idle.clear();
+  state.rows.clear();
+  state.order = [];
+  state.lastOverview = null;
   renderWarnings([]);
 }
 
@@ -114,47 +129,51 @@ function onEvent(event) {
   renderCounters();
 }
 
+/** The counters as tiles, in the latest overview's urgency order (a counter it did not list yet goes last). */
 function renderCounters() {
-  const body = $("counters");
-  body.textContent = "";
-  const numbers = Array.from(state.counters.keys()).sort((a, b) => a - b);
-  for (const number of numbers) {
-    const c = state.counters.get(number);
-    const row = el("tr", `counter-row counter-${c.status}`);
-    row.dataset.counter = String(number);
-    row.append(el("th", "counter-number", pad2(number)));
+  const ranked = state.order.filter((n) => state.counters.has(n));
+  const rest = Array.from(state.counters.keys()).filter((n) => !ranked.includes(n)).sort((a, b) => a - b);
+  $("counters").replaceChildren(...ranked.concat(rest).map(counterTile));
+}
 
-    const status = el("div", "status-box"); // a box inside the cell: a flex cell would leave the table grid
-    status.append(el("span", `status status-${c.status}`, STATUS[c.status] || c.status));
-    if (c.status === "paused" && c.pause_reason) status.append(el("span", "pause-reason", c.pause_reason));
-    if (c.status !== "closed" && c.since) status.append(el("span", "since", `từ ${clock(c.since)}`));
-    const statusCell = el("td", "counter-status");
-    statusCell.append(status);
-    row.append(statusCell);
+function counterTile(number) {
+  const c = state.counters.get(number);
+  const row = state.rows.get(number);
+  const idle = state.idle.get(number);
+  const tile = el("li", `counter-tile counter-${c.status}`);
+  tile.dataset.counter = String(number);
+  if (row && row.status === c.status) tile.dataset.urgency = row.urgency;
 
-    row.append(el("td", "counter-officer", c.status === "closed" ? "—" : (c.officer_name || c.officer || "—")));
+  const head = el("div", "counter-head");
+  head.append(el("span", "counter-number", pad2(number)), el("span", `status status-${c.status}`,
+    STATUS[c.status] || c.status));
+  if (c.status !== "closed" && c.since && state.zoneKnown) head.append(el("span", "since", `từ ${clock(c.since)}`));
+  tile.append(head);
+  tile.append(el("p", "counter-officer", c.status === "closed" ? "—" : (c.officer_name || c.officer || "—")));
+  if (c.status === "paused" && c.pause_reason) tile.append(el("p", "pause-reason", c.pause_reason));
 
-    const current = el("td", "counter-current");
-    if (c.current) {
-      current.append(el("strong", "current-label", c.current.label),
-        el("span", "current-state", TICKET_STATE[c.current.state] || c.current.state));
-    } else {
-      current.textContent = "—";
-    }
-    row.append(current);
-
-    const idle = state.idle.get(number);
-    const idleCell = el("td", "counter-idle");
-    if (idle && c.status === "open" && !c.current) {
-      idleCell.classList.toggle("idle-over", idle.over);
-      idleCell.append(el("strong", "idle-time", minutes(idle.seconds)),
-        el("span", "idle-waiting", `${idle.waiting} người chờ`));
-    } else {
-      idleCell.textContent = "—";
-    }
-    row.append(idleCell);
-    body.append(row);
+  const now = el("p", "counter-now");
+  if (c.current) {
+    now.append(el("strong", "current-label", c.current.label),
+      el("span", "current-state", TICKET_STATE[c.current.state] || c.current.state));
+  } else if (idle && idle.over && c.status === "open") { // free a moment between two citizens is not idle
+    const idleBox = el("span", "counter-idle idle-over");
+    idleBox.append(el("strong", "idle-time", `rảnh ${minutes(idle.seconds)}`),
+      el("span", "idle-waiting", `${idle.waiting} người chờ`));
+    now.append(idleBox);
+  } else if (row && row.waiting && c.status !== "closed") {
+    now.append(el("span", "counter-waiting", `${row.waiting} người chờ`));
   }
+  if (row && row.over_target && c.status !== "closed") {
+    now.append(el("span", "counter-over", `chờ lâu nhất ${minutes(row.longest_wait_seconds)}`));
+  }
+  tile.append(now);
+  if (row && row.department_warning && c.status !== "closed") {
+    const warning = el("p", "counter-department", "Khác Sở, ngành");
+    warning.title = row.department_warning;
+    tile.append(warning);
+  }
+  return tile;
 }
 
 // ----- overview: services, idle counters, warnings ------------------------------------------------
@@ -189,19 +208,24 @@ function stopOverview() {
 }
 
 function renderOverview(data) {
-  $("overview-time").textContent = `Cập nhật lúc ${clock(data.now, true)}`;
+  state.lastOverview = data;
+  $("overview-time").textContent = state.zoneKnown ? `Cập nhật lúc ${clock(data.now, true)}` : "";
   renderServices(data.services);
   state.idle = new Map(data.counters.filter((c) => c.idle_seconds !== null).map((c) => [c.number, {
     seconds: c.idle_seconds, waiting: c.waiting, over: c.idle_seconds >= data.idle_after_seconds,
   }]));
+  state.rows = new Map(data.counters.map((c) => [c.number, c]));
+  state.order = data.counters.map((c) => c.number);
   renderCounters();
   renderWarnings(data.alerts);
 }
 
+/** Services with people waiting, in the server's urgency order; those nobody waits for on one line below. */
 function renderServices(services) {
   const body = $("services");
   body.textContent = "";
-  for (const s of services) {
+  const empty = services.filter((s) => s.waiting === 0 && !s.over_target);
+  for (const s of services.filter((x) => !empty.includes(x))) {
     const row = el("tr", "service-row");
     row.dataset.service = s.service_code;
     row.classList.toggle("service-over", s.over_target);
@@ -214,17 +238,28 @@ function renderServices(services) {
       el("td", "num service-target", minutes(s.target_wait_seconds)));
     body.append(row);
   }
+  const idle = $("services-idle");
+  idle.hidden = empty.length === 0;
+  idle.replaceChildren(el("strong", "services-idle-count", `Không có người chờ (${empty.length}): `),
+    ...empty.map((s, i) => {
+      const name = el("span", "service-idle", `${i ? ", " : ""}${s.service_name}`);
+      name.dataset.service = s.service_code;
+      return name;
+    }));
 }
 
 function renderWarnings(alerts) {
   const list = $("warnings");
   list.textContent = "";
-  for (const alert of alerts) {
+  for (const alert of alerts.slice(0, WARNINGS_SHOWN)) {
     const item = el("li", `warning warning-${alert.kind}`);
-    item.append(el("span", "warning-kind", alert.kind === "counter_idle" ? "Quầy rảnh" : "Chờ quá lâu"),
+    item.append(el("span", "warning-kind", WARNING_KIND[alert.kind] || alert.kind),
       el("span", "warning-message", alert.message));
     list.append(item);
   }
+  const more = alerts.length - WARNINGS_SHOWN;
+  $("warnings-more").hidden = more <= 0;
+  $("warnings-more").textContent = more > 0 ? `và ${more} cảnh báo khác (xem các bảng, đã xếp theo mức khẩn)` : "";
   $("warnings-empty").hidden = alerts.length > 0;
   const count = $("warning-count");
   count.textContent = String(alerts.length);
@@ -344,13 +379,14 @@ function ring() {
 
 // ----- start --------------------------------------------------------------------------------------
 
+/** The center's name and, above all, its time zone: until it is known no time is written (never the PC's). */
 async function loadCenterName() {
-  try {
-    const center = await loadCenter();
-    $("center-name").textContent = center.name || "";
-  } catch (err) {
-    // The name is decoration; the board works without it.
-  }
+  const center = await loadCenter(RETRY_CENTER_MS);
+  $("center-name").textContent = center.name || "";
+  state.zoneKnown = true;
+  renderCounters();
+  renderAlerts();
+  if (state.lastOverview) renderOverview(state.lastOverview);
 }
 
 function start() {

@@ -46,15 +46,17 @@ def test_supervisor_sees_queues_waits_over_target_and_an_idle_counter(live_serve
     page.click("#signin-submit")
     expect(page.locator("#user-name")).to_have_text("Phạm Thị Giám Sát")
     row = page.locator("#services tr[data-service='ly-lich']")
-    expect(row.locator(".service-name")).to_have_text("Lý lịch tư pháp")
-    expect(row.locator(".service-department")).to_have_text("Sở Tư pháp")
-    expect(row.locator(".service-waiting")).to_have_text("0")
-    expect(row.locator(".service-target")).to_have_text("20 phút")
+    # Nobody waits: the service is only named on the line of empty ones.
+    expect(page.locator("#services-idle [data-service='ly-lich']")).to_have_text("Lý lịch tư pháp")
+    expect(row).to_have_count(0)
     expect(page.locator("#warnings-empty")).to_be_visible()
 
     issue(live_server.url, "ly-lich")
     issue(live_server.url, "ly-lich")
     expect(row.locator(".service-waiting")).to_have_text("2")  # refreshed after the queue events
+    expect(row.locator(".service-name")).to_have_text("Lý lịch tư pháp")
+    expect(row.locator(".service-department")).to_have_text("Sở Tư pháp")
+    expect(row.locator(".service-target")).to_have_text("20 phút")
     expect(row).not_to_have_class(re.compile(r"\bservice-over\b"))
 
     move_back(live_server, "UPDATE tickets SET arrived_at = arrived_at - ?1, issued_at = issued_at - ?1", 25 * 60)
@@ -69,15 +71,16 @@ def test_supervisor_sees_queues_waits_over_target_and_an_idle_counter(live_serve
     issue(live_server.url, "ho-tich")
     expect(page.locator("#warnings .warning-counter_idle .warning-message")).to_have_text(
         "Quầy 01 (Nguyễn Văn An) rảnh 5 phút trong khi có 3 người chờ")
-    counter = page.locator("#counters tr[data-counter='1']")
+    counter = page.locator("#counters .counter-tile[data-counter='1']")
     expect(counter.locator(".counter-officer")).to_have_text("Nguyễn Văn An")
+    expect(counter).to_have_attribute("data-urgency", "wait_over_target")  # A001 still waits over its target
     expect(counter.locator(".counter-idle")).to_have_class(re.compile(r"\bidle-over\b"))
-    expect(counter.locator(".idle-time")).to_have_text("5 phút")
+    expect(counter.locator(".idle-time")).to_have_text("rảnh 5 phút")
     expect(page.locator("#warning-count")).to_have_text("2")
 
     assert an.act("call_next")["ok"]
     expect(counter.locator(".current-label")).to_have_text("A001")
     expect(page.locator("#warnings .warning-counter_idle")).to_have_count(0)
-    expect(counter.locator(".counter-idle")).to_have_text("—")
+    expect(counter.locator(".counter-idle")).to_have_count(0)
     expect(row.locator(".service-waiting")).to_have_text("1")
     expect(page.locator("#warnings .warning")).to_have_count(1)  # A002 has still waited too long

@@ -171,7 +171,7 @@ def _alerts(services: list[dict], counters: list[dict], idle_after: int) -> list
         "seconds": c["idle_seconds"], "waiting": c["waiting"],
         "message": f"Quầy {c['number']:02d} ({c['officer_name']}) rảnh {c['idle_seconds'] // 60} phút "
                    f"trong khi có {c['waiting']} người chờ",
-    } for c in counters if c["urgency"] == "idle"]
+    } for c in counters if c["idle_seconds"] is not None and c["idle_seconds"] >= idle_after]
     alerts += [{
         "kind": "officer_department", "counter_number": c["number"], "officer": c["officer_name"],
         "message": c["department_warning"],

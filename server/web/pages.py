@@ -137,8 +137,9 @@ def admin_config():
 
 @bp.get("/admin/live")
 def supervisor_live():
-    """Supervisors' live view: counters and alerts as they happen."""
-    return screen_page("admin", "live.html")
+    """Supervisors' live board: queues and counters by urgency, warnings and alerts as they happen (its files live
+    in counter_ui/ beside the console; the staff pages' shared styles stay in admin_ui/live.css)."""
+    return screen_page("counter", "board.html")
 
 
 @bp.get("/admin/feedback")
