@@ -107,3 +107,48 @@ def test_the_admin_api_needs_the_provincial_admin(hub):
     assert wrong.status_code == 401 and wrong.json()["message"] == "Tên đăng nhập hoặc mật khẩu không đúng."
     admin.call("DELETE", "/api/session")
     assert admin.call("GET", "/api/hub/sites").status_code == 401  # the stored session ended at once
+
+
+@pytest.mark.timeout(300)
+def test_the_third_command_starts_a_hub_on_its_own_cluster(tmp_path):
+    """scripts/hub.sh: its own PostgreSQL cluster and database, migrated, the demo admin, the hub serving."""
+    import os
+    import signal
+    import subprocess
+    import tempfile
+    import time
+
+    from tests.live import ROOT, free_port
+    from tests.pg import postgres_bin_dir
+
+    folder = tempfile.mkdtemp(prefix="hangdoi-hubsh-")
+    os.chmod(folder, 0o755)  # as root the cluster belongs to `postgres`, who must reach it
+    data, port, pg_port = f"{folder}/pg", free_port(), free_port()
+    env = {**os.environ, "HANGDOI_HUB_PGDATA": data, "HANGDOI_HUB_PG_PORT": str(pg_port),
+           "HANGDOI_HUB_PORT": str(port), "HANGDOI_HUB_DEMO": "0"}
+    log = open(tmp_path / "hub.sh.log", "wb")
+    process = subprocess.Popen(["scripts/hub.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    try:
+        deadline = time.monotonic() + 240
+        while True:
+            assert process.poll() is None, (tmp_path / "hub.sh.log").read_text()
+            assert time.monotonic() < deadline, (tmp_path / "hub.sh.log").read_text()
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.5)
+        http = requests.Session()
+        http.get(f"http://127.0.0.1:{port}/api/session", timeout=10)
+        signed = http.post(f"http://127.0.0.1:{port}/api/session", json={"username": "admin", "password": "hangdoi"},
+                           headers={"X-CSRF-Token": http.cookies.get("hangdoi_csrf")}, timeout=10)
+        assert signed.json()["officer"]["role"] == "admin"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(30)
+        log.close()
+        pg_ctl = str(postgres_bin_dir() / "pg_ctl")
+        runas = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
+        subprocess.run([*runas, pg_ctl, "stop", "-m", "immediate", "-D", data], capture_output=True, check=False)
+        subprocess.run(["rm", "-rf", folder], check=False)
