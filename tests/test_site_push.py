@@ -73,3 +73,59 @@ def test_api_center_shows_the_site(tmp_path):
                     "district": "Huyện Tràng Định"}
     with app_over(tmp_path, name="nosite") as app:
         assert app.test_client().get("/api/center").get_json()["site"] is None
+
+
+# ----- the pusher ------------------------------------------------------------------------------------------------
+
+
+def test_the_back_off_doubles_up_to_its_cap_with_jitter():
+    from types import SimpleNamespace
+
+    from server.settings import Settings
+    from server.web.hub_push import HubPusher
+    pusher = HubPusher(SimpleNamespace(settings=Settings(hub_max_backoff_seconds=60)))
+    waits = []
+    for failures in range(1, 12):
+        pusher.failures = failures
+        waits.append(pusher.backoff())
+    expected = [min(60, 2 ** (n - 1)) for n in range(1, 12)]
+    assert all(0.8 * e <= w <= 1.2 * e for w, e in zip(waits, expected)), waits
+    assert max(waits) <= 72
+
+
+def test_hub_settings_come_from_the_environment(tmp_path):
+    from server.settings import Settings
+    settings = Settings.from_environment({"HANGDOI_HUB_URL": "https://hub.example.vn/", "HANGDOI_HUB_TOKEN_FILE":
+                                          str(tmp_path / "t"), "HANGDOI_HUB_PUSH_SECONDS": "2"})
+    assert (settings.hub_url, settings.hub_token_file, settings.hub_push_seconds, settings.hub_batch_events) == (
+        "https://hub.example.vn", tmp_path / "t", 2, 500)
+    with pytest.raises(SystemExit, match="HANGDOI_HUB_BATCH_EVENTS"):
+        Settings.from_environment({"HANGDOI_HUB_BATCH_EVENTS": "0"})
+
+
+@pytest.mark.live
+def test_a_site_whose_hub_is_unreachable_keeps_working(tmp_path):
+    import time
+
+    import requests
+
+    from tests.hub_live import site_center
+    from tests.live import LiveServer, free_port
+    token = tmp_path / "token"
+    token.write_text("hdh_not-checked-by-anyone")
+    server = LiveServer(tmp_path / "site.db", center=site_center(tmp_path, "LSN-X001"), env={
+        "HANGDOI_HUB_URL": f"http://127.0.0.1:{free_port()}", "HANGDOI_HUB_TOKEN_FILE": str(token),
+        "HANGDOI_HUB_MAX_BACKOFF_SECONDS": "1", "HANGDOI_IGNORE_OPENING_HOURS": "1"})
+    server.start()
+    try:
+        for _ in range(5):
+            answer = requests.post(server.url + "/api/tickets", json={"service_code": "ly-lich"}, timeout=5)
+            assert answer.status_code in (200, 201), answer.text
+        deadline = time.monotonic() + 20
+        while "hub unreachable" not in server.log_path.read_text(errors="replace"):
+            assert time.monotonic() < deadline, "the pusher never tried"
+            time.sleep(0.2)
+        assert requests.get(server.url + "/healthz", timeout=5).json()["ok"] is True
+        assert requests.get(server.url + "/api/queue", timeout=5).status_code == 200
+    finally:
+        server.stop()
