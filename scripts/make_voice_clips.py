@@ -1,4 +1,6 @@
-"""Generate the lobby display's voice clips (display_ui/sounds/default/*.wav) with espeak-ng and sox.
+"""Generate the voice clips with espeak-ng and sox: the lobby display's calls (display_ui/sounds/default/*.wav) and
+the kiosk's and tablet's voice guidance phrases (shared_ui/sounds/guidance/*.wav, server/core/guidance.py, read
+more slowly).
 
 Every key in server.core.announcements.CLIP_TEXT becomes `<key>.wav`: speech from espeak-ng's Northern Vietnamese
 voice at 170 words/min, trimmed of the engine's silence and given a short pad, as 16 kHz mono 16-bit PCM; plus a
@@ -7,6 +9,11 @@ espeak at run time.
 Output is deterministic: running this again gives byte-identical files.
 
     .venv/bin/python scripts/make_voice_clips.py [--voice vi] [--speed 170] [--out display_ui/sounds/default]
+    .venv/bin/python scripts/make_voice_clips.py --center center.toml --out /srv/hangdoi/voice   # the names
+
+With --center, only the names of that center's departments, services, priority groups and rating levels are made
+(the server otherwise makes each with plain espeak-ng the first time a kiosk asks for it), trimmed like the rest,
+into a folder HANGDOI_VOICE_DIR can point at; the listing says which file speaks which name.
 
 Needs the Debian packages espeak-ng and sox.
 """
@@ -35,8 +42,11 @@ from server.core.announcements import (  # noqa: E402
     PHRASES,
     letter_key,
 )
+from server.core.center import load_center  # noqa: E402
+from server.core.guidance import GUIDANCE_SPEED, GUIDANCE_TEXT, spoken_names  # noqa: E402
 
 DEFAULT_OUT = ROOT / "display_ui" / "sounds" / "default"
+GUIDANCE_OUT = ROOT / "shared_ui" / "sounds" / "guidance"  # the kiosk's and tablet's phrases, apart from the calls
 RATE = 16000          # Hz; espeak-ng's formant voice has little above 8 kHz worth the doubled size
 VOICE = "vi"          # Northern: the broadcast standard, and our wording (lẻ, nghìn) is Northern
 # Words per minute (espeak-ng's default is 175). Clips are spoken one word or phrase at a time, and a word said alone
@@ -61,7 +71,7 @@ PADS_BY_KEY = {"xin-nhac-lai": (0.02, 0.25)}
 def pad_for(key: str) -> tuple[float, float]:
     if key in PADS_BY_KEY:
         return PADS_BY_KEY[key]
-    if key in PHRASES:
+    if key in PHRASES or key in GUIDANCE_TEXT or key.startswith("name-"):
         return PADS["phrase"]
     if key.startswith("letter-"):
         return PADS["letter"]
@@ -131,10 +141,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--voice", default=VOICE, help="espeak-ng voice: vi, vi-vn-x-central or vi-vn-x-south")
     parser.add_argument("--speed", type=int, default=SPEED, help="words per minute (espeak-ng default 175)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--guidance-out", type=Path, default=GUIDANCE_OUT, help="where the guidance phrases go")
+    parser.add_argument("--center", type=Path, help="make only the names of this center file's guidance")
     args = parser.parse_args(argv)
     for tool in ("espeak-ng", "sox"):
         if not shutil.which(tool):
             parser.error(f"{tool} is not installed (Debian: apt-get install espeak-ng sox)")
+    if args.center:
+        return make_names(args)
 
     args.out.mkdir(parents=True, exist_ok=True)
     stale = {p.name for p in args.out.glob("*.wav")} - {f"{k}.wav" for k in CLIP_TEXT}
@@ -143,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"removed stale {name}")
 
     with tempfile.TemporaryDirectory() as tmp:
+        args.guidance_out.mkdir(parents=True, exist_ok=True)
+        for key, text in GUIDANCE_TEXT.items():
+            speak(key, text, args.guidance_out / f"{key}.wav", args.voice, GUIDANCE_SPEED, Path(tmp))
         for key, text in CLIP_TEXT.items():
             path = args.out / f"{key}.wav"
             if key == CHIME:
@@ -154,16 +171,31 @@ def main(argv: list[str] | None = None) -> int:
 
     total = 0
     groups = {"sounds": [CHIME, PAUSE], "phrases": list(PHRASES),
-              "letters": [letter_key(c) for c in LETTER_NAMES], "number words": list(NUMBER_WORD_KEYS.values())}
+              "letters": [letter_key(c) for c in LETTER_NAMES], "number words": list(NUMBER_WORD_KEYS.values()),
+              f"guidance ({GUIDANCE_SPEED} wpm)": list(GUIDANCE_TEXT)}
+    texts = {**CLIP_TEXT, **GUIDANCE_TEXT}
     for title, keys in groups.items():
         print(f"{title}:")
         for key in keys:
-            seconds, size = wav_info(args.out / f"{key}.wav")
+            seconds, size = wav_info((args.guidance_out if key in GUIDANCE_TEXT else args.out) / f"{key}.wav")
             total += size
-            print(f"  {key + '.wav':44} {seconds:5.2f} s {size / 1024:6.1f} KiB  {CLIP_TEXT[key]}")
+            print(f"  {key + '.wav':44} {seconds:5.2f} s {size / 1024:6.1f} KiB  {texts[key]}")
     where = args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out
-    print(f"{len(CLIP_TEXT)} clips, voice {args.voice}, {args.speed} wpm, {RATE} Hz mono 16-bit: "
-          f"total {total / 1024:.0f} KiB ({total / 1_000_000:.2f} MB) in {where}")
+    print(f"{len(texts)} clips, voice {args.voice}, {args.speed} wpm, {RATE} Hz mono 16-bit: "
+          f"total {total / 1024:.0f} KiB ({total / 1_000_000:.2f} MB) in {where} and {args.guidance_out.name}/")
+    return 0
+
+
+def make_names(args) -> int:
+    """The guidance's name clips of one center file, listed with the words each must say."""
+    names = spoken_names(load_center(args.center))
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for key, text in names.items():
+            speak(key, text, args.out / f"{key}.wav", args.voice, GUIDANCE_SPEED, Path(tmp))
+            seconds, size = wav_info(args.out / f"{key}.wav")
+            print(f"  {key + '.wav':60} {seconds:5.2f} s {size / 1024:6.1f} KiB  {text}")
+    print(f"{len(names)} name clips in {args.out}")
     return 0
 
 

@@ -5,11 +5,14 @@
 // A tapped level is a rating: when the citizen walks away after choosing "Không hài lòng" (and perhaps reasons),
 // or the next citizen is called first, the choice is sent as it stands, marked `timed_out`, with the client id
 // it got when the level was tapped. Until then it is kept as a draft in localStorage, so a reload keeps it too.
+import { accessToggle, resetAccess } from "/ui/shared/access.js";
 import { whenPaired } from "/ui/shared/device.js";
 import { $, button, el } from "/ui/shared/dom.js";
 import { pad2 } from "/ui/shared/format.js";
 import { loadCenter as fetchCenter } from "/ui/shared/http.js";
+import { moveFocus, numberedChoices, typing, visibleButtons } from "/ui/shared/keypad.js";
 import { actionId, connect } from "/ui/shared/live.js";
+import { digitKeys, guide, nameKey } from "/ui/shared/voice.js";
 
 const params = new URLSearchParams(location.search);
 const COUNTER = Number(location.pathname.replace(/\/+$/, "").split("/").pop());
@@ -150,7 +153,11 @@ function show(screen) {
     closeKeyboard();
   }
   if (screen === "thanks") timers.thanks = setTimeout(() => show("idle"), THANKS_SECONDS * 1000);
-  if (screen === "idle") renderIdle();
+  if (screen !== "rating") guide.stop();
+  if (screen === "idle") {
+    resetAccess(); // the next citizen finds the usual screen
+    renderIdle();
+  }
 }
 
 /** Nobody touched the rating for a while: the citizen has left. What they chose is sent; with no level chosen
@@ -290,7 +297,9 @@ function renderLevels() {
   levels.forEach((name, i) => {
     const tone = toneOf(name, i, levels.length);
     const level = button(null, `level level-${tone}`, () => chooseLevel(i + 1));
-    level.append(face(tone), el("span", "level-name", name));
+    // The number a keypad presses, beside the face and the words: the colour is never the only cue.
+    level.append(el("span", { class: "level-key", "aria-hidden": "true" }, String(i + 1)), face(tone),
+      el("span", "level-name", name));
     box.append(level);
   });
 }
@@ -368,6 +377,36 @@ function submit(choice, timedOut) {
   forgetChoice(); // after the outbox has it: a reload in between finds the same client id in both
   send(item);
   if (!timedOut) show("thanks");
+}
+
+/** The question and each level read aloud ("… chọn số 1, Rất hài lòng …"), when the citizen asks. */
+function readAloud() {
+  if (state.screen !== "rating" || !state.center) return;
+  const levels = state.center.rating.levels;
+  guide.say(["hd-cau-hoi-danh-gia",
+    ...levels.flatMap((name, i) => ["hd-chon-so", ...digitKeys(i + 1), nameKey(name)])]);
+}
+
+/** Keys and keypad: a number takes that level, arrows move the focus, 0 reads the question aloud; Enter
+ *  presses the focused button (buttons do that themselves). */
+function onKey(event) {
+  if (typing(event)) return;
+  if (state.screen === "rating") {
+    const levels = Array.from(document.querySelectorAll("#levels .level"));
+    if (numberedChoices(event, levels)) return;
+    if (event.key === "0" || event.code === "Numpad0") {
+      event.preventDefault();
+      readAloud();
+      return;
+    }
+    moveFocus(event, visibleButtons(screenSection("rating")));
+  } else if (state.screen === "reasons") {
+    moveFocus(event, visibleButtons(screenSection("reasons")));
+  }
+}
+
+function screenSection(name) {
+  return document.querySelector(`.screen[data-screen="${name}"]`);
 }
 
 // ----- on-screen Vietnamese keyboard --------------------------------------------------------------
@@ -547,6 +586,9 @@ function start() {
   }
   applyCenter(storageGet(CENTER_KEY));
   buildKeyboard();
+  $("access").append(accessToggle({ className: "tablet-access-toggle" }));
+  $("read-aloud").addEventListener("click", readAloud);
+  document.addEventListener("keydown", onKey);
   show("idle");
   renderBadge();
 

@@ -1,7 +1,7 @@
 """axe-core's WCAG 2.0/2.1/2.2 A and AA rules over every screen, at its real size, in Debian's chromium against the
 real server: no violation except the kiosk's and the tablet's zoom lock (tests/axe_check.py says why). The results
 are written to test-results/a11y/ (axe.md, one row per screen). The large-text, high-contrast mode is audited in
-tests/test_browser_access.py with the same helper.
+tests/test_browser_a11y.py with the same helper.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 // The citizen's phone page, opened from the QR code on the ticket: /t/<token>.
 // Live through shared_ui/live.js followTicket (the server pushes an event, the page asks for its ticket again), with
 // a slow HTTP poll as a safety net for phones whose connection drops silently.
+import { accessToggle } from "/ui/shared/access.js";
 import { $, button, el, setText } from "/ui/shared/dom.js";
 import { counterList, pad2, time } from "/ui/shared/format.js";
 import { answer, loadCenter } from "/ui/shared/http.js";
@@ -232,6 +233,7 @@ $("rate-send").addEventListener("click", () => {
 
 // ----- start ---------------------------------------------------------------------------------------------
 
+$("access").append(accessToggle({ remember: true }));
 $("cancel").addEventListener("click", openConfirm);
 $("confirm-no").addEventListener("click", closeConfirm);
 $("confirm-yes").addEventListener("click", cancelTicket);
