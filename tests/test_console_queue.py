@@ -114,3 +114,37 @@ def test_parked_tickets_are_listed_with_their_service(queue):
     assert stats["parked"] == ["B001"]
     assert stats["parked_tickets"][0]["service_name"] == "Hộ tịch"
     assert stats["waiting_total"] == 0 and stats["next"] == []
+
+
+def test_with_bookings_the_preview_leaves_out_held_tickets_and_is_still_what_call_next_calls(tmp_path, store, clock):
+    """Booked citizens checked in for a slot that has begun come first (N:1 with walk-ins); one checked in for a
+    later slot waits for it: not counted, not listed, not called."""
+    from server.core.appointments import Appointments
+    from tests.test_appointments import center_with
+    from tests.test_appointments_day import DAY_POLICY
+
+    center = center_with(tmp_path, DAY_POLICY)
+    queue = Queue(center, store, clock)
+    booking = Appointments(center, store, queue)
+    today = center.local_date(clock())
+    clock.advance(minutes=-60)  # bookings made the evening before, in effect
+    slots = [s for s in booking.slots("ly-lich", today)["slots"] if "08:00" <= s["start"] < "16:00"]
+    now_slot, later_slot = slots[0], slots[3]
+    made = [booking.book("ly-lich", today, now_slot["start"], f"Hẹn {i}", f"0912{i:06d}", f"10.0.0.{i}")
+            for i in range(3)]
+    later = booking.book("ly-lich", today, later_slot["start"], "Hẹn sau", "0913000000", "10.0.1.1")
+    clock.now = now_slot["at"] + 60
+    queue.open_counter(1, "an")
+    for i in range(4):
+        queue.issue("ly-lich", priority_group="nguoi-cao-tuoi" if i == 2 else None)
+        clock.advance(seconds=20)
+    for m in made:
+        booking.check_in(code=m["code"])
+    held = booking.check_in(code=later["code"])["ticket"]["label"]
+    stats = queue.counter_stats(1, upcoming=100)
+    preview = [t["label"] for t in stats["next"]]
+    assert held not in preview
+    assert any(t["channel_name"] == "Lịch hẹn" for t in stats["next"][:2])  # a due booking comes early
+    called = serve_all(queue, 1, "an")
+    assert called == preview and stats["waiting_total"] == len(called)
+    assert queue.counter_stats(1)["waiting_total"] == 0  # the held one is still not callable

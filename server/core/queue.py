@@ -532,15 +532,20 @@ class Queue:
     def counter_stats(self, counter_number, upcoming: int = UPCOMING) -> dict:
         """What a console shows beside the current ticket: what it may call (per service, and the next `upcoming`
         in the order call next would take them), its parked tickets, served today, mean wait today. Waiting
-        counts only tickets this counter may call: one sent to another counter is that counter's."""
+        counts only tickets this counter may call now: one sent to another counter is that counter's, a booking
+        before its slot or a remote number not yet checked in is not callable yet."""
         counter = self._counter(counter_number)
         now = self.now()
         day = self.center.local_date(now)
         with self.store.read() as conn:
             state = self._counter_state(conn, counter.number)
             candidates = self._waiting_for_counter(conn, counter, day)
+            booked = self._booked(conn, candidates, counter.number, now)
+            if booked is not None:  # a booking before its slot, a remote number not checked in: not callable now
+                held = {t["id"] for t in booked.held}
+                candidates = [t for t in candidates if t["id"] not in held]
             order = self.call_order(candidates, counter.number, counter.services, state["normals_since_priority"],
-                                    upcoming)
+                                    upcoming, booked)
             served, mean_wait = conn.execute(
                 "SELECT count(*) FILTER (WHERE state = 'done'), avg(first_called_at - arrived_at) FROM tickets"
                 " WHERE local_date = ? AND counter_number = ? AND first_called_at IS NOT NULL",
