@@ -17,8 +17,13 @@ from .center import Center
 from .vietnamese import format_clock, wait_phrase
 
 # 80 mm paper at 203 dpi prints 72 mm: 576 dots.
+DPI = 203
 PAPER_DOTS = 576
 MARGIN = 16
+# The number is printed at least 20 mm high (its letters' and digits' ink, at the printer's dots), so that a citizen
+# with low vision reads it without glasses: 21 mm aimed at, a margin for the printer's own rounding.
+LABEL_MIN_MM = 20
+LABEL_DOTS = round(21 * DPI / 25.4)
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
     "/usr/share/fonts/dejavu/DejaVuSans.ttf",
@@ -74,13 +79,27 @@ def qr_svg(url: str) -> bytes:
     return image.to_string()
 
 
+def label_image(label: str) -> Image.Image:
+    """The ticket number as black ink on white, exactly LABEL_DOTS high; a number too wide for the paper at that
+    height is narrowed (drawn taller than wide, like a condensed face) rather than made smaller."""
+    font = _font(240, True)
+    probe = ImageDraw.Draw(Image.new("L", (1, 1)))
+    left, top, right, bottom = probe.textbbox((0, 0), label, font=font)
+    ink = Image.new("L", (right - left, bottom - top), 255)
+    ImageDraw.Draw(ink).text((-left, -top), label, font=font, fill=0)
+    width = round(ink.width * LABEL_DOTS / ink.height)
+    return ink.resize((min(width, PAPER_DOTS - 2 * MARGIN), LABEL_DOTS), Image.LANCZOS)
+
+
 def render_ticket_png(center: Center, ticket: dict, follow_url: str) -> bytes:
     """The ticket as a 576-dot-wide black-and-white PNG."""
     lines = ticket_lines(center, ticket)
     blocks = []  # (text, font, gap after)
     for part in textwrap.wrap(lines["center_name"], 34):
         blocks.append((part, _font(22, True), 2))
-    blocks += [("", _font(10), 8), (lines["title"], _font(34, True), 0), (lines["label"], _font(150, True), 10)]
+    blocks += [("", _font(10), 8), (lines["title"], _font(34, True), 12)]
+    number_at = len(blocks)  # the number is pasted here, as an image of its own height
+    number = label_image(lines["label"])
     for key in ("service", "counters", "priority", "ahead", "wait", "issued"):
         for part in textwrap.wrap(lines[key], 38):
             blocks.append((part, _font(24), 6))
@@ -94,6 +113,7 @@ def render_ticket_png(center: Center, ticket: dict, follow_url: str) -> bytes:
         return box[3] - box[1]
 
     total = MARGIN * 2 + sum(height(t, f) + gap + 8 for t, f, gap in blocks + footer) + qr.height + 16
+    total += number.height + 18
     image = Image.new("L", (PAPER_DOTS, total), 255)
     draw = ImageDraw.Draw(image)
     y = MARGIN
@@ -105,7 +125,10 @@ def render_ticket_png(center: Center, ticket: dict, follow_url: str) -> bytes:
             draw.text(((PAPER_DOTS - (box[2] - box[0])) / 2 - box[0], y - box[1]), text, font=font, fill=0)
         y += height(text, font) + gap + 8
 
-    for block in blocks:
+    for i, block in enumerate(blocks):
+        if i == number_at:
+            image.paste(number, ((PAPER_DOTS - number.width) // 2, y))
+            y += number.height + 18
         centered(*block)
     image.paste(qr, ((PAPER_DOTS - qr.width) // 2, y + 8))
     y += qr.height + 16
