@@ -330,3 +330,15 @@ def test_a_center_without_appointments_refuses_politely(store, clock):
 
 def test_clock_fixture_is_vietnam_monday_morning(clock):
     assert dt.datetime.fromtimestamp(clock(), VN).strftime("%a %H:%M") == "Mon 08:00"
+
+
+def test_staff_see_booked_citizens_waiting_past_their_slot(booking, clock):
+    today = booking.center.local_date(clock())
+    made = booking.book("ly-lich", today, "08:00", "Chờ Lâu", phone(1), "a")
+    ahead = booking.book("ly-lich", today, "09:00", "Đến Sớm", phone(2), "b")
+    booking.check_in(code=made["code"])
+    booking.check_in(code=ahead["code"])
+    clock.advance(minutes=7)
+    waiting = booking.waiting_booked()
+    assert [(w["slot_start"], w["past_slot_seconds"]) for w in waiting] == [("08:00", 7 * 60), ("09:00", 0)]
+    assert "Chờ Lâu" not in str(waiting)

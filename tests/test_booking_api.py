@@ -194,3 +194,8 @@ class _Http:
         answer = self.session.get(self.base + path, timeout=10)
         answer.get_json = answer.json
         return answer
+
+
+def test_waiting_booked_citizens_are_for_staff(client):
+    refused = client.get("/api/appointments/waiting")
+    assert refused.status_code == 401 and refused.get_json()["message"]

@@ -439,6 +439,23 @@ class Appointments:
                 " WHERE erased_at IS NULL AND (local_date < ? OR (state = ? AND changed_at < ?))",
                 (now, last_kept.isoformat(), CANCELLED, self.center.day_start(last_kept))).rowcount
 
+    # ----- staff -----------------------------------------------------------------------------------
+
+    def waiting_booked(self) -> list[dict]:
+        """Today's booked citizens checked in and still waiting, earliest slot first, with how long past their slot
+        they wait (0 before it): what a console marks and the live board warns about. No names."""
+        now = self.now()
+        with self.store.read() as conn:
+            rows = conn.execute(
+                "SELECT t.label, t.service_code, a.slot_start, a.slot_at, a.checked_in_at FROM appointments a"
+                " JOIN tickets t ON t.id = a.ticket_id WHERE a.local_date = ? AND a.kind = 'booking'"
+                " AND a.state = ? AND t.state = 'waiting' ORDER BY a.slot_at, t.id",
+                (self.center.local_date(now), CHECKED_IN)).fetchall()
+        return [{"label": r["label"], "service_code": r["service_code"],
+                 "service_name": getattr(self.center.services.get(r["service_code"]), "name", r["service_code"]),
+                 "slot_start": r["slot_start"], "slot_at": r["slot_at"], "checked_in_at": r["checked_in_at"],
+                 "past_slot_seconds": max(0, now - r["slot_at"])} for r in rows]
+
     # ----- supervisors -----------------------------------------------------------------------------
 
     def day_board(self, day_text) -> dict:

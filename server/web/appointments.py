@@ -89,6 +89,13 @@ def day_board():
     return jsonify(appointments().day_board(day))
 
 
+@bp.get("/appointments/waiting")
+@role_required("officer", "supervisor", "admin", message="Vui lòng đăng nhập.")
+def waiting_booked():
+    """Staff: today's booked citizens checked in and waiting, with their slot and how long past it they wait."""
+    return jsonify(waiting=appointments().waiting_booked())
+
+
 @bp.get("/appointments/<token>")
 def view(token):
     """A booking or remote number by the secret token of its page."""
