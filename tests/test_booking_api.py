@@ -199,3 +199,9 @@ class _Http:
 def test_waiting_booked_citizens_are_for_staff(client):
     refused = client.get("/api/appointments/waiting")
     assert refused.status_code == 401 and refused.get_json()["message"]
+
+
+@pytest.mark.parametrize("url", ["/api/appointments", "/api/remote-tickets", "/api/checkin"])
+def test_a_body_that_is_not_a_json_object_is_a_400(client, url):
+    for answer in (client.post(url, data="{", content_type="application/json"), client.post(url, json=[1, 2])):
+        assert answer.status_code == 400 and answer.get_json()["message"]

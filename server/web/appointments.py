@@ -12,6 +12,7 @@ from . import runtime
 from .api import json_body, optional_string, with_links
 from .auth import client_address, role_required
 from .device_auth import device_required, request_device
+from .errors import BadRequest
 
 bp = Blueprint("appointments", __name__, url_prefix="/api")
 
@@ -30,7 +31,7 @@ def refused(refusal: QueueRefused):
     body = {"error": refusal.code, "message": refusal.message}
     if getattr(refusal, "next_slots", None) is not None:
         body["next_slots"] = refusal.next_slots
-    return jsonify(body), STATUS.get(refusal.code, 409)
+    return jsonify(body), 400 if isinstance(refusal, BadRequest) else STATUS.get(refusal.code, 409)
 
 
 def appointments() -> Appointments:
