@@ -39,6 +39,7 @@ _PHONE = re.compile(r"^(?:\+?84|0)([35789]\d{8})$")
 # How many free slots a refusal for a full slot offers instead.
 NEXT_SLOTS_OFFERED = 3
 TOKEN_BYTES = 16
+APPOINTMENTS_OFF = "Trung tâm chưa nhận đặt lịch hẹn trực tuyến."
 
 
 def phone_number(text) -> str | None:
@@ -81,7 +82,7 @@ class Appointments:
         """The center's `[appointments]`, or the refusal when it has none."""
         policy = self.center.appointments
         if policy is None:
-            raise QueueRefused("appointments_off", "Trung tâm chưa nhận đặt lịch hẹn trực tuyến.")
+            raise QueueRefused("appointments_off", APPOINTMENTS_OFF)
         return policy
 
     def now(self) -> int:
@@ -461,7 +462,8 @@ class Appointments:
     def day_board(self, day_text) -> dict:
         """Bookings of a day per service and slot, with arrivals, no-shows and cancellations (no names)."""
         day = self._day(day_text)
-        self.policy  # noqa: B018 — refuses a center without appointments
+        if self.center.appointments is None:
+            raise QueueRefused("appointments_off", APPOINTMENTS_OFF)
         with self.store.read() as conn:
             rows = conn.execute(
                 "SELECT a.kind, a.service_code, a.slot_start, a.state, a.slot_at, t.first_called_at"
