@@ -321,18 +321,8 @@ class ReportBuilder:
             text += f", {format_number(t['no_show'])} lượt vắng mặt"
         ratings = t["official_ratings"] or t["ratings"]  # what official reports print, when the center maps to it
         if ratings["total"]:
-            parts, missing = [], []
-            for level in ratings["levels"]:
-                if level["count"]:
-                    parts.append(f"đánh giá {level['name']} là {format_number(level['count'])} lượt, "
-                                 f"chiếm {format_percent(level['percent'], self.precision)}")
-                else:
-                    missing.append(level["name"])
             text += (f"; có {format_number(ratings['total'])} lượt đánh giá cán bộ tại Trung tâm, trong đó: "
-                     + "; ".join(parts))
-            if missing:
-                text += "; không có đánh giá " + " và ".join(missing)
-            text += "."
+                     + level_clauses(ratings, self.precision) + ".")
             if t["official_ratings"] and len(self.center.rating.levels) != len(OFFICIAL_LEVELS):
                 text += (f" Theo thang đánh giá {len(self.center.rating.levels)} mức của Trung tâm: "
                          + "; ".join(f"{level['name']} {format_number(level['count'])} lượt "
@@ -340,15 +330,33 @@ class ReportBuilder:
                                      for level in t["ratings"]["levels"]) + ".")
         else:
             text += "; chưa có lượt đánh giá nào."
-        wait = t["wait"]
-        if wait["count"]:
-            whole_minutes = int(rounded(Fraction(wait["total_seconds"], 60 * wait["count"]), 0))  # not from 1 decimal
-            text += (f" Thời gian chờ trung bình {format_number(whole_minutes)} phút"
-                     f"; {format_number(t['over_target'])} lượt chờ quá thời gian quy định.")
-        if t["satisfaction_766"] is not None and ratings["total"]:
-            text += (f" Tỷ lệ hài lòng (theo Quyết định 766/QĐ-TTg) đạt "
-                     f"{format_percent(t['satisfaction_766'], self.precision)}.")
-        return text
+        return text + closing_sentences(t, ratings, self.precision)
+
+
+def level_clauses(ratings: dict, precision: int) -> str:
+    """'đánh giá Rất hài lòng là 749 lượt, chiếm 95,3%; …; không có đánh giá Không hài lòng' (levels in order)."""
+    parts, missing = [], []
+    for level in ratings["levels"]:
+        if level["count"]:
+            parts.append(f"đánh giá {level['name']} là {format_number(level['count'])} lượt, "
+                         f"chiếm {format_percent(level['percent'], precision)}")
+        else:
+            missing.append(level["name"])
+    return "; ".join(parts) + ("; không có đánh giá " + " và ".join(missing) if missing else "")
+
+
+def closing_sentences(total: dict, ratings: dict, precision: int) -> str:
+    """The paragraph's mean wait (whole minutes, from the exact mean, not from its one-decimal form), the waits
+    over target, and the QĐ 766 satisfaction rate when there are ratings."""
+    text, wait = "", total["wait"]
+    if wait["count"]:
+        whole_minutes = int(rounded(Fraction(wait["total_seconds"], 60 * wait["count"]), 0))
+        text += (f" Thời gian chờ trung bình {format_number(whole_minutes)} phút"
+                 f"; {format_number(total['over_target'])} lượt chờ quá thời gian quy định.")
+    if total["satisfaction_766"] is not None and ratings["total"]:
+        text += (f" Tỷ lệ hài lòng (theo Quyết định 766/QĐ-TTg) đạt "
+                 f"{format_percent(total['satisfaction_766'], precision)}.")
+    return text
 
 
 def generate(store, center: Center, period: Period, groupings=("department",), clock=None,

@@ -64,6 +64,8 @@ def _packed_histogram(counted: Counter, n: int, total: int) -> dict:
 
 def histogram_of(seconds: list[int]) -> dict:
     """The stored form of a list of durations (negative ones, from a clock set back, count as 0)."""
+    if not seconds:  # most groups of a day have no durations of one kind or another
+        return empty_histogram()
     counted = Counter(max(0, int(s)) for s in seconds)
     return _packed_histogram(counted, len(seconds), sum(v * n for v, n in counted.items()))
 
