@@ -2,6 +2,7 @@
 // counters, officers, hours, priority, rating, general), each with its own "Lưu". The server checks the whole
 // configuration and refuses what today's queue cannot follow; its Vietnamese message is shown beside the section.
 // A saved change reaches kiosks, displays and consoles at once. Admin accounts only.
+import { dateInput } from "/ui/shared/date_input.js";
 import { $, button, el } from "/ui/shared/dom.js";
 import { dateTime } from "/ui/shared/format.js";
 import { json as api, loadCenter } from "/ui/shared/http.js";
@@ -46,7 +47,7 @@ const QUEUE_FIELDS = [
 ];
 const CENTER_FIELDS = [
   { key: "name", label: "Tên trung tâm", wide: true }, { key: "address", label: "Địa chỉ", optional: true, wide: true },
-  { key: "notice", label: "Dòng thông báo trên màn hình phòng chờ", optional: true, wide: true },
+  { key: "notice", label: "Dòng thông báo trên màn hình phòng chờ", optional: true, wide: true, kind: "long" },
   { key: "timezone", label: "Múi giờ", placeholder: "Asia/Ho_Chi_Minh" },
 ];
 
@@ -66,9 +67,13 @@ function control(column, value) {
       node.append(option);
     }
     if (column.optional) node.options[0].value = "";
+  } else if (column.kind === "long") {
+    node = el("textarea", "cell-input cell-long"); // a sentence or two: it wraps instead of scrolling out of sight
+    node.rows = 2;
   } else {
     node = el("input", "cell-input");
-    node.type = column.kind === "date" ? "date" : "text";
+    node.type = "text";
+    if (column.kind === "date") dateInput(node); // dd/mm/yyyy on screen, YYYY-MM-DD as its value
     if (column.kind === "number") node.inputMode = "decimal";
     if (column.placeholder) node.placeholder = column.placeholder;
   }

@@ -4,6 +4,7 @@
 // /api/feedback) and read again after every change anyone makes (the `feedback_changed` and `rating_recorded`
 // queue events) and after every reconnection, so what it shows is what is stored.
 import { $, button, el } from "/ui/shared/dom.js";
+import { upgradeDateInputs } from "/ui/shared/date_input.js";
 import { dateTime, pad2 } from "/ui/shared/format.js";
 import { json, loadCenter as fetchCenter } from "/ui/shared/http.js";
 import { coalesce, connect, showConnection } from "/ui/shared/live.js";
@@ -312,6 +313,7 @@ async function loadCenter() {
 }
 
 function start() {
+  upgradeDateInputs(); // dd/mm/yyyy whatever the browser's language; their value stays YYYY-MM-DD
   $("filters").addEventListener("change", (event) => {
     if (event.target.id === "f-department") fillServices();
     rememberFilters();

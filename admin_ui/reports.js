@@ -8,6 +8,7 @@
 // shared_ui/format.js.
 import { $, el, showMessage } from "/ui/shared/dom.js";
 import * as fmt from "/ui/shared/format.js";
+import { upgradeDateInputs } from "/ui/shared/date_input.js";
 import { loadCenter } from "/ui/shared/http.js";
 import { SUPERVISING_ROLES, startSignIn } from "/ui/shared/signin.js";
 import {
@@ -32,6 +33,7 @@ let gate = null;          // the shared sign-in flow
 // ----- session -----------------------------------------------------------------------------------------
 
 function boot() {
+  upgradeDateInputs(); // dd/mm/yyyy whatever the browser's language; their value stays YYYY-MM-DD
   readForm(paramsFromSearch(location.search));
   loadCenter().then((center) => {
     state.center = center;
