@@ -1,13 +1,13 @@
 """Every text people type is kept in Unicode's composed form (NFC), whichever way their keyboard wrote it.
 
 Vietnamese letters can arrive composed ("ễ", one code point) or decomposed ("e" + circumflex + tilde): a macOS
-file name, some Vietnamese input methods (VNI, Unicode tổ hợp) and text pasted from a PDF give the second. Both
-look the same on screen but compare different, so a decomposed "Nguyễn Văn Ánh" (19 code points for 15 letters)
-would match no search, no Excel look-up and no sign-in typed the usual way. The two forms are canonically
-equivalent (Unicode Standard Annex #15): turning one into the other changes no letter, only its encoding.
+file name, Unikey set to "Unicode tổ hợp" and text pasted from a PDF give the second. Both look the same on screen
+but compare different, so a decomposed "Nguyễn Thị Ánh Tuyết" (23 code points for its 17 letters) would match no
+search, no Excel look-up and no sign-in typed the usual way. The two forms are canonically equivalent (Unicode
+Standard Annex #15): turning one into the other changes no letter, only its encoding.
 
 `composed` is applied where text enters the core: the center file and stored versions (center.CenterReader), every
-JSON body and Socket.IO payload (web/edge.py). Rows stored before it are rewritten once by the migration
+JSON body and Socket.IO payload (web/edge.py), the command line's usernames and passwords (accounts.Accounts). Rows stored before it are rewritten once by the migration
 server/core/schema/m014_composed_names.py.
 """
 
