@@ -152,7 +152,7 @@ function counterTile(number) {
   tile.append(el("p", "counter-officer", c.status === "closed" ? "—" : (c.officer_name || c.officer || "—")));
   if (c.status === "paused" && c.pause_reason) tile.append(el("p", "pause-reason", c.pause_reason));
 
-  const now = el("p", "counter-now");
+  const now = el("p", "counter-current");
   if (c.current) {
     now.append(el("strong", "current-label", c.current.label),
       el("span", "current-state", TICKET_STATE[c.current.state] || c.current.state));
@@ -167,6 +167,7 @@ function counterTile(number) {
   if (row && row.over_target && c.status !== "closed") {
     now.append(el("span", "counter-over", `chờ lâu nhất ${minutes(row.longest_wait_seconds)}`));
   }
+  if (!now.childElementCount) now.textContent = "—";
   tile.append(now);
   if (row && row.department_warning && c.status !== "closed") {
     const warning = el("p", "counter-department", "Khác Sở, ngành");

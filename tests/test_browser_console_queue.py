@@ -253,12 +253,27 @@ def clock_now(zone: str) -> set[str]:
     return {(now + dt.timedelta(minutes=m)).strftime("%H:%M") for m in (0, 1)}
 
 
+def clock_earlier(zone: str) -> set[str]:
+    """HH:MM in `zone` in the last two minutes (something that happened while the test was setting up)."""
+    now = dt.datetime.now(ZoneInfo(zone))
+    return {(now - dt.timedelta(minutes=m)).strftime("%H:%M") for m in (1, 2)}
+
+
 @pytest.mark.parametrize("zone", ["Asia/Ho_Chi_Minh", "Asia/Tokyo"])
 def test_console_and_board_write_the_centers_time_not_the_pcs(tmp_path, browser, zone):
     server = LiveServer(tmp_path / "zone.db", center=center_in(tmp_path, zone)).start()
     try:
         for name in ("an", "giamsat"):
             officer(server, name)
+        # A complaint rated a moment ago: its time is on the board's alert and in the feedback inbox.
+        binh = officer(server, "binh")
+        binh.sign_in(2)
+        ticket = issue(server.url, "ho-tich")
+        for action in ("call_next", "start", "finish"):
+            assert binh.act(action)["ok"]
+        assert requests.post(f"{server.url}/api/tickets/{ticket['token']}/rating", json={"level": 3},
+                             timeout=10).status_code == 201
+        binh.close()
         pc_zone = "America/New_York"  # a PC left on another zone: never the center's (UTC−5 or −4 vs +7, +9)
         context = browser.new_context(locale="vi-VN", viewport=CONSOLE, timezone_id=pc_zone)
         page = context.new_page()
@@ -277,7 +292,15 @@ def test_console_and_board_write_the_centers_time_not_the_pcs(tmp_path, browser,
         updated = page.locator("#overview-time")
         expect(updated).to_have_text(re.compile(r"^Cập nhật lúc \d\d:\d\d:\d\d$"))
         assert updated.inner_text()[len("Cập nhật lúc "):][:5] in clock_now(zone)
+        alert_time = page.locator("#alerts .alert .alert-time")
+        expect(alert_time).to_have_text(re.compile(r"^\d\d:\d\d:\d\d$"))
+        assert alert_time.inner_text()[:5] in clock_now(zone) | clock_earlier(zone)
         save_screenshot(page, f"board-1920-clock-{zone.replace('/', '-')}")
+
+        page.goto(f"{server.url}/admin/feedback")  # the same session: the inbox, on the center's clock too
+        item_time = page.locator(".item-time").first
+        expect(item_time).to_have_text(re.compile(r"^\d\d:\d\d \d\d/\d\d/\d{4}$"))
+        assert item_time.inner_text()[:5] in clock_now(zone) | clock_earlier(zone)
         context.close()
     finally:
         server.stop()

@@ -141,7 +141,7 @@ def test_dissatisfied_with_reasons_comment_and_supervisor_alert(live_server, off
         supervisor.fill("#password", PASSWORD)
         supervisor.click("#signin-submit")
         expect(supervisor.locator("#user-name")).to_have_text("Phạm Thị Giám Sát")
-        row = supervisor.locator("#counters tr[data-counter='1']")
+        row = supervisor.locator("#counters [data-counter='1']")
         expect(row).to_contain_text("Nguyễn Văn An")
         expect(row.locator(".status")).to_have_text("Đang mở")
 
@@ -199,7 +199,7 @@ def test_supervisor_already_signed_in_skips_the_form(live_server, officer, brows
         expect(page.locator("#board")).to_be_visible()
         expect(page.locator("#signin")).to_be_hidden()
         act(officer, "pause", reason="Họp giao ban")
-        row = page.locator("#counters tr[data-counter='1']")
+        row = page.locator("#counters [data-counter='1']")
         expect(row.locator(".status")).to_have_text("Tạm dừng")
         expect(row.locator(".pause-reason")).to_have_text("Họp giao ban")
     finally:
