@@ -7,8 +7,8 @@ search, no Excel look-up and no sign-in typed the usual way. The two forms are c
 Standard Annex #15): turning one into the other changes no letter, only its encoding.
 
 `composed` is applied where text enters the core: the center file and stored versions (center.CenterReader), every
-JSON body and Socket.IO payload (web/edge.py), the command line's usernames and passwords (accounts.Accounts). Rows stored before it are rewritten once by the migration
-server/core/schema/m014_composed_names.py.
+JSON body and Socket.IO payload (web/edge.py), the command line's usernames and passwords (accounts.Accounts).
+Rows stored before it are rewritten once by the migration server/core/schema/m014_composed_names.py.
 """
 
 from __future__ import annotations
