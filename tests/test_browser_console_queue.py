@@ -168,6 +168,17 @@ def test_a_double_press_of_enter_starts_and_never_finishes(live_server, desk):
     assert ticket_state(server, label) == "done"
     assert actions_recorded(server, "finish") == 1
 
+    # The mouse too: a double click on "Bắt đầu tiếp nhận" starts once and finishes nothing.
+    second = issue(server.url, "ly-lich")["label"]
+    desk.keyboard.press("Space")
+    expect(desk.locator("#current-label")).to_have_text(second)
+    expect(button(desk, "start")).to_be_enabled()
+    button(desk, "start").dblclick()
+    expect(desk.locator("#current-state")).to_have_text("Đang phục vụ")
+    desk.wait_for_timeout(700)
+    assert ticket_state(server, second) == "serving"
+    assert actions_recorded(server, "finish") == 1 and actions_recorded(server, "start") == 2
+
 
 def test_transfer_dialog_search_open_counters_first_services_by_department(live_server, desk):
     server = live_server
