@@ -10,9 +10,12 @@ const RESULT_SECONDS = 10; // the result screen goes back to the start after thi
 const IDLE_SECONDS = 30; // any other screen goes back to the start after this long untouched
 // The kiosk has no socket: an admin's change (services, names, hours) shows up within this (docs/CONFIG.md).
 const RELOAD_SECONDS = 15;
+// Which services can be taken now (daily cap, counters open) is asked this often, so a service comes back by itself.
+const AVAILABILITY_SECONDS = 5;
 const CLOSED_RELOAD_SECONDS = 15; // check sooner while closed, so the kiosk opens on time
 const RETRY_SECONDS = 3; // while the server does not answer
 const REQUEST_TIMEOUT_MS = 10000;
+const MANY_CHOICES = 12; // more choices than this are drawn smaller, so a provincial center's fit one screen
 const SEARCH_MIN_SERVICES = 7; // the search is offered when there are more than 6 services
 
 const params = new URLSearchParams(location.search);
@@ -23,7 +26,10 @@ const KEYBOARD_ROWS = ["QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM"];
 const state = {
   center: null, // the last good answer of /api/center
   centerJson: "",
-  services: [], // every service with its department, for the search
+  services: new Map(), // service code → {service, department}, for the search's answers
+  availability: {}, // service code → {available, reason_code, reason}: /api/services/availability
+  availabilityJson: "",
+  searchSeq: 0, // the latest search asked: an older answer arriving late is dropped
   screen: "home",
   backTo: null, // where "Quay lại" leads from the current screen
   service: null,
@@ -37,11 +43,6 @@ const timers = {};
 class Offline extends Error {}
 
 // ----- small helpers ------------------------------------------------------------------------------
-
-/** Lower case without diacritics, so "dat dai" finds "Đất đai". */
-function fold(text) {
-  return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
-}
 
 /** The server's JSON answer as {ok, body}, or Offline when it cannot be reached or answers with something that is
  *  not ours (a proxy's page). */
@@ -64,14 +65,48 @@ async function refreshCenter() {
   if (text === state.centerJson) return;
   state.centerJson = text;
   state.center = body;
-  state.services = body.departments.flatMap((department) =>
-    department.services.map((service) => ({
-      service, department, words: fold(`${service.name} ${department.name}`),
-    })));
+  state.services = new Map(body.departments.flatMap((department) =>
+    department.services.map((service) => [service.code, { service, department }])));
   $("center-name").textContent = body.name;
   $("center-notice").textContent = body.notice || "";
   // Re-draw the start only if nobody is in the middle of taking a number.
   if (state.screen === "home" || state.screen === "closed") showHome();
+}
+
+/** Ask which services can be taken now; redraw the lists on screen when that changed (a cap reached, a counter
+ *  opened). A failure is left to refresh(), which owns the "Đang kết nối lại…" screen. */
+async function refreshAvailability() {
+  clearTimeout(timers.availability);
+  timers.availability = setTimeout(refreshAvailability, AVAILABILITY_SECONDS * 1000);
+  let reply;
+  try {
+    reply = await request("GET", "/api/services/availability");
+  } catch (err) {
+    return;
+  }
+  if (!reply.ok) return;
+  const text = JSON.stringify(reply.body.services);
+  if (text === state.availabilityJson) return;
+  state.availabilityJson = text;
+  state.availability = reply.body.services;
+  redrawChoices();
+}
+
+/** The lists on screen drawn again with the current availability, where the citizen is. */
+function redrawChoices() {
+  const main = $("main");
+  const scrolled = main.scrollTop;
+  if (state.screen === "home" && state.center) renderHome();
+  else if (state.screen === "services" && state.department) renderServices(state.department);
+  else if (state.screen === "search") renderResults(state.searchResults || [], !$("search-input").value.trim());
+  main.scrollTop = scrolled;
+  updateScrollCue();
+}
+
+/** Why a service cannot be taken now, or null when it can. */
+function unavailable(service) {
+  const answer = state.availability[service.code];
+  return answer && !answer.available ? answer.reason : null;
 }
 
 /** Load the configuration now; on failure show "Đang kết nối lại…" and keep trying. */
@@ -110,12 +145,18 @@ function show(name, backTo = null) {
   $("nav").hidden = $("back").hidden && $("home").hidden;
   $("main").scrollTop = 0;
   armTimers();
+  requestAnimationFrame(updateScrollCue);
 }
 
 function goBack() {
   if (state.backTo === "home") showHome();
-  else if (state.backTo === "services") show("services", "home");
-  else if (state.backTo === "search") show("search", "home");
+  else if (state.backTo === "services") {
+    renderServices(state.department); // drawn with what can be taken now (a cap may have run out meanwhile)
+    show("services", "home");
+  } else if (state.backTo === "search") {
+    renderResults(state.searchResults || [], !$("search-input").value.trim());
+    show("search", "home");
+  }
   else if (state.backTo === "priority") show("priority", state.serviceFrom);
 }
 
@@ -131,8 +172,9 @@ function showHome() {
 
 function showClosed() {
   const sessions = (state.center && state.center.sessions) || [];
+  // The hours numbers are actually given: issuing stops before the session ends (issuing_end, docs/CONFIG.md).
   $("closed-hours").textContent = sessions.length
-    ? `Giờ lấy số: ${sessions.map((s) => `${s.start}–${s.end}`).join(", ")}` : "";
+    ? `Giờ lấy số: ${sessions.map((s) => `${s.start}–${s.issuing_end || s.end}`).join(", ")}` : "";
   show("closed");
 }
 
@@ -144,6 +186,8 @@ function showMessageScreen(text, backTo) {
 function fillChoices(container, buttons) {
   container.replaceChildren(...buttons);
   container.dataset.count = String(buttons.length); // fewer items get wider buttons (kiosk.css)
+  if (buttons.length > MANY_CHOICES) container.dataset.many = "";
+  else delete container.dataset.many;
 }
 
 function renderHome() {
@@ -151,22 +195,52 @@ function renderHome() {
   // A center with a single department goes straight to its services.
   const buttons = departments.length === 1
     ? departments[0].services.map((s) => serviceChoice(s, departments[0], "home"))
-    : departments.map((d) => choice(d.name, d.services.map((s) => s.name).join(" · "), () => chooseDepartment(d)));
+    : departments.map(departmentChoice);
   fillChoices($("departments"), buttons);
-  $("open-search").hidden = state.services.length < SEARCH_MIN_SERVICES;
+  requestAnimationFrame(updateScrollCue);
+  $("open-search").hidden = state.services.size < SEARCH_MIN_SERVICES;
 }
 
-function serviceChoice(service, department, from, withDepartment = false) {
+/** A department's button: its services on the second line; shown as unavailable when none can be taken now. */
+function departmentChoice(department) {
+  const reasons = department.services.map(unavailable);
+  const node = choice(department.name, department.services.map((s) => s.name).join(" · "),
+    () => chooseDepartment(department));
+  if (reasons.every(Boolean)) {
+    // One reason for all (the cap of its only service) is said as it is; different ones need the list.
+    markUnavailable(node, new Set(reasons).size === 1 ? reasons[0] : "Các lĩnh vực tạm ngưng lấy số");
+  }
+  return node;
+}
+
+/** A choice that cannot be taken now: greyed, not tappable, with the reason in words on it. */
+function markUnavailable(node, reason) {
+  node.disabled = true;
+  node.classList.add("choice-unavailable");
+  node.dataset.reason = reason;
+  node.append(el("span", "choice-reason", reason));
+}
+
+function serviceChoice(service, department, from, withDepartment = false, procedure = null) {
   const counters = service.counters.length ? `Quầy ${counterList(service.counters)}` : "";
   const detail = withDepartment ? [department.name, counters].filter(Boolean).join(" · ") : counters;
-  return choice(service.name, detail, () => chooseService(service, department, from), "choice-service");
+  const node = choice(service.name, detail, () => chooseService(service, department, from), "choice-service");
+  if (procedure) node.prepend(el("span", "choice-procedure", procedure)); // what the citizen searched for, first
+  const reason = unavailable(service);
+  if (reason) markUnavailable(node, reason);
+  return node;
 }
 
 function chooseDepartment(department) {
   if (department.services.length === 1) return chooseService(department.services[0], department, "home");
+  state.department = department;
+  renderServices(department);
+  show("services", "home");
+}
+
+function renderServices(department) {
   $("services-title").textContent = department.name;
   fillChoices($("services"), department.services.map((s) => serviceChoice(s, department, "services")));
-  show("services", "home");
 }
 
 function chooseService(service, department, from) {
@@ -183,6 +257,9 @@ function chooseService(service, department, from) {
 }
 
 // ----- search ------------------------------------------------------------------------------------------
+// The server searches (GET /api/search, server/core/search.py): one matching rule, tested once, and the kiosk
+// never loads the center's ~1,400 procedure names. A keystroke is one small request on the LAN; an answer that
+// arrives after a newer keystroke's is dropped.
 
 function openSearch() {
   $("search-input").value = "";
@@ -190,11 +267,29 @@ function openSearch() {
   show("search", "home");
 }
 
-function runSearch() {
-  const words = fold($("search-input").value).split(/\s+/).filter(Boolean);
-  const found = state.services.filter((entry) => words.every((w) => entry.words.includes(w)));
-  fillChoices($("search-results"), found.map((e) => serviceChoice(e.service, e.department, "search", true)));
-  $("search-empty").hidden = found.length > 0;
+async function runSearch() {
+  const query = $("search-input").value;
+  const asked = ++state.searchSeq;
+  if (!query.trim()) return renderResults([], true);
+  let reply;
+  try {
+    reply = await request("GET", `/api/search?q=${encodeURIComponent(query)}`);
+  } catch (err) {
+    if (asked === state.searchSeq) setOffline();
+    return;
+  }
+  if (asked !== state.searchSeq) return;
+  renderResults(reply.ok ? reply.body.results : []);
+}
+
+function renderResults(results, empty = false) {
+  state.searchResults = results;
+  const found = results.map((r) => ({ ...state.services.get(r.service_code), procedure: r.procedure }))
+    .filter((entry) => entry.service);
+  fillChoices($("search-results"),
+    found.map((e) => serviceChoice(e.service, e.department, "search", true, e.procedure)));
+  $("search-empty").hidden = empty || found.length > 0;
+  document.body.dataset.searched = String(state.searchSeq); // which keystroke the results answer (tests, bench)
 }
 
 function buildKeyboard() {
@@ -233,6 +328,7 @@ async function issue(priorityGroup) {
     state.busy = false;
     if (reply.ok) return showResult(reply.body);
     if (reply.body.error === "device_not_paired") return forget();
+    if (reply.body.error === "daily_cap_reached") refreshAvailability(); // grey it out for the next citizen
     if (reply.body.error === "closed") {
       state.center.issuing = false;
       state.centerJson = ""; // the next answer redraws the start, whatever it says
@@ -255,6 +351,7 @@ function showResult(ticket) {
   const lines = ticket.print || {};
   $("result-label").textContent = ticket.label;
   $("result-service").textContent = lines.service || `Lĩnh vực: ${ticket.service_name}`;
+  $("result-department").textContent = lines.department || ticket.department_name || "";
   $("result-counters").textContent = lines.counters || `Quầy phục vụ: ${counterList(ticket.counters)}`;
   $("result-priority").textContent = lines.priority || "";
   $("result-priority").hidden = !lines.priority;
@@ -322,8 +419,19 @@ function start() {
   document.addEventListener("contextmenu", (event) => event.preventDefault()); // long press on a touch screen
   clock();
   setInterval(clock, 10000);
+  $("main").addEventListener("scroll", updateScrollCue, { passive: true });
+  window.addEventListener("resize", updateScrollCue);
+  $("scroll-cue").addEventListener("click", () => $("main").scrollBy({ top: $("main").clientHeight * 0.7 }));
   showHome();
   refresh();
+  refreshAvailability();
+}
+
+/** "Kéo xuống để xem thêm": shown while the list goes on below the screen's edge (portrait with many departments). */
+function updateScrollCue() {
+  const main = $("main");
+  const more = main.scrollHeight - main.clientHeight - main.scrollTop > 8;
+  $("scroll-cue").hidden = !more || !["home", "services", "search"].includes(state.screen);
 }
 
 whenPaired({ kind: "kiosk" }).then(start);

@@ -65,6 +65,7 @@ async function render() {
   setText("t-title", lines.title);
   setText("t-label", lines.label);
   setText("t-priority", lines.priority);
+  setText("t-department", lines.department);
   setText("t-service", lines.service);
   setText("t-counters", lines.counters);
   setText("t-ahead", lines.ahead);

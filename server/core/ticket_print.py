@@ -100,7 +100,7 @@ def render_ticket_png(center: Center, ticket: dict, follow_url: str) -> bytes:
     blocks += [("", _font(10), 8), (lines["title"], _font(34, True), 12)]
     number_at = len(blocks)  # the number is pasted here, as an image of its own height
     number = label_image(lines["label"])
-    for key in ("service", "counters", "priority", "ahead", "wait", "issued"):
+    for key in ("department", "service", "counters", "priority", "ahead", "wait", "issued"):  # the Sở first
         for part in textwrap.wrap(lines[key], 38):
             blocks.append((part, _font(24), 6))
     qr = qr_image(follow_url)
