@@ -34,7 +34,8 @@ def test_three_sites_push_a_day_and_the_hub_holds_each_fact_once(hub, tmp_path):
         for n, code in enumerate(CODES):
             server, _ = site_server(tmp_path, code, hub, admin.grant(code))
             fill_site(server.database, server.center, tickets=40 + 20 * n, seed=n)
-            servers.append(server.start())
+            servers.append(server)  # stopped in `finally` even when it fails to start
+            server.start()
         # a live ticket while the sites push: the kiosk of the first site issues one more number
         answer = requests.post(servers[0].url + "/api/tickets", json={"service_code": "ly-lich"}, timeout=10)
         assert answer.status_code in (200, 201), answer.text

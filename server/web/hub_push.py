@@ -81,6 +81,10 @@ class HubPusher:
 
     def cycle(self) -> float:
         """One exchange with the hub; how long to sleep before the next."""
+        if self.rt.center.site is None:  # [site] removed by an admin's edit since the start
+            self.last_outcome = "no [site]"
+            log.error("the center has no [site]: nothing is sent to the hub")
+            return self.settings.hub_max_backoff_seconds
         code = self.rt.center.site.code
         try:
             if self.after is None:
