@@ -69,19 +69,19 @@ export function createVoice({ rate = 1 } = {}) {
     if (record.spoken.length > RECORD_LIMIT) record.spoken.shift();
     player.onended = player.onerror = () => finishClip(sentence);
     player.src = `/voice/${encodeURIComponent(key)}.wav`;
-    player.playbackRate = rate;
+    player.playbackRate = rate * sentence.pace;
     stallTimer = setTimeout(() => finishClip(sentence), STALL_SECONDS * 1000);
     player.play().catch(() => finishClip(sentence)); // blocked or missing: the next clip, never a stall
   }
 
   return {
     record,
-    /** Say these clips now, instead of anything still playing. */
-    say(clips) {
+    /** Say these clips now, instead of anything still playing; `pace` below 1 says them more slowly. */
+    say(clips, { pace = 1 } = {}) {
       this.stop();
       if (!clips || !clips.length) return;
       record.sentences += 1;
-      playing = { clips: clips.slice(), at: 0 };
+      playing = { clips: clips.slice(), at: 0, pace };
       playNext(playing);
     },
     /** Silence, and forget what was waiting. */
