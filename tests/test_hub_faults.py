@@ -130,9 +130,12 @@ def test_every_acknowledged_fact_is_at_the_hub_exactly_once_after_the_faults(pg_
             for code, (server, _) in sites.items():
                 site_id = conn.execute("SELECT id FROM hub_sites WHERE code = %s", (code,)).fetchone()[0]
                 assert hub_rows(conn, site_id) == site_rows(server.database), code
+            labelled = dict(conn.execute("SELECT s.code, count(l.code) FROM hub_sites s LEFT JOIN site_labels l"
+                                         " ON l.site_id = s.id GROUP BY s.code").fetchall())
             epochs = conn.execute("SELECT s.code, e.acked_seq FROM hub_site_epochs e JOIN hub_sites s"
                                   " ON s.id = e.site_id").fetchall()
         assert epochs == [("LSN-TT", acked_before_restore)]
+        assert all(labelled[code] > 0 for code in sites), labelled  # the started-over site sent its names again
         assert {code: s["state"] for code, s in admin.sites().items()} == dict.fromkeys(sites, "active")
         # the faults happened as staged: the sites saw the hub gone, the revocation and the divergence
         logs = {code: server.log_path.read_text(errors="replace") for code, (server, _) in sites.items()}

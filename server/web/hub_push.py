@@ -92,6 +92,7 @@ class HubPusher:
                 if status != 200:
                     return self.refused(status, answer)
                 self.after = int(answer["acked_seq"])
+                self.sent_labels = None  # a hub that lost track of us (started over, restored) gets them again
             current_labels = json.dumps(labels(self.rt.center), ensure_ascii=False, sort_keys=True)
             batch = self.rt.offload(self.read, self.after, current_labels != self.sent_labels)
             status, answer = self.request("POST", "/api/hub/v1/batches", batch)
