@@ -83,8 +83,11 @@ def test_tablets_and_counter_displays_need_a_real_counter(devices):
 def test_revoking_stops_the_token_at_once_and_is_audited(devices, store):
     device, token = paired(devices, "tablet", 1)
     assert devices.authenticate(token) == device  # now cached
+    assert not devices.revoked(token)
     devices.revoke(device.id, "admin")
     assert devices.authenticate(token) is None
+    assert devices.revoked(token)  # the screen is told why it must pair again
+    assert not devices.revoked("not-a-token") and not devices.revoked(None)
     with pytest.raises(QueueRefused):
         devices.revoke(device.id, "admin")
     actions = [(e["action"], e["actor"]) for e in audit.entries(store)]
@@ -146,7 +149,7 @@ def test_a_paired_kiosk_issues_and_its_name_is_recorded(strict_app):
     assert response.status_code == 201
     me = strict_app.test_client().get("/api/devices/me", headers={"X-Device-Token": token}).get_json()
     assert me == {"required": True, "device": {"id": 1, "kind": "kiosk", "kind_name": "Máy lấy số",
-                                               "name": "Máy lấy số", "counter": None}}
+                                               "name": "Máy lấy số", "counter": None}, "revoked": False}
     listing = admin.get("/api/admin/devices").get_json()
     assert [d["name"] for d in listing["devices"]] == ["Máy lấy số"] and listing["pending"] == []
     # a display's token is not a kiosk's

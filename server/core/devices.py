@@ -117,6 +117,14 @@ class Devices:
             self._by_token[key] = self._from_row(row) if row else None
         return self._by_token[key]
 
+    def revoked(self, token) -> bool:
+        """Whether a token was a device's that an admin revoked (the screen then says so, not "never paired")."""
+        if not isinstance(token, str) or not token:
+            return False
+        with self.store.read() as conn:
+            return conn.execute("SELECT 1 FROM devices WHERE token_hash = ? AND revoked_at IS NOT NULL",
+                                (_hash(token),)).fetchone() is not None
+
     def seen(self, device: Device):
         """Remember when a device last connected (shown to admins to spot a dead screen). Best effort: a locked or
         full database must not cut a lobby screen off, so a refused write is skipped (the next connect retries)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from . import runtime
 from .api import json_body
@@ -32,9 +32,15 @@ def pairing_status(pairing):
 
 @bp.get("/devices/me")
 def who_am_i():
-    """Whether this installation requires pairing, and which device the sent token belongs to."""
+    """Whether this installation requires pairing, which device the sent token belongs to, and whether a token that
+    no longer works was revoked. Paired screens ask every 2.5 s (shared_ui/device.js): the answer is a dictionary
+    look-up, and the database is read only for a token that does not work."""
+    rt = runtime()
     device = request_device()
-    return jsonify(required=runtime().settings.require_devices, device=device.view() if device else None)
+    token = request.headers.get("X-Device-Token")
+    revoked = device is None and rt.settings.require_devices and rt.devices.revoked(token)
+    return jsonify(required=rt.settings.require_devices, device=device.view() if device else None,
+                   revoked=bool(revoked))
 
 
 @bp.get("/admin/devices")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, request
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from ..core.queue import QueueRefused
@@ -72,7 +73,24 @@ def register_error_handlers(app: Flask):
         return _page(BUSY_MESSAGE), 500
 
 
-def _page(message: str) -> str:
+# Where "Về trang đầu" leads from an error page: a citizen goes back to the screen they came from (the kiosk, or the
+# phone's booking page), never to the staff's list of screens; an unattended tablet has nowhere to go.
+CITIZEN_HOMES = (("/kiosk", "/kiosk"), ("/checkin", "/kiosk"), ("/t/", "/hen"), ("/hen", "/hen"), ("/tablet/", None))
+
+
+def home_for(path: str) -> str | None:
+    """The start page an error page on `path` links back to (None: no link)."""
+    return next((home for prefix, home in CITIZEN_HOMES if path.startswith(prefix)), "/")
+
+
+def page(message: str, path: str, status: int):
+    """A plain Vietnamese page for a browser, with a way back to its start (`home_for`)."""
+    home = home_for(path)
+    link = f"<p><a href={home}>Về trang đầu</a></p>" if home else ""
     return ("<!doctype html><html lang=vi><meta charset=utf-8><title>Hàng đợi</title>"
             "<link rel=stylesheet href=/ui/shared/base.css>"
-            f"<main class=notice><p>{message}</p><p><a href=/>Về trang đầu</a></p></main></html>")
+            f"<main class=notice><p>{escape(message)}</p>{link}</main></html>"), status
+
+
+def _page(message: str) -> str:
+    return page(message, request.path, 200)[0]

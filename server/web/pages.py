@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, redirect, send_from_directory, url_for
+from flask import Blueprint, abort, current_app, redirect, request, send_from_directory, url_for
 
 from ..core import guidance
 from ..core.announcements import clip_path
 from ..settings import ROOT
+from .errors import page
 
 bp = Blueprint("pages", __name__)
 
@@ -113,7 +114,10 @@ def console():
 
 @bp.get("/tablet/<int:number>")
 def tablet(number):
-    """The rating tablet of one counter."""
+    """The rating tablet of one counter; a counter the center does not have says so instead of offering to pair."""
+    if current_app.extensions["hangdoi"].center.counter(number) is None:
+        return page(f"Không có quầy số {number} trong trung tâm. Vui lòng kiểm tra lại địa chỉ của máy đánh giá"
+                    f" (/tablet/<số quầy>) hoặc liên hệ quản trị viên.", request.path, 404)
     return screen_page("tablet")
 
 
