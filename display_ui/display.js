@@ -20,9 +20,8 @@ const WAITING_KINDS = ["ticket_issued", "ticket_cancelled", "ticket_requeued"];
 // ----- what this screen shows (?counters=1,2,3 and/or ?departments=STP,SGTVT) -----------------------------
 
 const params = new URLSearchParams(location.search);
-const counterFilter = listParam("counters", function (s) { return parseInt(s, 10); },
-  function (n) { return Number.isInteger(n) && n > 0; });
-const departmentFilter = listParam("departments", function (s) { return s.toUpperCase(); },
+const counterFilter = listParam("counters", counterNumbers, function (n) { return Number.isInteger(n) && n > 0; });
+const departmentFilter = listParam("departments", function (s) { return [s.toUpperCase()]; },
   function (s) { return s.length > 0; });
 const voiceWanted = params.get("voice") !== "off"; // a second TV in the same hall should not echo the first
 // ?voice_rate=0.9 for a slower voice in an echoing hall (the tests speed it up).
@@ -30,11 +29,23 @@ const voiceRate = Math.min(Math.max(parseFloat(params.get("voice_rate")) || 1, 0
 // ?page_seconds=12: how long a page of counters or of waiting services stays before the next (at least 2 s).
 const PAGE_MS = Math.max(parseFloat(params.get("page_seconds")) || 8, 2) * 1000;
 
+/** The values of a comma-separated parameter: `parse` turns one item into a list of values. */
 function listParam(name, parse, valid) {
   const raw = params.get(name);
   if (!raw) return null;
-  const values = raw.split(",").map(function (s) { return parse(s.trim()); }).filter(valid);
+  const values = raw.split(",").flatMap(function (s) { return parse(s.trim()); }).filter(valid);
   return values.length ? new Set(values) : null;
+}
+
+/** "7" → [7], "1-24" → [1, …, 24] (a range of at most 1000, so a typo cannot freeze the TV). */
+function counterNumbers(item) {
+  const range = /^(\d+)\s*-\s*(\d+)$/.exec(item);
+  if (!range) return [parseInt(item, 10)];
+  const from = parseInt(range[1], 10);
+  const to = Math.min(parseInt(range[2], 10), from + 999);
+  const numbers = [];
+  for (let n = from; n <= to; n++) numbers.push(n);
+  return numbers;
 }
 
 function inDepartments(code) {   // codes compare without case: ?departments=sngv works for "SNgV"
@@ -137,6 +148,12 @@ function onEvent(event) {
   // Every ticket event carries its service's new waiting count (a call takes one out of the queue too).
   if (event.service_code && typeof event.waiting === "number") {
     state.waiting[event.service_code] = event.waiting;
+    // A ticket that left the queue leaves its list at once; the server's order follows in a moment.
+    if (event.state !== "waiting" && state.upcoming[event.service_code]) {
+      state.upcoming[event.service_code] = state.upcoming[event.service_code].filter(function (t) {
+        return t.label !== event.label;
+      });
+    }
     askUpcoming();
   }
   document.body.dataset.seq = event.seq;

@@ -11,6 +11,7 @@ import re
 import time
 
 import pytest
+import socketio
 from playwright.sync_api import expect
 
 from tests.conftest import chromium_path
@@ -128,7 +129,7 @@ def test_lobby_speaks_calls_without_a_click(live_server, tv, officers):
     expect(page.locator("#recent")).to_have_text(re.compile(r"^B001.*A001"))
 
 
-@pytest.mark.parametrize("screen", ["counters=3", "departments=SGTVT"])
+@pytest.mark.parametrize("screen", ["counters=3", "counters=3-5", "departments=sgtvt"])
 def test_a_limited_display_ignores_other_counters(live_server, page, officers, screen):
     open_display(page, f"{live_server.url}/display?{screen}&{FAST_VOICE}")
     issue(live_server.url, "ly-lich")
@@ -263,3 +264,106 @@ def test_calls_faster_than_speech_keep_the_voice_queue_bounded(live_server, ordi
     assert played(page, len(expected), timeout=60) == expected[-100:]
     assert page.evaluate("[hangdoiVoice.count, hangdoiVoice.queued]") == [len(expected), 0]
     context.close()
+
+
+def upcoming_from_server(url: str) -> dict:
+    """What the server says comes next per service (socket `upcoming`, the core's call order)."""
+    client = socketio.Client(reconnection=False)
+    client.connect(url, transports=["websocket"], wait_timeout=10)
+    try:
+        reply = client.call("upcoming", {}, timeout=10)
+    finally:
+        client.disconnect()
+    assert reply["ok"], reply
+    return reply
+
+
+def panel_rows(page) -> dict:
+    """The waiting panel as drawn: service → (count, [next labels], [labels marked priority])."""
+    return page.evaluate("""() => Object.fromEntries(Array.from(document.querySelectorAll('#waiting .waiting-row'))
+      .map((row) => [row.dataset.service, [row.querySelector('.waiting-count').textContent,
+        Array.from(row.querySelectorAll('.waiting-ticket')).map((t) => t.textContent),
+        Array.from(row.querySelectorAll('.waiting-ticket.priority')).map((t) => t.textContent)]]))""")
+
+
+def test_the_waiting_panel_shows_waiting_services_and_their_next_numbers(live_server, tv, officers):
+    page = tv
+    open_display(page, f"{live_server.url}/display?voice=off")
+    tickets = [issue(live_server.url, "ly-lich") for _ in range(3)]
+    tickets.append(issue(live_server.url, "ly-lich", priority_group="nguoi-cao-tuoi"))
+    tickets += [issue(live_server.url, "ly-lich"), issue(live_server.url, "lai-xe")]
+    applied(page, {"seq": upcoming_from_server(live_server.url)["seq"]})
+
+    def expected():
+        services = upcoming_from_server(live_server.url)["services"]
+        return {code: [str(sum(t["service_code"] == code for t in tickets if t["label"] not in called)),
+                       [t["label"] for t in nexts], [t["label"] for t in nexts if t["priority_group"]]]
+                for code, nexts in services.items()}
+
+    called: set[str] = set()
+    want = expected()
+    assert set(want) == {"ly-lich", "lai-xe"}   # ho-tich and van-tai: nobody waits, no row
+    assert want["ly-lich"][2] == [tickets[3]["label"]]   # the priority citizen is among the next four
+    deadline = time.monotonic() + 10
+    while panel_rows(page) != want:
+        assert time.monotonic() < deadline, (panel_rows(page), want)
+        page.wait_for_timeout(100)
+    save_screenshot(page, f"display-{page.size}-waiting-next-numbers")
+
+    cuong = officers("cuong", 3)
+    assert cuong.act("call_next")["ok"]   # the only lai-xe citizen: its row goes
+    called.add(cuong.wait_event("ticket_called")["label"])
+    an = officers("an", 1)
+    assert an.act("call_next")["ok"]
+    called.add(an.wait_event("ticket_called", counter_number=1)["label"])
+    want = expected()
+    assert set(want) == {"ly-lich"}
+    deadline = time.monotonic() + 10
+    while panel_rows(page) != want:
+        assert time.monotonic() < deadline, (panel_rows(page), want)
+        page.wait_for_timeout(100)
+
+
+def recent_rows(page) -> list[str]:
+    return page.locator("#recent .recent-row").evaluate_all(
+        "(rows) => rows.map((r) => r.querySelector('.recent-label').textContent + ' '"
+        " + r.querySelector('.recent-counter').textContent)")
+
+
+def test_headline_and_history_agree_after_a_transfer(live_server, tv, officers):
+    page = tv
+    open_display(page, f"{live_server.url}/display?{FAST_VOICE}")
+    first, second = issue(live_server.url, "ly-lich")["label"], issue(live_server.url, "ly-lich")["label"]
+    an, binh = officers("an", 1), officers("binh", 2)
+    assert an.act("call_next")["ok"] and binh.act("call_next")["ok"]
+    applied(page, binh.wait_event("ticket_called", counter_number=2))
+    assert recent_rows(page) == [f"{first} Quầy 01"]
+
+    # Counter 1 sends its citizen to counter 2: the headline and the history say counter 2, and only that.
+    assert an.act("start")["ok"] and an.act("transfer", to_counter=2)["ok"]
+    sent = an.wait_event("ticket_transferred")
+    assert sent["to_counter"] == 2
+    applied(page, sent)
+    expect(page.locator("#newest")).to_contain_text(f"MỜI SỐ {first} ĐẾN QUẦY 02")
+    expect(page.locator("#newest-tag")).to_have_text("Chuyển quầy")
+    assert recent_rows(page) == [f"{second} Quầy 02"]
+    expect(page.locator('#waiting [data-service="ly-lich"] .waiting-next')).to_have_text(first)   # waits for 02
+    save_screenshot(page, f"display-{page.size}-after-transfer")
+    # A TV switched on now draws the same from the snapshot.
+    page.reload()
+    page.wait_for_selector("body[data-seq]", state="attached")
+    expect(page.locator("#newest")).to_contain_text(f"MỜI SỐ {first} ĐẾN QUẦY 02")
+    assert recent_rows(page) == [f"{second} Quầy 02"]
+
+    # Counter 2 calls the citizen it was sent: one line per citizen, never the old counter.
+    assert binh.act("start")["ok"] and binh.act("finish")["ok"] and binh.act("call_next")["ok"]
+    applied(page, binh.wait_event("ticket_called", label=first))
+    expect(page.locator("#newest")).to_contain_text(f"MỜI SỐ {first} ĐẾN QUẦY 02")
+    assert recent_rows(page) == [f"{second} Quầy 02"]
+
+    # Sent on to another service: it leaves the headline and the history and waits under its new service.
+    assert binh.act("start")["ok"] and binh.act("transfer", to_service="ho-tich")["ok"]
+    applied(page, binh.wait_event("ticket_requeued", service_code="ho-tich"))
+    expect(page.locator("#newest")).to_contain_text(f"MỜI SỐ {second} ĐẾN QUẦY 02")
+    assert recent_rows(page) == []
+    expect(page.locator('#waiting [data-service="ho-tich"] .waiting-next')).to_have_text(first)
