@@ -5,6 +5,7 @@ import { forget, whenPaired } from "/ui/shared/device.js";
 import { $, button, choice, el } from "/ui/shared/dom.js";
 import { counterList, setTimeZone, time, weekdayDate } from "/ui/shared/format.js";
 import { answer } from "/ui/shared/http.js";
+import { mountCheckIn } from "/ui/booking/checkin.js";
 
 const RESULT_SECONDS = 10; // the result screen goes back to the start after this
 const IDLE_SECONDS = 30; // any other screen goes back to the start after this long untouched
@@ -38,6 +39,11 @@ const state = {
   busy: false, // a ticket request is on its way: ignore further taps
 };
 const timers = {};
+// Check-in of bookings and remote numbers (booking_ui/checkin.js): the result is a ticket, shown and printed as one.
+const checkIn = mountCheckIn($("checkin"), {
+  device: KIOSK_ID,
+  onTicket: (reply) => showResult(reply.ticket, reply.message),
+});
 
 /** The server did not answer (down, restarting, or a proxy page instead of our JSON). */
 class Offline extends Error {}
@@ -115,6 +121,7 @@ async function refresh() {
   clearTimeout(timers.retry);
   try {
     await refreshCenter();
+    await refreshCheckIn();
     setOnline();
     const seconds = state.center.issuing ? RELOAD_SECONDS : CLOSED_RELOAD_SECONDS;
     timers.reload = setTimeout(refresh, seconds * 1000);
@@ -136,6 +143,7 @@ function setOnline() {
 // ----- screens -----------------------------------------------------------------------------------------
 
 function show(name, backTo = null) {
+  if (name !== "checkin") checkIn.stop(); // the camera is on only while the check-in screen shows
   for (const section of document.querySelectorAll(".screen")) section.hidden = section.dataset.screen !== name;
   state.screen = name;
   state.backTo = backTo;
@@ -347,8 +355,22 @@ async function issue(priorityGroup) {
   }
 }
 
-function showResult(ticket) {
+/** The check-in screen, camera on, when the center takes bookings or remote numbers. */
+function openCheckIn() {
+  show("checkin", "home");
+  checkIn.start();
+}
+
+/** Whether to offer check-in: the center has bookings or remote numbers (asked with the center's refresh). */
+async function refreshCheckIn() {
+  const { ok } = await request("GET", "/api/appointments/options");
+  $("open-checkin").hidden = !ok;
+}
+
+function showResult(ticket, note = "") {
   const lines = ticket.print || {};
+  $("result-note").textContent = note; // a check-in's word on when the citizen is called, or why not first
+  $("result-note").hidden = !note;
   $("result-label").textContent = ticket.label;
   $("result-service").textContent = lines.service || `Lĩnh vực: ${ticket.service_name}`;
   $("result-department").textContent = lines.department || ticket.department_name || "";
@@ -407,6 +429,7 @@ function clock() {
 function start() {
   buildKeyboard();
   $("open-search").addEventListener("click", openSearch);
+  $("open-checkin").addEventListener("click", openCheckIn);
   $("take-normal").addEventListener("click", () => issue(null));
   $("back").addEventListener("click", goBack);
   // On the closed screen "Về trang đầu" asks the server again: the hours may have begun.

@@ -1,6 +1,6 @@
-"""Check-in in chromium against the real server (booking_ui/checkin.js): the code typed on the keypad, and the
-booking's QR code read through the camera, chromium being fed a video of the QR code (a Y4M file made here with
-Pillow from the QR the server draws for the booking's page)."""
+"""Check-in in chromium against the real server (booking_ui/checkin.js), alone on /checkin and inside the kiosk:
+the code typed on the keypad, and the booking's QR code read through the camera, chromium being fed a video of the
+QR code (a Y4M file made here with Pillow from the booking page's address, as its QR code holds it)."""
 
 from __future__ import annotations
 
@@ -85,21 +85,62 @@ def test_check_in_by_typing_the_code(server, page):
     assert ticket["channel"] == "appointment"
 
 
-def test_check_in_by_showing_the_qr_code_to_the_camera(server, browser, tmp_path):
-    booking = book_now(server, phone="0912000222")
-    video = qr_video(tmp_path / "qr.y4m", booking["manage_url"])
-    # A chromium of its own (the session's playwright), whose camera films the QR code.
+def camera_page(browser, server, video):
+    """A chromium of its own (the session's playwright) whose camera films `video`; closed by the caller."""
     camera = browser.browser_type.launch(executable_path=chromium_path(), args=[
         "--disable-gpu", "--no-first-run", "--use-fake-ui-for-media-stream",
         "--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={os.fspath(video)}"])
+    context = camera.new_context(locale="vi-VN", viewport={"width": 1080, "height": 1920})
+    context.grant_permissions(["camera"], origin=server.url)
+    return camera, context.new_page()
+
+
+def test_check_in_by_showing_the_qr_code_to_the_camera(server, browser, tmp_path):
+    booking = book_now(server, phone="0912000222")
+    camera, page = camera_page(browser, server, qr_video(tmp_path / "qr.y4m", booking["manage_url"]))
     try:
-        context = camera.new_context(locale="vi-VN", viewport={"width": 1080, "height": 1920})
-        context.grant_permissions(["camera"], origin=server.url)
-        page = context.new_page()
         page.goto(f"{server.url}/checkin")
         expect(page.locator("#checkin-scan-status")).to_have_text("Camera đang quét mã QR…")
         expect(page.locator("#result-label")).to_be_visible(timeout=20000)
         ticket = checked_in_ticket(server, booking)
         expect(page.locator("#result-label")).to_have_text(ticket["label"])
+    finally:
+        camera.close()
+
+
+def test_kiosk_check_in_by_typing_the_code(server, page):
+    booking = book_now(server, phone="0912000333")
+    page.goto(f"{server.url}/kiosk?kiosk=K1&print=0")
+    page.click("#open-checkin")
+    expect(page.locator("body")).to_have_attribute("data-screen", "checkin")
+    for digit in booking["code"]:
+        page.click(f"#checkin [data-key='{digit}']")
+    page.click("#checkin-confirm")
+    ticket = checked_in_ticket(server, booking)
+    expect(page.locator("#result-label")).to_have_text(ticket["label"])
+    expect(page.locator("#result-note")).to_contain_text("theo lịch hẹn")
+    unknown = next(c for c in (booking_codes.new_code() for _ in range(50)) if c != booking["code"])
+    page.goto(f"{server.url}/kiosk?kiosk=K1&print=0")
+    page.click("#open-checkin")
+    for digit in unknown:
+        page.click(f"#checkin [data-key='{digit}']")
+    page.click("#checkin-confirm")
+    expect(page.locator("#checkin-note")).to_have_text("Không tìm thấy lịch hẹn có mã này.")
+
+
+def test_kiosk_check_in_by_qr_through_its_camera(server, browser, tmp_path):
+    booking = book_now(server, phone="0912000444")
+    camera, page = camera_page(browser, server, qr_video(tmp_path / "qr.y4m", booking["manage_url"]))
+    try:
+        page.goto(f"{server.url}/kiosk?kiosk=K1&print=0")
+        page.click("#open-checkin")
+        expect(page.locator("#result-label")).to_be_visible(timeout=20000)
+        ticket = checked_in_ticket(server, booking)
+        expect(page.locator("#result-label")).to_have_text(ticket["label"])
+        assert ticket["channel"] == "appointment"
+        # Back at the start the camera is off again.
+        page.click("#home")
+        expect(page.locator("body")).to_have_attribute("data-screen", "home")
+        assert page.eval_on_selector("#checkin-video", "video => video.srcObject === null")
     finally:
         camera.close()
