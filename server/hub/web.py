@@ -4,6 +4,7 @@ and JSON errors in Vietnamese for everything that goes wrong (docs/API.md, Hub).
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import time
 from pathlib import Path
@@ -32,6 +33,10 @@ def register(app: Flask):
     app.register_blueprint(ingest_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(pages_bp)
+    if importlib.util.find_spec("server.hub.reports_web"):  # hub-reports' routes (overview, reports), when present
+        from . import reports_web
+
+        app.register_blueprint(reports_web.blueprint)
     app.before_request(auth.check_csrf)
     app.after_request(auth.set_csrf_cookie)
 
