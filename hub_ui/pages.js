@@ -4,5 +4,7 @@ export const HUB_ADMIN = ["admin"];
 export const HUB_VIEWERS = ["admin", "leader", "district_leader"];
 
 export const HUB_PAGES = [
+  { path: "/hub/overview", label: "Tổng quan toàn tỉnh", roles: HUB_VIEWERS },
+  { path: "/hub/reports", label: "Báo cáo", roles: HUB_VIEWERS },
   { path: "/hub/sites", label: "Đơn vị và mã truy cập", roles: HUB_ADMIN },
 ];

@@ -1,12 +1,12 @@
 """The province's reports equal the sum of the sites' own reports, for every period and grouping (docs/HUB.md).
 
 Three sites (a provincial center and two offices of one district) are real site databases made by the site's own
-code (bench/generate_history.py writes through server.core.store.Store), each site's report is made by the site's
-own engine (server.core.reports.generate), the sites' facts go into a real PostgreSQL (tests/pg.py), and the hub's
-report is compared with them: a site's row equals that site's total row field by field; any other row's counts
-are the sum of the sites' rows with that key, its percentages follow from those sums by the documented formulas
-(docs/REPORTS.md), and its times (count, sum, mean, median, p90, max) equal a recount over the union of the
-sites' own ticket rows.
+code (bench/generate_history.py writes through server.core.store.Store); each site's report is made by the site's
+own engine (server.core.reports.generate); the sites' facts go into a real PostgreSQL (tests/pg.py) through the
+site's outbox and the hub's ingest (the pusher's path without HTTP). Then a site's row of the hub's report equals
+that site's total row field by field; any other row's counts are the sum of the sites' rows with that key, its
+percentages follow from those sums by the documented formulas (docs/REPORTS.md), and its times (count, sum, mean,
+median, p90, max) equal a recount over the union of the sites' own ticket rows.
 """
 
 from __future__ import annotations
@@ -24,10 +24,13 @@ import pytest
 
 from bench.generate_history import HISTORY_CENTER, generate_history
 from server.core.center import load_center
+from server.core.outbox import read_batch
 from server.core.reports import PERIOD_KINDS, largest_remainder, make_period, minutes, share
 from server.core.store import Store
 from server.core.vietnamese import format_number, format_percent
 from server.hub import reports as hub
+from server.hub import sites
+from server.hub.ingest import ingest
 from server.hub.schema import migrate
 from tests.conftest import VN
 from tests.pg import pg_cluster, pg_database  # noqa: F401  (fixtures)
@@ -45,13 +48,6 @@ WORKING_DAYS = 45
 AFTER = dt.datetime(2026, 1, 5, 10, 0, tzinfo=VN).timestamp()  # every day of the history is past
 SITE_ROW_EXTRAS = ("key", "name", "department", "level")
 TIME_FIELDS = ("wait", "walk", "service")
-TICKET_COLUMNS = ("id", "local_date", "service_code", "department_code", "prefix", "number", "label",
-                  "priority_group", "channel", "state", "arrived_at", "issued_at", "call_count", "first_called_at",
-                  "last_called_at", "service_started_at", "ended_at", "counter_number", "officer",
-                  "reserved_counter", "transferred_from", "root_ticket_id", "device")
-RATING_COLUMNS = ("id", "ticket_id", "client_id", "channel", "level", "level_name", "scale", "reasons", "comment",
-                  "local_date", "service_local_date", "rated_at", "counter_number", "officer", "service_code",
-                  "department_code", "device", "sent_on_timeout")
 
 
 @pytest.fixture(scope="module")
@@ -67,40 +63,32 @@ def site_files(tmp_path_factory, center):
     for code, _, _, _, tickets, ratings, seed in SITES:
         files[code] = folder / f"{code}.db"
         generate_history(files[code], center, tickets=tickets, ratings=ratings, days=WORKING_DAYS,
-                         first_day=FIRST_DAY, seed=seed)
+                         first_day=FIRST_DAY, seed=seed, ticket_events=True)
     return files
 
 
-def copy_site(conn, site_id: int, path, center):
-    """Put a site's facts into the hub's tables as the ingest stores them (one transaction)."""
-    db = sqlite3.connect(path)
-    with conn.transaction(), conn.cursor() as cursor:
-        with cursor.copy(f"COPY site_tickets (site_id, {', '.join(TICKET_COLUMNS)}) FROM STDIN") as copy:
-            for row in db.execute(f"SELECT {', '.join(TICKET_COLUMNS)} FROM tickets"):
-                copy.write_row((site_id, *row))
-        with cursor.copy(f"COPY site_ratings (site_id, {', '.join(RATING_COLUMNS)}) FROM STDIN") as copy:
-            for row in db.execute(f"SELECT {', '.join(RATING_COLUMNS)} FROM ratings"):
-                copy.write_row((site_id, *row))
-        with cursor.copy("COPY site_events (site_id, seq, at, kind, ticket_id, counter_number, officer, payload,"
-                         " digest, received_at) FROM STDIN") as copy:
-            for row in db.execute("SELECT seq, at, kind, ticket_id, counter_number, officer, payload FROM events"):
-                copy.write_row((site_id, *row, "", 0))
-        cursor.executemany(
-            "INSERT INTO site_labels (site_id, kind, code, name, target_wait_minutes) VALUES (%s, %s, %s, %s, %s)",
-            [(site_id, "service", s.code, s.name, s.target_wait_minutes) for s in center.services.values()]
-            + [(site_id, "department", d.code, d.name, None) for d in center.departments]
-            + [(site_id, "officer", o.username, o.name, None) for o in center.officers])
-    db.close()
+def push_site(conn, site_id: int, path, center, limit: int = 2000):
+    """Send a site's whole event log to the hub as its pusher does: read_batch after the acknowledged seq, the
+    hub's ingest, until nothing is left."""
+    db = sqlite3.connect(path, isolation_level=None)  # read_batch opens its own read transaction
+    try:
+        after = 0
+        while True:
+            result = ingest(conn, site_id, read_batch(db, center, after, limit, with_labels=after == 0))
+            if result.acked_seq == after:
+                return
+            after = result.acked_seq
+    finally:
+        db.close()
 
 
 def load_province(dsn: str, site_files, center):
-    """Migrate a hub database and put the three sites' facts in it."""
+    """Migrate a hub database, grant the three sites and push their facts through the ingest."""
     migrate(dsn)
     with psycopg.connect(dsn, autocommit=True) as conn:
         for code, name, level, district, *_ in SITES:
-            site_id = conn.execute("INSERT INTO hub_sites (code, name, level, district) VALUES (%s, %s, %s, %s)"
-                                   " RETURNING id", (code, name, level, district)).fetchone()[0]
-            copy_site(conn, site_id, site_files[code], center)
+            token = sites.grant(conn, code, name, level, district)
+            push_site(conn, sites.authenticate(conn, token, code), site_files[code], center)
 
 
 @pytest.fixture(scope="module")
