@@ -1,6 +1,6 @@
-"""The citizen's booking page in chromium against the real server: book a slot, see its code and QR, check in,
-be called at the slot ahead of a walk-in who came first; take a remote number and follow it on the ticket page;
-move and cancel on the booking's own page."""
+"""The citizen's booking page in chromium against the real server: book a slot, see its code and QR, check in on
+the kiosk's keypad, be called at the slot ahead of a walk-in who came first; take a remote number and follow it
+on the ticket page; move and cancel on the booking's own page; supervisors' day of bookings."""
 
 from __future__ import annotations
 
@@ -69,23 +69,32 @@ def test_book_check_in_and_be_called_at_the_slot(booking_server, page):
     expect(page.locator("#phone")).to_have_text("091****678")
     assert page.eval_on_selector("#qr", "img => img.complete && img.naturalWidth > 0")
     code = page.inner_text("#code")
-    answer = CsrfSession().post(f"{booking_server.url}/api/checkin", json={"code": code}, timeout=10)
-    assert answer.status_code == 201, answer.text
-    ticket = answer.json()["ticket"]
-    assert ticket["channel"] == "appointment" and start in answer.json()["message"]
+    manage = page.url
+
+    # At the center: the kiosk's keypad.
+    kiosk = page.context.new_page()
+    kiosk.goto(f"{booking_server.url}/kiosk?kiosk=K1&print=0")
+    kiosk.click("#open-checkin")
+    for digit in code.replace(" ", ""):
+        kiosk.click(f"#checkin [data-key='{digit}']")
+    expect(kiosk.locator("#checkin-code")).to_have_text(code)
+    kiosk.click("#checkin-confirm")
+    expect(kiosk.locator("#result-note")).to_contain_text(f"theo lịch hẹn {start}")
+    label = kiosk.inner_text("#result-label")
+    assert label != walk_in["label"]
 
     officer = Officer(booking_server.url, booking_server.database, booking_server.center, "an")
     try:
         officer.sign_in(1)
-        called = officer.act("call_next")
-        assert called["ok"] and called["result"]["label"] == ticket["label"] != walk_in["label"]
+        called = officer.act("call_next")  # the slot has begun: the booked citizen before the walk-in
+        assert called["ok"] and called["result"]["label"] == label
+        assert called["result"]["channel"] == "appointment"
     finally:
         officer.close()
-    page.goto(f"{booking_server.url}/t/{ticket['token']}")
-    expect(page.locator("#called-text")).to_have_text("MỜI ÔNG/BÀ ĐẾN QUẦY 01")
-    page.goto(f"{booking_server.url}/hen/{answer.json()['booking']['token']}")
+    page.goto(manage)
     expect(page.locator("#state")).to_have_text("Đã xác nhận có mặt")
-    expect(page.locator("#ticket-link")).to_be_visible()
+    page.click("#ticket-link")
+    expect(page.locator("#called-text")).to_have_text("MỜI ÔNG/BÀ ĐẾN QUẦY 01")
 
 
 def test_remote_number_shows_its_place_on_the_ticket_page(booking_server, page):
