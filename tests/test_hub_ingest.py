@@ -271,3 +271,38 @@ def test_tokens_name_one_site_and_stop_when_revoked(hub):
     assert sites.authenticate(conn, fresh, "LSN-H01") == site_id
     stored = {r[0] for r in conn.execute("SELECT token_hash FROM hub_sites")}
     assert fresh not in stored and sites.token_hash(fresh) in stored  # kept as its hash only
+
+
+def test_guessing_passwords_waits_and_doubles(pg_database):
+    from server.hub import accounts
+    schema.migrate(pg_database)
+    keys = accounts.sign_in_keys("quantri", "10.0.0.7")
+    with psycopg.connect(pg_database, autocommit=True) as conn:
+        now = 1_800_000_000
+        assert [accounts.reserve_sign_in(conn, keys, now + i) for i in range(5)] == [0] * 5
+        wait = accounts.reserve_sign_in(conn, keys, now + 5)
+        assert wait == accounts.SIGN_IN_WINDOW_SECONDS
+        assert accounts.reserve_sign_in(conn, keys, now + 100) > 0  # still waiting, whatever the password
+        later = now + 5 + wait
+        assert [accounts.reserve_sign_in(conn, keys, later + i) for i in range(5)] == [0] * 5
+        assert accounts.reserve_sign_in(conn, keys, later + 5) == 2 * accounts.SIGN_IN_WINDOW_SECONDS
+        # another account from another address is not held up; a success gives its attempt back
+        other = accounts.sign_in_keys("lanhdao", "10.0.0.8")
+        for i in range(20):
+            assert accounts.reserve_sign_in(conn, other, now + i) == 0
+            accounts.signed_in(conn, other)
+
+
+def test_the_admin_actions_are_audited(hub):
+    from server.hub import accounts, sites
+    conn, _, _ = hub
+    sites.revoke(conn, "LSN-H01", actor="quantri")
+    sites.grant(conn, "LSN-H01", actor="quantri")
+    sites.start_over(conn, "LSN-H01", "quantri")
+    accounts.create_account(conn, "lanhdao", "Lãnh đạo tỉnh", "leader", "matkhau-tinh", actor="quantri")
+    trail = conn.execute("SELECT actor, action, target FROM hub_audit ORDER BY id").fetchall()
+    assert trail == [("cli", "site_token_granted", "site:LSN-H01"),
+                     ("quantri", "site_token_revoked", "site:LSN-H01"),
+                     ("quantri", "site_token_granted", "site:LSN-H01"),
+                     ("quantri", "site_started_over", "site:LSN-H01"),
+                     ("quantri", "account_saved", "account:lanhdao")]

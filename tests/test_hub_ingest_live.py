@@ -108,6 +108,13 @@ def test_the_admin_api_needs_the_provincial_admin(hub):
     assert wrong.status_code == 401 and wrong.json()["message"] == "Tên đăng nhập hoặc mật khẩu không đúng."
     admin.call("DELETE", "/api/session")
     assert admin.call("GET", "/api/hub/sites").status_code == 401  # the stored session ended at once
+    # guessing: four more wrong passwords, then even the right one waits
+    for _ in range(4):
+        leader.post(hub.url + "/api/session", json={"username": "lanhdao.huyen", "password": "doan-mo"},
+                    headers={"X-CSRF-Token": leader.cookies.get("hangdoi_csrf")}, timeout=10)
+    locked = leader.post(hub.url + "/api/session", json={"username": "lanhdao.huyen", "password": "matkhau-huyen"},
+                         headers={"X-CSRF-Token": leader.cookies.get("hangdoi_csrf")}, timeout=10)
+    assert locked.status_code == 429 and "thử lại sau 15 phút" in locked.json()["message"]
 
 
 @pytest.mark.timeout(300)

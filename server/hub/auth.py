@@ -17,8 +17,9 @@ import time
 from flask import Blueprint, current_app, g, jsonify, request
 
 from server.core.accounts import BAD_CREDENTIALS, check_or_pretend
+from server.core.sign_in_limits import LOCKED, locked_message
 
-from . import database
+from . import accounts, database
 from .accounts import ROLES
 
 bp = Blueprint("hub_auth", __name__)
@@ -99,6 +100,15 @@ def set_csrf_cookie(response):
     return response
 
 
+def client_address() -> str | None:
+    """Who is signing in: nginx's X-Real-IP behind the documented proxy (trusted from loopback only), else the
+    peer's address."""
+    settings = current_app.config["HUB_SETTINGS"]
+    if settings.behind_proxy and request.remote_addr in ("127.0.0.1", "::1"):
+        return request.headers.get("X-Real-IP") or request.remote_addr
+    return request.remote_addr
+
+
 def _session_answer(account: dict | None, ended: str = ""):
     officer = None if account is None else {**account, "role_name": ROLES[account["role"]]}
     return jsonify(officer=officer, **({"ended": ended} if ended else {}))
@@ -114,20 +124,26 @@ def session_state():
 
 @bp.post("/api/session")
 def sign_in():
-    """Đăng nhập: one password check whether or not the account exists (the answer's time tells nothing)."""
+    """Đăng nhập: one password check whether or not the account exists (the answer's time tells nothing), after
+    the guessing limits of the account and the address (accounts.reserve_sign_in)."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise Refused("bad_request", "Yêu cầu phải là JSON.")
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str) or not username.strip() or not password:
         raise Refused("missing", "Vui lòng nhập tên đăng nhập và mật khẩu.")
+    now = int(time.time())
+    keys = accounts.sign_in_keys(username.strip(), client_address())
     with database.pool().connection() as conn:
+        wait = accounts.reserve_sign_in(conn, keys, now)
+        if wait:
+            raise Refused(LOCKED, locked_message(wait), 429)
         row = conn.execute("SELECT username, name, role, district, password_hash FROM hub_accounts"
                            " WHERE username = %s AND disabled_at IS NULL", (username.strip(),)).fetchone()
         if not check_or_pretend(password, row[4] if row else None):
             raise Refused("bad_credentials", BAD_CREDENTIALS, 401)
+        accounts.signed_in(conn, keys)
         sid = secrets.token_urlsafe(32)
-        now = int(time.time())
         conn.execute("INSERT INTO hub_sessions (id_hash, username, started_at, seen_at) VALUES (%s, %s, %s, %s)",
                      (_hash(sid), row[0], now, now))
     account = dict(zip(("username", "name", "role", "district"), row[:4]))

@@ -23,6 +23,8 @@ class HubSettings:
     threads: int = 16
     # Cookies only over HTTPS (the documented deployment: nginx with TLS).
     secure_cookies: bool = False
+    # Behind nginx on the same machine: the client's address is nginx's X-Real-IP (sign-in limits per address).
+    behind_proxy: bool = False
     # Server-side sessions end after this long without use, and in any case this long after sign-in.
     session_idle_minutes: int = 240
     session_max_hours: int = 12
@@ -40,6 +42,7 @@ class HubSettings:
         settings.secret_key = environ.get("HANGDOI_HUB_SECRET_KEY", "")
         settings.threads = _number(environ, "HANGDOI_HUB_THREADS", settings.threads)
         settings.secure_cookies = environ.get("HANGDOI_HUB_SECURE_COOKIES", "") in ("1", "true", "yes")
+        settings.behind_proxy = environ.get("HANGDOI_HUB_BEHIND_PROXY", "") in ("1", "true", "yes")
         settings.session_idle_minutes = _number(environ, "HANGDOI_HUB_SESSION_IDLE_MINUTES",
                                                 settings.session_idle_minutes)
         settings.session_max_hours = _number(environ, "HANGDOI_HUB_SESSION_MAX_HOURS", settings.session_max_hours)

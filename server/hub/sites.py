@@ -17,6 +17,7 @@ import time
 
 import psycopg
 
+from .accounts import audit
 from .ingest import BatchRefused
 
 TOKEN_PREFIX = "hdh_"
@@ -55,7 +56,7 @@ def authenticate(conn: psycopg.Connection, token: str | None, code) -> int:
 
 
 def grant(conn: psycopg.Connection, code: str, name: str | None = None, level: str | None = None,
-          district: str | None = None, now: int | None = None) -> str:
+          district: str | None = None, now: int | None = None, actor: str = "cli") -> str:
     """A new token for site `code` (created when the hub does not know it yet), replacing any earlier one; the
     token itself is returned once and never stored. A diverged site must be started over instead."""
     code = _checked_code(code)
@@ -75,15 +76,18 @@ def grant(conn: psycopg.Connection, code: str, name: str | None = None, level: s
                          " name = coalesce(%s, name), level = coalesce(%s, level),"
                          " district = coalesce(%s, district) WHERE id = %s",
                          (token_hash(token), now, name, level, district, row[0]))
+        audit(conn, actor, "site_token_granted", f"site:{code}", {"new_site": row is None}, now)
     return token
 
 
-def revoke(conn: psycopg.Connection, code: str, now: int | None = None):
+def revoke(conn: psycopg.Connection, code: str, now: int | None = None, actor: str = "cli"):
     """The site's token stops working at once; its facts stay."""
     now = int(now if now is not None else time.time())
     with conn.transaction():
         done = conn.execute("UPDATE hub_sites SET state = 'revoked', revoked_at = %s, token_hash = NULL"
                             " WHERE code = %s", (now, code)).rowcount
+        if done:
+            audit(conn, actor, "site_token_revoked", f"site:{code}", None, now)
     if not done:
         raise BatchRefused("unknown_site", "Không có đơn vị này.", 404)
 
@@ -107,6 +111,8 @@ def start_over(conn: psycopg.Connection, code: str, actor: str, now: int | None 
         conn.execute("UPDATE hub_sites SET acked_seq = 0, epoch = epoch + 1, state = 'active', token_hash = %s,"
                      " granted_at = %s, revoked_at = NULL, last_refusal = NULL WHERE id = %s",
                      (token_hash(token), now, site_id))
+        audit(conn, actor, "site_started_over", f"site:{code}",
+              {"epoch_ended": epoch, "acked_seq": acked, "events_dropped": dropped}, now)
     return token
 
 

@@ -132,8 +132,7 @@ def grant_site():
     body = _body()
     with database.pool().connection() as conn:
         token = sites.grant(conn, body.get("code"), _text(body, "name"), _text(body, "level"),
-                            _text(body, "district"))
-    log.info("site token granted", extra={"site": body.get("code"), "by": auth.current_account()["username"]})
+                            _text(body, "district"), actor=auth.current_account()["username"])
     return jsonify(code=body["code"].strip(), token=token), 201
 
 
@@ -142,8 +141,7 @@ def grant_site():
 def revoke_site(code):
     """Thu hồi mã: the site's token stops working at once."""
     with database.pool().connection() as conn:
-        sites.revoke(conn, code)
-    log.info("site token revoked", extra={"site": code, "by": auth.current_account()["username"]})
+        sites.revoke(conn, code, actor=auth.current_account()["username"])
     return jsonify(ok=True)
 
 
@@ -153,8 +151,16 @@ def start_over_site(code):
     """Cấp lại mã và đồng bộ lại từ đầu (a diverged site): its facts dropped, a new token, sent again from 1."""
     with database.pool().connection() as conn:
         token = sites.start_over(conn, code, auth.current_account()["username"])
-    log.info("site started over", extra={"site": code, "by": auth.current_account()["username"]})
     return jsonify(code=code, token=token)
+
+
+@admin_bp.get("/api/hub/audit")
+@role_required("admin")
+def audit_trail():
+    """The newest 200 lines of the hub's audit trail (tokens, start-overs, accounts)."""
+    with database.pool().connection() as conn:
+        rows = conn.execute("SELECT at, actor, action, target, detail FROM hub_audit ORDER BY id DESC LIMIT 200")
+        return jsonify(audit=[dict(zip(("at", "actor", "action", "target", "detail"), r)) for r in rows])
 
 
 @admin_bp.get("/api/hub/accounts")
@@ -177,7 +183,8 @@ def save_account():
         try:
             accounts.create_account(conn, body.get("username") if isinstance(body.get("username"), str) else "",
                                     _text(body, "name") or "", body.get("role"),
-                                    password if isinstance(password, str) else "", _text(body, "district"))
+                                    password if isinstance(password, str) else "", _text(body, "district"),
+                                    actor=auth.current_account()["username"])
         except accounts.AccountRefused as refused:
             raise Refused(refused.code, refused.message) from refused
     return jsonify(ok=True), 201
