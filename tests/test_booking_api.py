@@ -3,6 +3,7 @@ JSON in Vietnamese that change nothing, and 50 phones racing for a slot of 5 aga
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -205,3 +206,39 @@ def test_waiting_booked_citizens_are_for_staff(client):
 def test_a_body_that_is_not_a_json_object_is_a_400(client, url):
     for answer in (client.post(url, data="{", content_type="application/json"), client.post(url, json=[1, 2])):
         assert answer.status_code == 400 and answer.get_json()["message"]
+
+
+def test_names_and_phone_numbers_stay_out_of_the_servers_log_and_events(tmp_path):
+    center = tmp_path / "center.toml"
+    center.write_text(SMALL_CENTER.read_text(encoding="utf-8") + POLICY.format(per_address=100, capacity=5),
+                      encoding="utf-8")
+    server = LiveServer(tmp_path / "private.db", center=center).start()
+    secrets = {"name": "Hoàng Thị Riêng Tư", "phone": "0966 123 457"}
+    try:
+        http = CsrfSession()
+        day, slot = first_open_slot(_Http(http, server.url))
+        made = http.post(server.url + "/api/appointments", timeout=10, json={
+            "service_code": "ly-lich", "date": day, "slot": slot["start"], **secrets}).json()
+        remote = http.post(server.url + "/api/remote-tickets", timeout=10, json={
+            "service_code": "ly-lich", "name": "Đỗ Văn Kín", "phone": "0977 654 321"}).json()
+        for body in ({"code": made["code"]}, {"token": remote["token"]}):
+            assert http.post(server.url + "/api/checkin", json=body, timeout=10).status_code == 201
+        bad = http.post(server.url + "/api/appointments", timeout=10, json={
+            "service_code": "ly-lich", "date": day, "slot": slot["start"], "name": "Hoàng Thị Riêng Tư",
+            "phone": "0966 123 45"})
+        assert bad.status_code == 400
+    finally:
+        server.stop()
+    log = server.log_path.read_text(encoding="utf-8", errors="replace")
+    conn = sqlite3.connect(server.database)
+    try:
+        stored = " ".join(str(tuple(r)) for table in ("tickets", "events")
+                          for r in conn.execute(f"SELECT * FROM {table}"))
+        kept = conn.execute("SELECT count(*) FROM appointments WHERE name IS NOT NULL").fetchone()[0]
+    finally:
+        conn.close()
+    assert kept == 2  # they are in their own table, for the booking's life
+    assert log.strip()  # the server did write its log (start-up, refusals, jobs)
+    for secret in ("Hoàng Thị Riêng Tư", "Đỗ Văn Kín", "0966123457", "0966 123 457", "0977654321", "0977 654 321",
+                   "Ho\\u00e0ng"):
+        assert secret not in log and secret not in stored
