@@ -319,8 +319,11 @@ function drawServing() {
   const fits = function (n, list) { return bestGrid(n, width, height, gap, labelChars(list)).number >= smallest; };
   let waitingForCall = 0;
   if (open.length > 1 && !fits(open.length, open)) {   // more than one page: only counters with a citizen
-    shown = open.filter(function (c) { return c.status === "open" && c.current; });
-    waitingForCall = open.length - shown.length;
+    const busy = open.filter(function (c) { return c.status === "open" && c.current; });
+    if (busy.length) {   // (a hall with nobody called yet pages through all its open counters)
+      shown = busy;
+      waitingForCall = open.length - busy.length;
+    }
   }
   let perPage = Math.max(shown.length, 1);
   while (perPage > 1 && !fits(perPage, shown)) perPage--;

@@ -125,40 +125,63 @@ def counters_with_a_citizen(url: str) -> set[int]:
     return {c["number"] for c in snapshot["counters"] if c["status"] == "open" and c["current"]}
 
 
+def walk_pages(page, size: str, name: str) -> dict[int, str]:
+    """Measure every page of counters the display turns through (its own timer) against the layout rule and save
+    a screenshot of each; the counters seen and what their tiles said."""
+    width, height = SIZES[size]
+    seen: dict[int, str] = {}
+    first = page.evaluate(MEASURE)
+    pages, measured = first["pages"], first
+    for turn in range(pages):
+        if turn:   # the next page, turned by the display's own timer
+            want = (first["page"] + turn - 1) % pages + 1
+            deadline = time.monotonic() + 15
+            while (measured := page.evaluate(MEASURE))["page"] != want:
+                assert time.monotonic() < deadline, f"page {want} of {pages} never came"
+                page.wait_for_timeout(100)
+        save_screenshot(page, f"display-{size}-{name}-page{measured['page']}of{pages}")
+        assert measured["height"] == height
+        for part in measured["headline"]:   # as large as a single call's headline, and whole on screen
+            if part["text"]:
+                assert part["font"] >= HEADLINE_SHARE * height - 0.5, part
+                assert inside(part["box"], {"left": 0, "top": 0, "right": width, "bottom": height}), part
+        assert measured["tiles"], "no tile on this page"
+        for tile in measured["tiles"]:
+            assert tile["font"] >= TILE_SHARE * height, tile   # 4 % of the screen's height at least
+            assert inside(tile["box"], tile["tile"]), tile      # and drawn inside its tile
+            assert tile["scroll"] <= tile["client"] + 1, tile   # nothing cut off
+            seen[tile["counter"]] = tile["text"]
+    return seen
+
+
 @pytest.mark.parametrize("size", list(SIZES))
 def test_every_number_is_legible_in_a_hall_of_any_size(busy, browser, size):
     width, height = SIZES[size]
     context = browser.new_context(locale="vi-VN", viewport={"width": width, "height": height})
-    page = context.new_page()
     try:
+        page = context.new_page()
         page.goto(f"{busy.url}/display?voice=off&page_seconds=2")
         page.wait_for_selector("#serving .counter-tile")
         expect(page.locator("#newest-call")).to_be_visible()
         busy_counters = counters_with_a_citizen(busy.url)
-        seen: dict[int, str] = {}
-        first = page.evaluate(MEASURE)
-        pages = first["pages"]
-        measured = first
-        for turn in range(pages):
-            if turn:   # the next page, turned by the display's own timer
-                want = (first["page"] + turn - 1) % pages + 1
-                deadline = time.monotonic() + 15
-                while (measured := page.evaluate(MEASURE))["page"] != want:
-                    assert time.monotonic() < deadline, f"page {want} of {pages} never came"
-                    page.wait_for_timeout(100)
-            save_screenshot(page, f"display-{size}-hall{busy.counters}-page{measured['page']}of{pages}")
-            assert measured["height"] == height
-            for part in measured["headline"]:   # as large as a single call's headline, and whole on screen
-                assert part["font"] >= HEADLINE_SHARE * height - 0.5, part
-                assert inside(part["box"], {"left": 0, "top": 0, "right": width, "bottom": height}), part
-            assert measured["tiles"], "no tile on this page"
-            for tile in measured["tiles"]:
-                assert tile["font"] >= TILE_SHARE * height, tile   # 4 % of the screen's height at least
-                assert inside(tile["box"], tile["tile"]), tile      # and drawn inside its tile
-                assert tile["scroll"] <= tile["client"] + 1, tile   # nothing cut off
-                seen[tile["counter"]] = tile["text"]
+        seen = walk_pages(page, size, f"hall{busy.counters}")
         # Every counter with a citizen appears on some page, with the number it holds.
         assert busy_counters <= set(seen), sorted(busy_counters - set(seen))
         assert len(busy_counters) > 1
     finally:
         context.close()
+
+
+def test_a_hall_where_nobody_is_called_yet_pages_through_its_open_counters(tmp_path, browser):
+    server = busy_hall(tmp_path, 70, paused=0, idle=70)
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1920, "height": 1080})
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/display?voice=off&page_seconds=2")
+        page.wait_for_selector("#serving .counter-tile")
+        assert counters_with_a_citizen(server.url) == set()
+        seen = walk_pages(page, "1920x1080", "hall70-morning")
+        assert set(seen) == set(range(1, 71)) and set(seen.values()) == {"—"}
+    finally:
+        context.close()
+        server.stop()
