@@ -21,7 +21,14 @@ import secrets
 import time
 from dataclasses import dataclass, field
 
-from .appointments_queue import BookedCandidates, booked_candidates, expire_passed_remote, note_passed_remote
+from .appointments_queue import (
+    APPOINTMENT_CHANNEL,
+    REMOTE_CHANNEL,
+    BookedCandidates,
+    booked_candidates,
+    expire_passed_remote,
+    note_passed_remote,
+)
 from .center import Center, Counter, Department, Service
 from .events import Event, last_seq
 from .refusals import QueueRefused
@@ -538,27 +545,17 @@ class Queue:
         now = self.now()
         day = self.center.local_date(now)
         with self.store.read() as conn:
-            state = self._counter_state(conn, counter.number)
-            candidates = self._waiting_for_counter(conn, counter, day)
-            booked = self._booked(conn, candidates, counter.number, now)
-            if booked is not None:  # a booking before its slot, a remote number not checked in: not callable now
-                held = {t["id"] for t in booked.held}
-                candidates = [t for t in candidates if t["id"] not in held]
-            order = self.call_order(candidates, counter.number, counter.services, state["normals_since_priority"],
-                                    upcoming, booked)
+            order, waiting = self._preview(conn, counter, now, upcoming)
             served, mean_wait = conn.execute(
                 "SELECT count(*) FILTER (WHERE state = 'done'), avg(first_called_at - arrived_at) FROM tickets"
                 " WHERE local_date = ? AND counter_number = ? AND first_called_at IS NOT NULL",
                 (day, counter.number)).fetchone()
             parked = conn.execute("SELECT * FROM tickets WHERE state = ? AND counter_number = ?"
                                   " AND local_date = ? ORDER BY id", (PARKED, counter.number, day)).fetchall()
-        waiting = {code: 0 for code in counter.services}
-        for ticket in candidates:
-            waiting[ticket["service_code"]] = waiting.get(ticket["service_code"], 0) + 1
         return {
             "waiting": [{"service_code": code, "service_name": self._service_name(code), "waiting": n}
                         for code, n in waiting.items()],
-            "waiting_total": len(candidates),
+            "waiting_total": sum(waiting.values()),
             "next": [self._upcoming_view(t, now) for t in order],
             "served_today": served, "mean_wait_minutes": round(mean_wait / 60, 1) if mean_wait is not None else None,
             "parked": [t["label"] for t in parked],
@@ -688,11 +685,59 @@ class Queue:
         counter = self._counter(counter_number)
         now = self.now()
         with self.store.read() as conn:
-            state = self._counter_state(conn, counter.number)
-            candidates = self._waiting_for_counter(conn, counter, self.center.local_date(now))
-            order = self.call_order(candidates, counter.number, counter.services, state["normals_since_priority"],
-                                    limit, self._booked(conn, candidates, counter.number, now))
+            order, _ = self._preview(conn, counter, now, limit)
         return [self._upcoming_view(t, now) for t in order]
+
+    def _preview(self, conn, counter: Counter, now: int, limit: int) -> tuple[list, dict[str, int]]:
+        """The next `limit` tickets the counter would call (`call_order`, with its bookings) and how many it may
+        call now per service (none held: a booking before its slot, a remote number not checked in).
+
+        Only what `call_order` can reach is read: it takes at most `limit` tickets and each of its lists in arrival
+        order, so the first `limit` of each service and kind suffice, beside the tickets sent to this counter and,
+        where the center takes bookings, the booked and remote ones (ordered by their slot, or held). The counts
+        are the kept ones (`waiting_counts`) less the tickets sent to another counter. A console asks after every
+        event; reading the whole queue instead cost 25 to 70 times the counts with 1,500 waiting (BENCHMARKS.md,
+        Console and live board)."""
+        day = self.center.local_date(now)
+        services = counter.services
+        marks = ",".join("?" * len(services))
+        waiting = dict.fromkeys(services, 0)
+        for code, n in conn.execute(f"SELECT service_code, n FROM waiting_counts WHERE local_date = ?"
+                                    f" AND service_code IN ({marks})", (day, *services)):
+            waiting[code] += n
+        sent = conn.execute("SELECT * FROM tickets INDEXED BY tickets_reserved WHERE state = 'waiting'"
+                            " AND reserved_counter IS NOT NULL AND local_date = ? ORDER BY arrived_at, id",
+                            (day,)).fetchall()
+        candidates = []
+        for ticket in sent:
+            code = ticket["service_code"]
+            if ticket["reserved_counter"] == counter.number:
+                candidates.append(ticket)
+                if code not in waiting:  # sent here in a service this counter does not list (changed since)
+                    waiting[code] = 1
+            elif code in waiting:  # counted in its service, but another counter's to call
+                waiting[code] -= 1
+        for code in services:
+            for kind in ("NULL", "NOT NULL"):
+                candidates += conn.execute(
+                    "SELECT * FROM tickets INDEXED BY tickets_waiting WHERE service_code = ? AND local_date = ?"
+                    f" AND state = 'waiting' AND priority_group IS {kind} AND reserved_counter IS NULL"
+                    " ORDER BY arrived_at, id LIMIT ?", (code, day, limit)).fetchall()
+        if self.center.appointments is not None:
+            have = {t["id"] for t in candidates}
+            candidates += [t for t in conn.execute(
+                "SELECT * FROM tickets INDEXED BY tickets_waiting WHERE state = 'waiting' AND local_date = ?"
+                f" AND service_code IN ({marks}) AND reserved_counter IS NULL AND channel IN (?, ?)",
+                (day, *services, APPOINTMENT_CHANNEL, REMOTE_CHANNEL)) if t["id"] not in have]
+        booked = self._booked(conn, candidates, counter.number, now)
+        if booked is not None:
+            for ticket in booked.held:
+                waiting[ticket["service_code"]] -= 1
+            held = {t["id"] for t in booked.held}
+            candidates = [t for t in candidates if t["id"] not in held]
+        state = self._counter_state(conn, counter.number)
+        return self.call_order(candidates, counter.number, services, state["normals_since_priority"],
+                               limit, booked), waiting
 
     def upcoming_in_service(self, service_code: str, limit: int) -> list[dict]:
         """The next tickets of one service in the order its counters would call them (`call_order` as a counter
