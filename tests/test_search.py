@@ -138,3 +138,13 @@ def test_an_admin_save_of_the_departments_keeps_each_service_s_procedures(store)
     assert {code: s.procedures for code, s in saved.services.items()} == \
         {code: s.procedures for code, s in center.services.items()}
     assert saved.services["giay-phep-lai-xe"].keywords == center.services["giay-phep-lai-xe"].keywords
+
+
+def test_the_benchmark_center_holds_1400_procedures_and_finds_as_the_demo_does():
+    from tests.live import ROOT
+
+    center = load_center(ROOT / "bench" / "centers" / "search_1400.toml")
+    assert sum(len(s.procedures) for s in center.services.values()) == 1400
+    index = SearchIndex(center)
+    assert first(index, "cap lai cccd").service_code == "can-cuoc-cu-tru"
+    assert first(index, "khai sinh").service_code == "ho-tich-quoc-tich"
