@@ -3,6 +3,7 @@ JSON in Vietnamese that change nothing, and 50 phones racing for a slot of 5 aga
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -242,3 +243,36 @@ def test_names_and_phone_numbers_stay_out_of_the_servers_log_and_events(tmp_path
     for secret in ("Hoàng Thị Riêng Tư", "Đỗ Văn Kín", "0966123457", "0966 123 457", "0977654321", "0977 654 321",
                    "Ho\\u00e0ng"):
         assert secret not in log and secret not in stored
+
+
+FIELDS = {
+    "/api/appointments": ("service_code", "date", "slot", "name", "phone"),
+    "/api/remote-tickets": ("service_code", "name", "phone"),
+    "/api/checkin": ("code", "token", "device"),
+    "/api/appointments/{token}/move": ("date", "slot"),
+}
+
+
+def test_hostile_values_in_every_field_are_refused_with_a_4xx(client):
+    from tests.hostile import HOSTILE_VALUES, RAW_BODIES
+
+    day, slot = first_open_slot(client)
+    token = book(client, day, slot["start"], i=42).get_json()["token"]
+    good = {"service_code": "ly-lich", "date": day, "slot": slot["start"], "name": "Nguyễn An",
+            "phone": "0912345670", "code": "0000 0000", "device": "K1"}
+    for path, fields in FIELDS.items():
+        url = path.format(token=token)
+        for key in fields:
+            for value in HOSTILE_VALUES:
+                body = {**{f: good[f] for f in fields if f != "token"}, key: value}
+                answer = client.post(url, data=json.dumps(body), content_type="application/json")
+                assert answer.status_code < 500, (url, key, repr(value)[:60], answer.get_data()[:200])
+                assert answer.is_json
+        for raw in RAW_BODIES:
+            answer = client.post(url, data=raw, content_type="application/json")
+            assert 400 <= answer.status_code < 500 and answer.is_json, (url, raw[:40])
+    for value in ("", "\x00", "x" * 5000, "../../etc", "%ff"):
+        for url in (f"/api/appointments/slots?service=ly-lich&date={value}",
+                    f"/api/appointments/slots?service={value}&date={day}", f"/api/appointments/{value}",
+                    f"/api/appointments/{value}/qr.svg"):
+            assert client.get(url).status_code in (308, 400, 404)  # 308: werkzeug merging an empty segment

@@ -40,6 +40,8 @@ _PHONE = re.compile(r"^(?:\+?84|0)([35789]\d{8})$")
 NEXT_SLOTS_OFFERED = 3
 TOKEN_BYTES = 16
 APPOINTMENTS_OFF = "Trung tâm chưa nhận đặt lịch hẹn trực tuyến."
+# Days a request may name at all (the booking rules then narrow them to today … days_ahead).
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
 
 
 def phone_number(text) -> str | None:
@@ -122,9 +124,11 @@ class Appointments:
     def _day(self, text) -> dt.date:
         if isinstance(text, str) and len(text) == 10:
             try:
-                return dt.date.fromisoformat(text)
+                day = dt.date.fromisoformat(text)
             except ValueError:
-                pass
+                day = None
+            if day is not None and FIRST_DAY <= day <= LAST_DAY:  # slot arithmetic stays within the calendar
+                return day
         raise QueueRefused("bad_day", "Ngày hẹn phải có dạng YYYY-MM-DD.")
 
     # ----- slots -----------------------------------------------------------------------------------
