@@ -317,12 +317,14 @@ function drawServing() {
   };
   let shown = open;
   const fits = function (n, list) { return bestGrid(n, width, height, gap, labelChars(list)).number >= smallest; };
-  let waitingForCall = 0;
+  let idle = 0;
+  let paused = 0;
   if (open.length > 1 && !fits(open.length, open)) {   // more than one page: only counters with a citizen
     const busy = open.filter(function (c) { return c.status === "open" && c.current; });
     if (busy.length) {   // (a hall with nobody called yet pages through all its open counters)
       shown = busy;
-      waitingForCall = open.length - busy.length;
+      paused = open.filter(function (c) { return c.status === "paused"; }).length;
+      idle = open.length - busy.length - paused;
     }
   }
   let perPage = Math.max(shown.length, 1);
@@ -363,7 +365,8 @@ function drawServing() {
   grid.dataset.pages = servingPages;
   grid.dataset.page = servingPage + 1;
   const notes = [];
-  if (waitingForCall) notes.push(waitingForCall + " quầy chờ gọi số");
+  if (idle) notes.push(idle + " quầy chờ gọi số");
+  if (paused) notes.push(paused + " quầy tạm dừng");
   if (servingPages > 1) notes.push((servingPage + 1) + "/" + servingPages);
   $("serving-page").textContent = notes.join(" · ");
   $("serving-empty").hidden = open.length > 0;

@@ -114,15 +114,19 @@ def inside(inner: dict, outer: dict, slack: float = 1) -> bool:
             and inner["top"] >= outer["top"] - slack and inner["bottom"] <= outer["bottom"] + slack)
 
 
-def counters_with_a_citizen(url: str) -> set[int]:
-    """From the server's own snapshot: the open counters that hold a called or served ticket."""
+def server_counters(url: str) -> list[dict]:
+    """The counters as the server's own snapshot has them."""
     client = socketio.Client(reconnection=False)
     client.connect(url, transports=["websocket"], wait_timeout=10)
     try:
-        snapshot = client.call("subscribe", {"screen": "display"}, timeout=10)["snapshot"]
+        return client.call("subscribe", {"screen": "display"}, timeout=10)["snapshot"]["counters"]
     finally:
         client.disconnect()
-    return {c["number"] for c in snapshot["counters"] if c["status"] == "open" and c["current"]}
+
+
+def counters_with_a_citizen(url: str) -> set[int]:
+    """The open counters that hold a called or served ticket, from the server's snapshot."""
+    return {c["number"] for c in server_counters(url) if c["status"] == "open" and c["current"]}
 
 
 def walk_pages(page, size: str, name: str) -> dict[int, str]:
@@ -168,6 +172,12 @@ def test_every_number_is_legible_in_a_hall_of_any_size(busy, browser, size):
         # Every counter with a citizen appears on some page, with the number it holds.
         assert busy_counters <= set(seen), sorted(busy_counters - set(seen))
         assert len(busy_counters) > 1
+        if set(seen) == busy_counters:   # the others had no tile: the title counts them
+            counters = server_counters(busy.url)
+            idle = sum(c["status"] == "open" and not c["current"] for c in counters)
+            paused = sum(c["status"] == "paused" for c in counters)
+            expect(page.locator("#serving-page")).to_contain_text(
+                f"{idle} quầy chờ gọi số · {paused} quầy tạm dừng")
     finally:
         context.close()
 
