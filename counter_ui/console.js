@@ -402,6 +402,9 @@ function drawCurrent() {
     const priority = ticket.priority_group ? priorityName(ticket.priority_group) : "";
     $("current-priority").hidden = !ticket.priority_group;
     $("current-priority").textContent = priority ? `Ưu tiên · ${priority}` : "Ưu tiên";
+    // How the citizen came, when not by the kiosk: "Lịch hẹn" (a booking), "Từ xa" (a remote number).
+    $("current-channel").hidden = !ticket.channel || ticket.channel === "kiosk";
+    $("current-channel").textContent = ticket.channel_name || "";
     $("current-calls").textContent = `Lần gọi: ${ticket.call_count}`;
     $("elapsed-caption").textContent = ticket.state === "serving" ? "Thời gian phục vụ" : "Từ lúc gọi";
     return;

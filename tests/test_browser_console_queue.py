@@ -117,6 +117,12 @@ def test_next_five_are_what_space_then_calls_and_parked_tickets(live_server, des
         expect(button(desk, "call_next")).to_be_enabled()
         desk.keyboard.press("Space")
         expect(desk.locator("#current-label")).to_have_text(expected)
+        channel = desk.locator("#current-channel")
+        if expected == phone:  # how the citizen came, on the current ticket too
+            expect(channel).to_have_text("Từ xa")
+            save_screenshot(desk, "console-1366-remote-ticket")
+        else:
+            expect(channel).to_be_hidden()
         called.append(expected)
         expect(button(desk, "start")).to_be_enabled()
         desk.keyboard.press("Enter")

@@ -175,6 +175,9 @@ class Queue:
             raise QueueRefused("bad_request", "Tên máy lấy số không hợp lệ.")
         if not issuing:
             raise QueueRefused("closed", "Hiện chưa đến giờ lấy số hoặc đã hết giờ lấy số.")
+        if service.sessions and not self.center.service_issuing(service, self.center.local(self.now())):
+            raise QueueRefused("service_closed",
+                               f"Lĩnh vực này chỉ lấy số trong giờ {self.center.service_hours(service)}.")
         return service, priority_group, channel, device
 
     def _take_numbers(self, conn, day: str, services: list[Service]) -> list[int | None]:
@@ -909,7 +912,9 @@ class Queue:
                 "label": current["label"], "state": current["state"], "service_code": current["service_code"],
                 "service_name": self._service_of(current).name,
                 "first_called_at": current["first_called_at"], "service_started_at": current["service_started_at"],
-                "call_count": current["call_count"], "priority_group": current["priority_group"]},
+                "call_count": current["call_count"], "priority_group": current["priority_group"],
+                "channel": current["channel"],
+                "channel_name": CHANNEL_NAMES.get(current["channel"], current["channel"])},
         }
 
     def _service_of(self, ticket) -> Service:
