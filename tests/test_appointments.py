@@ -342,3 +342,20 @@ def test_staff_see_booked_citizens_waiting_past_their_slot(booking, clock):
     waiting = booking.waiting_booked()
     assert [(w["slot_start"], w["past_slot_seconds"]) for w in waiting] == [("08:00", 7 * 60), ("09:00", 0)]
     assert "Chờ Lâu" not in str(waiting)
+
+
+def test_erased_names_leave_no_trace_in_the_database_file(booking, store, clock, tmp_path):
+    today = booking.center.local_date(clock())
+    for i in range(20):  # several pages' worth, each name written once
+        booking.book("lai-xe", today, f"{9 + i // 5:02d}:00", f"Trần Bí Mật Số {i:02d}", phone(i), f"10.0.{i}.1")
+    database = tmp_path / "q.db"
+
+    def written() -> bytes:
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # what SQLite does by itself as the WAL grows
+        wal = database.with_name("q.db-wal")
+        return database.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+    assert "Bí Mật".encode() in written()  # the check below does see the file's bytes
+    clock.advance(minutes=60 * 24 * 32)
+    assert booking.erase_expired() == 20
+    assert "Bí Mật".encode() not in written() and phone(3).encode() not in written()

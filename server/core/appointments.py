@@ -439,10 +439,16 @@ class Appointments:
         today = self.center.local(now).date()
         last_kept = today - dt.timedelta(days=policy.retention_days)  # the oldest day whose data is kept
         with self.store.write() as conn:
-            return conn.execute(
-                "UPDATE appointments SET name = NULL, phone = NULL, address = NULL, erased_at = ?"
-                " WHERE erased_at IS NULL AND (local_date < ? OR (state = ? AND changed_at < ?))",
-                (now, last_kept.isoformat(), CANCELLED, self.center.day_start(last_kept))).rowcount
+            # Freed bytes are overwritten too, not only unlinked: the erased texts do not linger in the file's free
+            # space (for this statement only; the queue's writes keep SQLite's default).
+            conn.execute("PRAGMA secure_delete = ON")
+            try:
+                return conn.execute(
+                    "UPDATE appointments SET name = NULL, phone = NULL, address = NULL, erased_at = ?"
+                    " WHERE erased_at IS NULL AND (local_date < ? OR (state = ? AND changed_at < ?))",
+                    (now, last_kept.isoformat(), CANCELLED, self.center.day_start(last_kept))).rowcount
+            finally:
+                conn.execute("PRAGMA secure_delete = OFF")
 
     # ----- staff -----------------------------------------------------------------------------------
 
