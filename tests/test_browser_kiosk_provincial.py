@@ -6,6 +6,9 @@ issuing hours on the closed screen, the department on the ticket. Each test save
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
 from playwright.sync_api import expect
 
@@ -170,6 +173,26 @@ def test_services_without_an_open_counter_are_shown_and_come_back_when_one_opens
     finally:
         an.close()
         cuong.close()
+
+
+def test_a_service_outside_its_own_hours_is_shown_with_them(tmp_path, kiosk):
+    now = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))
+    hours = ("00:00", "01:00") if now.hour >= 2 else ("03:00", "04:00")  # not now, whenever the test runs
+    text = SMALL_CENTER.read_text(encoding="utf-8").replace(
+        '{ code = "ho-tich", name = "Hộ tịch", prefix = "B", daily_cap = 3 },',
+        f'{{ code = "ho-tich", name = "Hộ tịch", prefix = "B", daily_cap = 3,'
+        f' sessions = [{{ start = "{hours[0]}", end = "{hours[1]}" }}] }},')
+    server = LiveServer(tmp_path / "hours.db", center=center_file(tmp_path, text)).start()
+    try:
+        kiosk.goto(f"{server.url}/kiosk?print=0")
+        kiosk.get_by_role("button", name="Sở Tư pháp").click()
+        closed = kiosk.locator("#services .choice", has_text="Hộ tịch")
+        expect(closed).to_be_disabled()
+        expect(closed.locator(".choice-reason")).to_have_text(f"Chỉ lấy số {hours[0]}–{hours[1]}")
+        expect(kiosk.locator("#services .choice", has_text="Lý lịch tư pháp")).to_be_enabled()
+        shot(kiosk, f"{kiosk.size_name}-outside-service-hours")
+    finally:
+        server.stop()
 
 
 # ----- the closed screen's real hours ----------------------------------------------------------------------

@@ -105,3 +105,50 @@ def test_availability_endpoint(client):
     assert services["ho-tich"] == {"available": False, "reason_code": "daily_cap_reached",
                                    "reason": "Đã hết số trong ngày"}
     assert services["ly-lich"]["available"] is True
+
+
+def with_morning_only(center, start=dt.time(7, 30), end=dt.time(11, 0), stop=15):
+    """The small center with its hours 07:00–17:00 and ho-tich received only from `start` to `end`."""
+    services = {**center.services, "ho-tich": dataclasses.replace(center.services["ho-tich"],
+                                                                   sessions=(Session(start, end),))}
+    departments = tuple(dataclasses.replace(d, services=tuple(services[s.code] for s in d.services))
+                        for d in center.departments)
+    hours = OpeningHours(frozenset(range(7)), (Session(dt.time(7, 0), dt.time(17, 0)),), stop, frozenset())
+    return dataclasses.replace(center, departments=departments, services=services, hours=hours)
+
+
+def test_a_service_with_hours_of_its_own_is_unavailable_outside_them(queue, center, clock):
+    queue.set_center(with_morning_only(center))
+    clock.set(dt.datetime(2026, 11, 23, 7, 15, tzinfo=center.timezone))  # the center issues, ho-tich not yet
+    answer = service_availability(queue)["ho-tich"]
+    assert answer == {"available": False, "reason_code": "outside_service_hours", "reason": "Chỉ lấy số 07:30–10:45"}
+    assert reasons(queue)["ly-lich"] is None
+    with pytest.raises(QueueRefused) as refused:  # the queue refuses what the kiosk greys out
+        queue.issue("ho-tich")
+    assert refused.value.code == "service_closed"
+    assert refused.value.message == "Lĩnh vực này chỉ lấy số trong giờ 07:30–10:45."
+    clock.set(dt.datetime(2026, 11, 23, 7, 30, tzinfo=center.timezone))
+    assert reasons(queue)["ho-tich"] is None and queue.issue("ho-tich").result["label"] == "B001"
+    clock.set(dt.datetime(2026, 11, 23, 10, 45, tzinfo=center.timezone))  # its own stop, 15 minutes early
+    assert reasons(queue)["ho-tich"] == "outside_service_hours"
+
+
+def test_a_service_s_own_hours_are_read_written_and_checked(tmp_path):
+    from server.core.center import CenterConfigError, center_from_raw, center_to_raw, load_center
+    from tests.live import SMALL_CENTER
+
+    def loaded(sessions):
+        text = SMALL_CENTER.read_text(encoding="utf-8").replace(
+            '{ code = "ho-tich", name = "Hộ tịch", prefix = "B", daily_cap = 3 },',
+            f'{{ code = "ho-tich", name = "Hộ tịch", prefix = "B", daily_cap = 3, sessions = {sessions} }},')
+        path = tmp_path / "center.toml"
+        path.write_text(text, encoding="utf-8")
+        return load_center(path)
+
+    center = loaded('[{ start = "07:30", end = "11:00" }]')
+    assert center.services["ho-tich"].sessions == (Session(dt.time(7, 30), dt.time(11, 0)),)
+    assert center_to_raw(center)["departments"][0]["services"][1]["sessions"] == [{"start": "07:30", "end": "11:00"}]
+    assert center_from_raw(center_to_raw(center), "lại") == center
+    with pytest.raises(CenterConfigError) as info:
+        loaded('[{ start = "11:00", end = "07:30" }]')
+    assert info.value.key == "departments[0].services[1].sessions[0]" and "sau giờ bắt đầu" in info.value.problem

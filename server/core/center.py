@@ -82,6 +82,8 @@ class Service:
     # worded as the province's published list words them, and short forms ("GPLX", "hotich").
     procedures: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    # Hours of its own within the center's (a service received only in the morning); empty: the center's hours.
+    sessions: tuple[Session, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -277,6 +279,18 @@ class Center:
         """The priority group with this code, or None."""
         return next((g for g in self.priority_groups if g.code == code), None)
 
+    def service_issuing(self, service: Service, local: dt.datetime) -> bool:
+        """Whether a kiosk may give a number of this service at this local time: the center issues, and the
+        service's own sessions, if it has any, allow it (each also stops `stop_issuing_minutes_before_end` early)."""
+        if not self.hours.is_issuing(local):
+            return False
+        moment = local.time().replace(tzinfo=None)
+        return not service.sessions or any(s.start <= moment < self.hours.issuing_end(s) for s in service.sessions)
+
+    def service_hours(self, service: Service) -> str:
+        """When a service with hours of its own gives numbers, "07:30–11:15" (what the kiosk says outside them)."""
+        return ", ".join(f"{s.start:%H:%M}–{self.hours.issuing_end(s):%H:%M}" for s in service.sessions)
+
     def counters_serving(self, service_code: str) -> list[Counter]:
         """Counters that serve a service, by counter number."""
         return list(self._serving.get(service_code, ()))
@@ -364,6 +378,8 @@ def _service_raw(center: Center, service: Service) -> dict:
         raw["procedures"] = list(service.procedures)
     if service.keywords:
         raw["keywords"] = list(service.keywords)
+    if service.sessions:
+        raw["sessions"] = [{"start": _clock_text(s.start), "end": _clock_text(s.end)} for s in service.sessions]
     return raw
 
 
@@ -531,9 +547,11 @@ class CenterReader:
                 minutes = self.take(rs, "service_minutes", (int, float), swhere, default_minutes)
                 if target < 1 or minutes <= 0:
                     self.fail(swhere, "thời gian chờ mục tiêu và thời gian phục vụ phải dương")
+                own_hours = tuple(self.session(r, f"{swhere}.sessions[{k}]")
+                                  for k, r in enumerate(self.take(rs, "sessions", list, swhere, [])))
                 services.append(Service(scode, self.take(rs, "name", str, swhere), code, prefix, cap,
                                         target, float(minutes), self.search_words(rs, "procedures", swhere),
-                                        self.search_words(rs, "keywords", swhere)))
+                                        self.search_words(rs, "keywords", swhere), own_hours))
             if not services:
                 self.fail(f"{where}.services", "cần ít nhất một lĩnh vực")
             departments.append(Department(code, self.take(raw, "name", str, where), tuple(services)))
@@ -637,12 +655,7 @@ class CenterReader:
             self.fail("hours.working_days", f"ngày không hợp lệ {unknown}; dùng {list(WEEKDAY_NAMES)}")
         sessions = []
         for i, rs in enumerate(self.take(raw, "sessions", list, "hours")):
-            where = f"hours.sessions[{i}]"
-            self.row(rs, where, "{start = \"07:30\", end = \"11:30\"}")
-            start, end = (self.clock_time(rs, k, where) for k in ("start", "end"))
-            if end <= start:
-                self.fail(where, "giờ kết thúc phải sau giờ bắt đầu")
-            sessions.append(Session(start, end))
+            sessions.append(self.session(rs, f"hours.sessions[{i}]"))
         if not sessions:
             self.fail("hours.sessions", "cần ít nhất một buổi làm việc")
         holidays = set()
@@ -655,6 +668,14 @@ class CenterReader:
         if stop < 0:
             self.fail("hours.stop_issuing_minutes_before_end", "không được âm")
         return OpeningHours(frozenset(WEEKDAY_NAMES[d] for d in days), tuple(sessions), stop, frozenset(holidays))
+
+    def session(self, raw, where: str) -> Session:
+        """One `{start = "07:30", end = "11:30"}`."""
+        self.row(raw, where, "{start = \"07:30\", end = \"11:30\"}")
+        start, end = (self.clock_time(raw, k, where) for k in ("start", "end"))
+        if end <= start:
+            self.fail(where, "giờ kết thúc phải sau giờ bắt đầu")
+        return Session(start, end)
 
     def clock_time(self, table: dict, key: str, where: str) -> dt.time:
         value = self.take(table, key, (str, dt.time), where)

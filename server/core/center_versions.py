@@ -111,8 +111,9 @@ def _with_departments(base: dict, departments) -> dict:
     if not isinstance(departments, list) or not all(isinstance(d, dict) for d in departments):
         return raw  # the reader names what is wrong
     counters = [{**c, "services": list(c["services"])} for c in base["counters"]]
-    # The admin's form has no column for a service's search texts: a service sent without them keeps its own.
-    search_texts = {s["code"]: {k: s[k] for k in ("procedures", "keywords") if k in s}
+    # The admin's form has no column for a service's search texts and own hours: a service sent without them keeps
+    # its own.
+    search_texts = {s["code"]: {k: s[k] for k in ("procedures", "keywords", "sessions") if k in s}
                     for d in base["departments"] for s in d["services"]}
     codes = set()
     for i, department in enumerate(departments):

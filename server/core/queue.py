@@ -175,6 +175,9 @@ class Queue:
             raise QueueRefused("bad_request", "Tên máy lấy số không hợp lệ.")
         if not issuing:
             raise QueueRefused("closed", "Hiện chưa đến giờ lấy số hoặc đã hết giờ lấy số.")
+        if service.sessions and not self.center.service_issuing(service, self.center.local(self.now())):
+            raise QueueRefused("service_closed",
+                               f"Lĩnh vực này chỉ lấy số trong giờ {self.center.service_hours(service)}.")
         return service, priority_group, channel, device
 
     def _take_numbers(self, conn, day: str, services: list[Service]) -> list[int | None]:
