@@ -34,11 +34,18 @@ EVENT_COLUMNS = ("seq", "at", "kind", "ticket_id", "counter_number", "officer", 
 
 
 def event_digest(event: dict) -> str:
-    """sha256 of an event's canonical form (its stored columns, the payload as parsed JSON with sorted keys)."""
-    canonical = json.dumps([event["seq"], event["at"], event["kind"], event.get("ticket_id"),
-                            event.get("counter_number"), event.get("officer"), event.get("payload") or {}],
-                           sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    """sha256 of an event's canonical form: the JSON list [seq, at, kind, ticket_id, counter_number, officer,
+    payload], keys sorted, no spaces, letters unescaped."""
+    return digest_and_payload(event)[0]
+
+
+def digest_and_payload(event: dict) -> tuple[str, str]:
+    """The event's digest and its payload's canonical JSON (the hub stores both), with one encoding of the
+    payload: the canonical list is its head's JSON with the payload's spliced in."""
+    payload = json.dumps(event.get("payload") or {}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    head = json.dumps([event["seq"], event["at"], event["kind"], event.get("ticket_id"), event.get("counter_number"),
+                       event.get("officer")], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{head[:-1]},{payload}]".encode()).hexdigest(), payload
 
 
 def labels(center: Center) -> list[dict]:
