@@ -26,7 +26,10 @@ const ALERTS_AFTER_EVENT_MS = 200;    // a rating and its alert arrive together:
 // The alerts: complaints not yet handled, newest first (the inbox has them all, comments too).
 const ALERTS_QUERY = "/api/feedback?state=new,in_progress&dissatisfied=1&limit=50";
 const STATUS = { open: "Đang mở", paused: "Tạm dừng", closed: "Đóng" };
-const WARNING_KIND = { wait_over_target: "Chờ quá lâu", counter_idle: "Quầy rảnh", officer_department: "Khác Sở, ngành" };
+const WARNING_KIND = {
+  wait_over_target: "Chờ quá lâu", booking_waiting: "Quá giờ hẹn", counter_idle: "Quầy rảnh",
+  officer_department: "Khác Sở, ngành",
+};
 const WARNINGS_SHOWN = 6; // the rest are counted: the tables below are sorted by the same urgency
 const TICKET_STATE = { called: "đang gọi", serving: "đang phục vụ" };
 const CHANNEL = { tablet: "Máy đánh giá tại quầy", phone: "Điện thoại của công dân" };

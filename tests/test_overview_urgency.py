@@ -80,3 +80,35 @@ def test_the_console_warning_speaks_to_the_officer(center):
     assert department_warning(center, 1, "an") is None
     assert department_warning(center, 1, "quantri") is None
     assert department_warning(center, 1, None) is None
+
+
+def test_a_booked_citizen_waiting_ten_minutes_past_the_slot_is_a_warning(tmp_path, store, clock):
+    from server.core.appointments import Appointments
+    from server.core.queue import Queue
+    from tests.test_appointments import center_with
+    from tests.test_appointments_day import DAY_POLICY
+
+    center = center_with(tmp_path, DAY_POLICY)
+    queue = Queue(center, store, clock)
+    booking = Appointments(center, store, queue)
+    today = center.local_date(clock())
+    clock.advance(minutes=-60)
+    slot = [s for s in booking.slots("ly-lich", today)["slots"] if s["start"] >= "08:00"][0]
+    made = booking.book("ly-lich", today, slot["start"], "Hẹn", "0912000001", "10.0.0.1")
+    clock.now = slot["at"] - 120
+    label = booking.check_in(code=made["code"])["ticket"]["label"]
+
+    def warnings():
+        overview = live_overview(queue, booked_waiting=booking.waiting_booked())
+        return [a for a in overview["alerts"] if a["kind"] == "booking_waiting"]
+
+    clock.now = slot["at"] + 9 * 60 + 59
+    assert warnings() == []
+    clock.now = slot["at"] + 12 * 60
+    [warning] = warnings()
+    assert warning["label"] == label and warning["seconds"] == 12 * 60
+    assert warning["message"] == f"Số {label} (Lý lịch tư pháp) hẹn lúc {slot['start']}, đã quá giờ hẹn 12 phút" \
+        " mà chưa được gọi"
+    queue.open_counter(1, "an")
+    queue.call_next(1, "an")  # called: no longer waiting
+    assert warnings() == []

@@ -18,13 +18,18 @@ from .queue import Queue
 
 # A counter free for less than this while people wait is between two citizens, not idle.
 IDLE_AFTER_SECONDS = 120
+# A booked citizen still waiting this long after the slot began is a warning (reports count calls within 10
+# minutes of the slot: docs/APPOINTMENTS.md).
+BOOKING_LATE_SECONDS = 600
 
 # Events that leave a counter without a current ticket (opening and resuming are in counter_state.since).
 RELEASES = ("ticket_finished", "ticket_no_show", "ticket_transferred", "ticket_parked")
 
 
-def live_overview(queue: Queue, now: int | None = None, idle_after: int = IDLE_AFTER_SECONDS) -> dict:
-    """Services, counters and alerts as they stand at `now` (default: the queue's clock)."""
+def live_overview(queue: Queue, now: int | None = None, idle_after: int = IDLE_AFTER_SECONDS,
+                  booked_waiting: list[dict] | None = None) -> dict:
+    """Services, counters and alerts as they stand at `now` (default: the queue's clock). `booked_waiting`, where
+    the center takes bookings, is `Appointments.waiting_booked()`: booked citizens checked in and still waiting."""
     now = queue.now() if now is None else now
     day = queue.center.local_date(now)
     with queue.store.read() as conn:  # one lock: queues and counters agree with each other
@@ -44,7 +49,7 @@ def live_overview(queue: Queue, now: int | None = None, idle_after: int = IDLE_A
             "idle" if row["idle_seconds"] is not None and row["idle_seconds"] >= idle_after else "other"
     counters.sort(key=_counter_urgency)
     return {"now": now, "local_date": day, "idle_after_seconds": idle_after, "services": services,
-            "counters": counters, "alerts": _alerts(services, counters, idle_after)}
+            "counters": counters, "alerts": _alerts(services, counters, idle_after, booked_waiting or [])}
 
 
 def _overrun(wait: int | None, target: int) -> int:
@@ -157,15 +162,21 @@ def _last_releases(conn, free: dict) -> dict:
         (min(opened for opened, _ in free.values()), *RELEASES, *numbers)).fetchall())
 
 
-def _alerts(services: list[dict], counters: list[dict], idle_after: int) -> list[dict]:
-    """What a supervisor should act on, with a message to show as it is: waits over target, then idle counters,
-    then officers signed in at a counter of another department."""
+def _alerts(services: list[dict], counters: list[dict], idle_after: int, booked_waiting: list[dict]) -> list[dict]:
+    """What a supervisor should act on, with a message to show as it is: waits over target, booked citizens still
+    waiting well past their slot, idle counters, then officers signed in at a counter of another department."""
     alerts = [{
         "kind": "wait_over_target", "service_code": s["service_code"], "service_name": s["service_name"],
         "seconds": s["longest_wait_seconds"], "target_seconds": s["target_wait_seconds"],
         "message": f"Lĩnh vực {s['service_name']}: công dân chờ {s['longest_wait_seconds'] // 60} phút, "
                    f"vượt mục tiêu {s['target_wait_seconds'] // 60} phút",
     } for s in services if s["over_target"]]
+    alerts += [{
+        "kind": "booking_waiting", "label": b["label"], "service_code": b["service_code"],
+        "service_name": b["service_name"], "slot_start": b["slot_start"], "seconds": b["past_slot_seconds"],
+        "message": f"Số {b['label']} ({b['service_name']}) hẹn lúc {b['slot_start']}, đã quá giờ hẹn "
+                   f"{b['past_slot_seconds'] // 60} phút mà chưa được gọi",
+    } for b in booked_waiting if b["past_slot_seconds"] >= BOOKING_LATE_SECONDS]
     alerts += [{
         "kind": "counter_idle", "counter_number": c["number"], "officer": c["officer_name"],
         "seconds": c["idle_seconds"], "waiting": c["waiting"],

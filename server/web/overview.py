@@ -25,7 +25,14 @@ FORBIDDEN = "Chỉ lãnh đạo, giám sát được xem màn hình này."
 @role_required(*SUPERVISING_ROLES, message=FORBIDDEN)
 def overview():
     """The same answer as the Socket.IO event; 401 without a session, 403 for an officer."""
-    return {"ok": True, "overview": live_overview(runtime().queue)}
+    return {"ok": True, "overview": overview_now()}
+
+
+def overview_now() -> dict:
+    """The overview, with the booked citizens waiting where the center takes bookings."""
+    rt = runtime()
+    booked = rt.appointments.waiting_booked() if rt.center.appointments is not None and rt.appointments else None
+    return live_overview(rt.queue, booked_waiting=booked)
 
 
 def register_overview_handlers(socketio: SocketIO):
@@ -37,4 +44,4 @@ def register_overview_handlers(socketio: SocketIO):
         account = signed_in_account()
         if account is None or not account.supervises:
             return {"ok": False, "error": "forbidden", "message": FORBIDDEN}
-        return {"ok": True, "overview": live_overview(runtime().queue)}
+        return {"ok": True, "overview": overview_now()}
