@@ -359,3 +359,28 @@ def test_erased_names_leave_no_trace_in_the_database_file(booking, store, clock,
     clock.advance(minutes=60 * 24 * 32)
     assert booking.erase_expired() == 20
     assert "Bí Mật".encode() not in written() and phone(3).encode() not in written()
+
+
+def test_slots_follow_a_services_own_hours_and_the_early_stop(tmp_path, store, clock):
+    text = SMALL_CENTER.read_text(encoding="utf-8").replace(
+        'sessions = [{ start = "00:00", end = "24:00" }]',
+        'sessions = [{ start = "07:30", end = "11:30" }, { start = "13:30", end = "17:00" }]\n'
+        "stop_issuing_minutes_before_end = 45").replace(
+        '{ code = "lai-xe", name = "Giấy phép lái xe", prefix = "C", daily_cap = 5000, service_minutes = 6 }',
+        '{ code = "lai-xe", name = "Giấy phép lái xe", prefix = "C", daily_cap = 5000, service_minutes = 6,'
+        ' sessions = [{ start = "08:00", end = "10:00" }] }')
+    assert "stop_issuing_minutes_before_end = 45" in text and 'start = "08:00", end = "10:00"' in text
+    path = tmp_path / "hours.toml"
+    path.write_text(text + APPOINTMENTS_TOML, encoding="utf-8")
+    center = load_center(path)
+    booking = Appointments(center, store, Queue(center, store, clock))
+    tomorrow = (dt.date.fromisoformat(center.local_date(clock())) + dt.timedelta(days=1)).isoformat()
+    starts = [s["start"] for s in booking.slots("ly-lich", tomorrow)["slots"]]
+    # Each session's slots end within it and start before it stops issuing (10:45, 16:15): 11:00 would end at
+    # 11:30 but nobody could check in for it.
+    assert starts == ["07:30", "08:00", "08:30", "09:00", "09:30", "10:00", "10:30",
+                      "13:30", "14:00", "14:30", "15:00", "15:30", "16:00"]
+    assert [s["start"] for s in booking.slots("lai-xe", tomorrow)["slots"]] == ["08:00", "08:30", "09:00"]
+    with pytest.raises(QueueRefused) as caught:
+        booking.book("lai-xe", tomorrow, "09:30", "Ngoài Giờ", phone(1), "a")
+    assert caught.value.code == "unknown_slot"

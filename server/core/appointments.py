@@ -133,16 +133,20 @@ class Appointments:
 
     # ----- slots -----------------------------------------------------------------------------------
 
-    def _slot_starts(self, day: dt.date) -> list[dt.datetime]:
-        """The starts of every slot of a day, from its sessions (a slot ends within its session)."""
-        if not self._working(day):
+    def _slot_starts(self, day: dt.date, service_code: str) -> list[dt.datetime]:
+        """The starts of every slot of a day for a service, from the service's own sessions or else the center's:
+        a slot ends within its session and starts before the session stops issuing (check-in gives a ticket)."""
+        service = self.center.services.get(service_code)  # None: removed by an admin since it was booked
+        if service is None or not self._working(day):
             return []
         length = dt.timedelta(minutes=self.policy.slot_minutes)
         starts = []
-        for session in self.center.hours.sessions:
+        for session in service.sessions or self.center.hours.sessions:
             moment = dt.datetime.combine(day, session.start, self.center.timezone)
             end = dt.datetime.combine(day, session.end, self.center.timezone)
-            while moment + length <= end + dt.timedelta(microseconds=1):  # "24:00" is 23:59:59.999999
+            issuing_end = dt.datetime.combine(day, self.center.hours.issuing_end(session), self.center.timezone)
+            # "24:00" is 23:59:59.999999: a microsecond's grace lets the last slot of such a day end at midnight.
+            while moment + length <= end + dt.timedelta(microseconds=1) and moment < issuing_end:
                 starts.append(moment)
                 moment += length
         return starts
@@ -154,7 +158,8 @@ class Appointments:
         with self.store.read() as conn:
             taken = self._taken(conn, service.code, day.isoformat())
         return {"service_code": service.code, "service_name": service.name, "local_date": day.isoformat(),
-                "slots": [self._slot_view(service.code, start, taken) for start in self._slot_starts(day)]}
+                "slots": [self._slot_view(service.code, start, taken)
+                          for start in self._slot_starts(day, service.code)]}
 
     def _taken(self, conn, service_code: str, day: str) -> dict[str, int]:
         marks = ", ".join("?" * len(HOLDING))
@@ -176,8 +181,8 @@ class Appointments:
             return False
         return now <= start.timestamp() - policy.close_minutes_before * 60
 
-    def _slot_start(self, day: dt.date, start_text) -> dt.datetime:
-        for start in self._slot_starts(day):
+    def _slot_start(self, day: dt.date, start_text, service_code: str) -> dt.datetime:
+        for start in self._slot_starts(day, service_code):
             if _clock(start.time()) == start_text:
                 return start
         raise QueueRefused("unknown_slot", "Khung giờ này không có trong lịch làm việc. Mời Ông/Bà chọn lại.")
@@ -188,7 +193,7 @@ class Appointments:
         last_day = self.center.local(self.now()).date() + dt.timedelta(days=self.policy.days_ahead)
         while day <= last_day and len(offered) < NEXT_SLOTS_OFFERED:
             taken = self._taken(conn, service_code, day.isoformat())
-            for start in self._slot_starts(day):
+            for start in self._slot_starts(day, service_code):
                 if start > after and len(offered) < NEXT_SLOTS_OFFERED:
                     view = self._slot_view(service_code, start, taken)
                     if view["open"]:
@@ -202,7 +207,7 @@ class Appointments:
         """Đặt lịch hẹn: one place in a slot, or a refusal (full: with the next free slots; limits reached)."""
         service = self._service(service_code)
         day = self._day(day_text)
-        start = self._slot_start(day, start_text)
+        start = self._slot_start(day, start_text, service.code)
         citizen, number = self._citizen(name, phone)
         if not self._open_for_booking(start):
             raise QueueRefused("slot_closed", "Khung giờ này đã hết hạn đặt lịch. Mời Ông/Bà chọn khung giờ khác.")
@@ -311,7 +316,7 @@ class Appointments:
             if row["kind"] != BOOKING or row["state"] != BOOKED:
                 raise QueueRefused("cannot_move", "Chỉ đổi được lịch hẹn chưa sử dụng.")
             day = self._day(day_text)
-            start = self._slot_start(day, start_text)
+            start = self._slot_start(day, start_text, row["service_code"])
             if not self._open_for_booking(start):
                 raise QueueRefused("slot_closed", "Khung giờ này đã hết hạn đặt lịch. Mời Ông/Bà chọn khung khác.")
             if (row["local_date"], row["slot_start"]) == (day.isoformat(), start_text):
