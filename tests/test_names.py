@@ -67,7 +67,15 @@ def test_an_officer_named_through_the_admin_api_is_stored_composed(app, rt):
     assert admin.post("/api/session", json={"username": "quantri", "password": PASSWORD}).status_code == 200
     officers = admin.get("/api/admin/config").get_json()["sections"]["officers"]
     officers[0]["name"] = decomposed(NAME)
+    officers[1]["name"] = decomposed(COMMENT)
+    # JSON as a browser sends it (UTF-8 letters), and with \u escapes (Python's json.dumps, the test client's `json=`).
+    raw = json.dumps(officers, ensure_ascii=False).encode()
+    assert raw.isascii() is False and b"\\u" not in raw
+    assert admin.put("/api/admin/config/officers", data=raw, content_type="application/json").status_code == 200
+    assert admin.get("/api/admin/config").get_json()["sections"]["officers"][1]["name"] == COMMENT
+    officers[1]["name"] = decomposed(NOTE)
     assert admin.put("/api/admin/config/officers", json=officers).status_code == 200
+    assert admin.get("/api/admin/config").get_json()["sections"]["officers"][1]["name"] == NOTE
     assert admin.get("/api/admin/config").get_json()["sections"]["officers"][0]["name"] == NAME
     assert rt.center.officer(officers[0]["username"]).name == NAME
     with rt.store.read() as conn:

@@ -103,6 +103,8 @@ def parse(data: bytes):
     except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested past what the parser follows
         raise BadRequest(NOT_JSON, "invalid_json") from None
     check(value)
+    if isinstance(data, bytes) and data.isascii() and b"\\u" not in data:  # no letter to compose (a kiosk's request)
+        return value
     return composed(value)  # every name in NFC, however the keyboard wrote it (core/names.py)
 
 
