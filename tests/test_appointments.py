@@ -384,3 +384,15 @@ def test_slots_follow_a_services_own_hours_and_the_early_stop(tmp_path, store, c
     with pytest.raises(QueueRefused) as caught:
         booking.book("lai-xe", tomorrow, "09:30", "Ngoài Giờ", phone(1), "a")
     assert caught.value.code == "unknown_slot"
+
+
+def test_an_admin_removing_a_bookable_service_keeps_the_other_bookings(tmp_path, store, clock):
+    from server.core.center_versions import change_section
+
+    center = center_with(tmp_path)
+    raw = center_to_raw(center)
+    departments = [{**d, "services": [s for s in d["services"] if s["code"] != "lai-xe"]} for d in raw["departments"]]
+    changed = change_section(store, center, "departments", departments, "quantri", clock())
+    assert "lai-xe" not in changed.services
+    assert changed.appointments.capacity == {"ly-lich": 2} and changed.appointments.remote_daily_cap == {"ly-lich": 3}
+    assert changed.appointments.booked_every == center.appointments.booked_every

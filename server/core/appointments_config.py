@@ -9,6 +9,7 @@ and written back by `policy_to_raw`, so an admin's save of another section keeps
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -59,14 +60,17 @@ def read_policy(reader, services: dict) -> AppointmentPolicy | None:
     if numbers["days_ahead"] > 90:
         reader.fail("appointments.days_ahead", "đặt lịch trước tối đa 90 ngày")
     maps = {}
+    from_file = isinstance(reader.path, Path)  # else a version an admin is saving on /admin/config
     for key in ("capacity", "remote_daily_cap"):
         table = reader.take(raw, key, dict, "appointments", {})
         for code, value in table.items():
-            if code not in services:
-                reader.fail(f"appointments.{key}.{code}", f"lĩnh vực {code!r} không có trong [[departments.services]]")
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10_000:
                 reader.fail(f"appointments.{key}.{code}", f"phải là số nguyên từ 1 đến 10000, nhận được {value!r}")
-        maps[key] = dict(table)
+            if code not in services and from_file:
+                reader.fail(f"appointments.{key}.{code}", f"lĩnh vực {code!r} không có trong [[departments.services]]")
+        # A service an admin removes on /admin/config (which has no page for this table) stops taking bookings
+        # with it, instead of the removal being refused for a key the admin cannot edit there.
+        maps[key] = {code: value for code, value in table.items() if code in services}
     return AppointmentPolicy(capacity=maps["capacity"], remote_daily_cap=maps["remote_daily_cap"], **numbers)
 
 
