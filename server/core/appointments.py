@@ -168,7 +168,7 @@ class Appointments:
             f" AND kind = 'booking' AND state IN ({marks}) GROUP BY slot_start", (day, service_code, *HOLDING)))
 
     def _slot_view(self, service_code: str, start: dt.datetime, taken: dict) -> dict:
-        capacity = self.policy.capacity[service_code]
+        capacity = self.policy.capacity.get(service_code, 0)
         left = max(0, capacity - taken.get(_clock(start.time()), 0))
         return {"start": _clock(start.time()), "at": int(start.timestamp()), "capacity": capacity, "left": left,
                 "open": self._open_for_booking(start) and left > 0}
@@ -315,6 +315,7 @@ class Appointments:
             row = self._by_token(conn, token)
             if row["kind"] != BOOKING or row["state"] != BOOKED:
                 raise QueueRefused("cannot_move", "Chỉ đổi được lịch hẹn chưa sử dụng.")
+            self._service(row["service_code"])  # refuses a service that no longer takes bookings
             day = self._day(day_text)
             start = self._slot_start(day, start_text, row["service_code"])
             if not self._open_for_booking(start):
