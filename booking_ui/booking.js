@@ -74,6 +74,23 @@ async function submit(event) {
   }
 }
 
+/** Tra cứu: a booking found again by its code and phone number opens its own page. */
+async function lookUp(event) {
+  event.preventDefault();
+  try {
+    const reply = await answer("POST", "/api/appointments/lookup",
+      { code: $("lookup-code").value, phone: $("lookup-phone").value });
+    if (reply.ok) {
+      location.assign(`/hen/${encodeURIComponent(reply.body.token)}`);
+      return;
+    }
+    showMessage($("message"), (reply.body && reply.body.message) || "Không tìm thấy lịch hẹn.", { kind: "error" });
+  } catch (err) {
+    showMessage($("message"), err.message, { kind: "error" });
+  }
+  window.scrollTo(0, 0);
+}
+
 async function start() {
   try {
     await json("GET", "/api/session"); // the CSRF cookie this page's requests repeat
@@ -87,6 +104,8 @@ async function start() {
   }
   $("loading").hidden = true;
   $("form").hidden = false;
+  $("lookup").hidden = false;
+  $("lookup").addEventListener("submit", lookUp);
   $("slot-minutes").textContent = `(mỗi khung ${options.slot_minutes} phút)`;
   fillDays($("day"), options.days);
   const anyRemote = options.departments.some((d) => d.services.some((s) => s.remote));

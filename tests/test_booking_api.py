@@ -250,6 +250,7 @@ FIELDS = {
     "/api/remote-tickets": ("service_code", "name", "phone"),
     "/api/checkin": ("code", "token", "device"),
     "/api/appointments/{token}/move": ("date", "slot"),
+    "/api/appointments/lookup": ("code", "phone"),
 }
 
 
@@ -276,3 +277,18 @@ def test_hostile_values_in_every_field_are_refused_with_a_4xx(client):
                     f"/api/appointments/slots?service={value}&date={day}", f"/api/appointments/{value}",
                     f"/api/appointments/{value}/qr.svg"):
             assert client.get(url).status_code in (308, 400, 404)  # 308: werkzeug merging an empty segment
+
+
+def test_a_lost_booking_is_found_by_its_code_and_phone_number(client):
+    day, slot = first_open_slot(client)
+    booking = book(client, day, slot["start"], i=5).get_json()
+    found = client.post("/api/appointments/lookup", json={"code": booking["code_shown"], "phone": "+84 900 000 005"})
+    assert found.status_code == 200 and found.get_json()["manage_url"] == booking["manage_url"]
+    other = booking_codes.new_code()
+    for code, phone, status, error in [(booking["code"], "0900000006", 404, "unknown_booking"),
+                                       (other if other != booking["code"] else "00000000", "0900000005", 404,
+                                        "unknown_booking"),
+                                       ("1234", "0900000005", 400, "bad_code"),
+                                       (booking["code"], "12", 400, "bad_phone")]:
+        refused = client.post("/api/appointments/lookup", json={"code": code, "phone": phone})
+        assert (refused.status_code, refused.get_json()["error"]) == (status, error)

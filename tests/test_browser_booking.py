@@ -117,6 +117,12 @@ def test_remote_number_shows_its_place_on_the_ticket_page(booking_server, page):
 
 def test_move_and_cancel_on_the_booking_page(booking_server, page):
     book_in_browser(page, booking_server, service="lai-xe", phone="0900000002")
+    code, manage = page.inner_text("#code"), page.url
+    page.goto(f"{booking_server.url}/hen")  # the page was lost: found again by its code and phone number
+    page.fill("#lookup-code", code)
+    page.fill("#lookup-phone", "0900 000 002")
+    page.click("#lookup-submit")
+    page.wait_for_url(manage)
     expect(page.locator("#change")).to_be_visible()
     page.select_option("#day", index=1)  # tomorrow
     target = page.locator(".slot:not([disabled])").nth(3)

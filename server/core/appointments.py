@@ -40,6 +40,8 @@ _PHONE = re.compile(r"^(?:\+?84|0)([35789]\d{8})$")
 NEXT_SLOTS_OFFERED = 3
 TOKEN_BYTES = 16
 APPOINTMENTS_OFF = "Trung tâm chưa nhận đặt lịch hẹn trực tuyến."
+BAD_PHONE = "Số điện thoại không hợp lệ (ví dụ 0912 345 678)."
+BAD_CODE = "Mã hẹn không đúng. Mã gồm 8 chữ số, Ông/Bà vui lòng kiểm tra lại."
 # Days a request may name at all (the booking rules then narrow them to today … days_ahead).
 FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
 
@@ -229,7 +231,7 @@ class Appointments:
         if citizen is None:
             raise QueueRefused("bad_name", "Vui lòng nhập họ tên (2–100 ký tự).")
         if number is None:
-            raise QueueRefused("bad_phone", "Số điện thoại không hợp lệ (ví dụ 0912 345 678).")
+            raise QueueRefused("bad_phone", BAD_PHONE)
         return citizen, number
 
     def _check_limits(self, conn, phone: str, address: str | None, now: int):
@@ -267,6 +269,20 @@ class Appointments:
         if row is None:
             raise QueueRefused("unknown_booking", "Không tìm thấy lịch hẹn này.")
         return row
+
+    def look_up(self, code, phone) -> dict:
+        """Tra cứu: a booking found again by its code and the phone number it was made with (a citizen who lost
+        its page). Both must match; either wrong is the same refusal, so neither can be guessed alone."""
+        wanted, number = booking_codes.normalized(code), phone_number(phone)
+        if wanted is None:
+            raise QueueRefused("bad_code", BAD_CODE)
+        if number is None:
+            raise QueueRefused("bad_phone", BAD_PHONE)
+        with self.store.read() as conn:
+            row = conn.execute("SELECT * FROM appointments WHERE code = ? AND phone = ?", (wanted, number)).fetchone()
+            if row is None:
+                raise QueueRefused("unknown_booking", "Không tìm thấy lịch hẹn có mã và số điện thoại này.")
+            return self._view(conn, row)
 
     def view(self, token) -> dict:
         """A booking or remote number as its page shows it (the phone number masked)."""
@@ -365,7 +381,7 @@ class Appointments:
         if token is None:
             wanted = booking_codes.normalized(code)
             if wanted is None:
-                raise QueueRefused("bad_code", "Mã hẹn không đúng. Mã gồm 8 chữ số, Ông/Bà vui lòng kiểm tra lại.")
+                raise QueueRefused("bad_code", BAD_CODE)
         now = self.now()
         today = self.center.local_date(now)
         with self.store.write() as conn:

@@ -81,6 +81,13 @@ def book():
     return jsonify(with_booking_links(booking)), 201
 
 
+@bp.post("/appointments/lookup")
+def look_up():
+    """Tra cứu lịch hẹn: {code, phone} → the booking (with its page's address), when both match."""
+    body = json_body()
+    return jsonify(with_booking_links(appointments().look_up(text_field(body, "code"), text_field(body, "phone"))))
+
+
 @bp.get("/appointments/day")
 @role_required("supervisor", "admin", message="Chỉ giám sát viên được xem lịch hẹn trong ngày.")
 def day_board():
