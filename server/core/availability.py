@@ -16,10 +16,11 @@ the phone or by an officer (it waits for the counter to open).
 
 from __future__ import annotations
 
+# Said on a service's button and, when all its services share it, on their department's: no "lĩnh vực" in them.
 REASONS = {
     "closed": "Hiện chưa đến giờ lấy số hoặc đã hết giờ lấy số",
     "daily_cap_reached": "Đã hết số trong ngày",
-    "no_counter_open": "Chưa có quầy nào mở cho lĩnh vực này",
+    "no_counter_open": "Chưa có quầy nào mở",
 }
 
 
