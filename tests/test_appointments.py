@@ -396,3 +396,20 @@ def test_an_admin_removing_a_bookable_service_keeps_the_other_bookings(tmp_path,
     assert "lai-xe" not in changed.services
     assert changed.appointments.capacity == {"ly-lich": 2} and changed.appointments.remote_daily_cap == {"ly-lich": 3}
     assert changed.appointments.booked_every == center.appointments.booked_every
+
+
+def test_look_up_needs_code_and_phone_and_stops_a_guesser(booking, clock):
+    today = booking.center.local_date(clock())
+    made = booking.book("ly-lich", today, "09:00", "Tra Cứu", phone(1), "a")
+    assert booking.look_up(made["code_shown"], phone(1), "10.0.0.1")["token"] == made["token"]
+    codes = [c for c in (booking_codes.new_code() for _ in range(100)) if c != made["code"]]
+    for code in codes[:10]:
+        with pytest.raises(QueueRefused) as caught:
+            booking.look_up(code, phone(1), "10.6.6.6")
+        assert caught.value.code == "unknown_booking"
+    with pytest.raises(QueueRefused) as caught:
+        booking.look_up(made["code"], phone(1), "10.6.6.6")  # even the right one, from that address, today
+    assert caught.value.code == "lookup_limit"
+    assert booking.look_up(made["code"], phone(1), "10.0.0.2")["token"] == made["token"]  # others are not held
+    clock.advance(minutes=60 * 24)
+    assert booking.look_up(made["code"], phone(1), "10.6.6.6")["token"] == made["token"]  # a new day

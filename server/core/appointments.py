@@ -40,6 +40,7 @@ _PHONE = re.compile(r"^(?:\+?84|0)([35789]\d{8})$")
 NEXT_SLOTS_OFFERED = 3
 TOKEN_BYTES = 16
 APPOINTMENTS_OFF = "Trung tâm chưa nhận đặt lịch hẹn trực tuyến."
+LOOKUP_MISSES_PER_DAY = 10
 BAD_PHONE = "Số điện thoại không hợp lệ (ví dụ 0912 345 678)."
 BAD_CODE = "Mã hẹn không đúng. Mã gồm 8 chữ số, Ông/Bà vui lòng kiểm tra lại."
 # Days a request may name at all (the booking rules then narrow them to today … days_ahead).
@@ -78,6 +79,7 @@ class Appointments:
 
     def __init__(self, center: Center, store: Store, queue: Queue):
         self.center, self.store, self.queue = center, store, queue
+        self._misses: dict = {}  # look_up: {"day": today, address: lookups that found nothing today}
 
     # ----- policy ----------------------------------------------------------------------------------
 
@@ -270,17 +272,26 @@ class Appointments:
             raise QueueRefused("unknown_booking", "Không tìm thấy lịch hẹn này.")
         return row
 
-    def look_up(self, code, phone) -> dict:
+    def look_up(self, code, phone, address: str | None = None) -> dict:
         """Tra cứu: a booking found again by its code and the phone number it was made with (a citizen who lost
-        its page). Both must match; either wrong is the same refusal, so neither can be guessed alone."""
+        its page). Both must match; either wrong is the same refusal, so neither can be guessed alone, and an
+        address that missed LOOKUP_MISSES_PER_DAY times today is refused until tomorrow (kept in memory: a
+        restart forgives, which costs a guesser far more than it gains)."""
         wanted, number = booking_codes.normalized(code), phone_number(phone)
         if wanted is None:
             raise QueueRefused("bad_code", BAD_CODE)
         if number is None:
             raise QueueRefused("bad_phone", BAD_PHONE)
+        today = self.center.local_date(self.now())
+        if self._misses.get("day") != today:
+            self._misses = {"day": today}
+        if self._misses.get(address, 0) >= LOOKUP_MISSES_PER_DAY:
+            raise QueueRefused("lookup_limit", "Đã tra cứu sai quá nhiều lần trong ngày. Mời Ông/Bà thử lại vào "
+                                               "ngày mai hoặc liên hệ Trung tâm.")
         with self.store.read() as conn:
             row = conn.execute("SELECT * FROM appointments WHERE code = ? AND phone = ?", (wanted, number)).fetchone()
             if row is None:
+                self._misses[address] = self._misses.get(address, 0) + 1
                 raise QueueRefused("unknown_booking", "Không tìm thấy lịch hẹn có mã và số điện thoại này.")
             return self._view(conn, row)
 

@@ -20,8 +20,8 @@ bp = Blueprint("appointments", __name__, url_prefix="/api")
 STATUS = {
     "bad_name": 400, "bad_phone": 400, "bad_code": 400, "bad_day": 400, "unknown_slot": 400,
     "unknown_service": 404, "unknown_booking": 404, "not_bookable": 404, "remote_off": 404,
-    "appointments_off": 404, "phone_limit": 429, "address_limit": 429, "bad_request": 400, "busy": 503,
-    "device_not_paired": 401, "device_forbidden": 403,
+    "appointments_off": 404, "phone_limit": 429, "address_limit": 429, "lookup_limit": 429,
+    "bad_request": 400, "busy": 503, "device_not_paired": 401, "device_forbidden": 403,
 }
 
 
@@ -85,7 +85,8 @@ def book():
 def look_up():
     """Tra cứu lịch hẹn: {code, phone} → the booking (with its page's address), when both match."""
     body = json_body()
-    return jsonify(with_booking_links(appointments().look_up(text_field(body, "code"), text_field(body, "phone"))))
+    booking = appointments().look_up(text_field(body, "code"), text_field(body, "phone"), client_address())
+    return jsonify(with_booking_links(booking))
 
 
 @bp.get("/appointments/day")
