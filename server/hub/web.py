@@ -91,7 +91,8 @@ def receive_batch():
     batch = request.get_json(silent=True)
     if not isinstance(batch, dict):
         raise ingest.BatchRefused("bad_batch", "Lô dữ liệu phải là JSON.")
-    code = (batch.get("site") or {}).get("code") if isinstance(batch.get("site"), dict) else None
+    site = batch.get("site")
+    code = site.get("code") if isinstance(site, dict) else None
     with database.pool().connection() as conn:
         site_id = sites.authenticate(conn, _bearer(), code)
         result = ingest.ingest(conn, site_id, batch)
