@@ -213,7 +213,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         """For monitoring: whether a ticket can be written now (a one-row write, bounded under a second even
         while another process holds the database), else why, with a 503 (docs/API.md)."""
         state = store.health()
-        return {**state, "center": rt.center.name, "async_mode": socketio.async_mode}, 200 if state["ok"] else 503
+        # Delivery to the provincial hub, when on: shown, never a reason for a 503 (the center works without it).
+        hub = {"hub": rt.hub_pusher.status()} if getattr(rt, "hub_pusher", None) else {}
+        return ({**state, "center": rt.center.name, "async_mode": socketio.async_mode, **hub},
+                200 if state["ok"] else 503)
 
     @app.teardown_request
     def let_others_run(_exc=None):

@@ -21,6 +21,10 @@ def hub(pg_database, tmp_path):
     hub.stop()
 
 
+def listed_seq(admin, code):
+    return admin.sites()[code]["acked_seq"]
+
+
 def site_id(dsn, code):
     with psycopg.connect(dsn) as conn:
         return conn.execute("SELECT id FROM hub_sites WHERE code = %s", (code,)).fetchone()[0]
@@ -44,6 +48,8 @@ def test_three_sites_push_a_day_and_the_hub_holds_each_fact_once(hub, tmp_path):
         with psycopg.connect(hub.dsn) as conn:
             for code, server in zip(CODES, servers):
                 assert hub_rows(conn, site_id(hub.dsn, code)) == site_rows(server.database), code
+        health = requests.get(servers[0].url + "/healthz", timeout=10).json()["hub"]
+        assert health["acked_seq"] == listed_seq(admin, CODES[0]) and health["last_acked_at"]
         listed = admin.sites()
         assert {c: (s["state"], s["level"], s["district"]) for c, s in listed.items()} == {
             c: ("active", "xa", "Huyện Tràng Định") for c in CODES}

@@ -125,7 +125,9 @@ def test_a_site_whose_hub_is_unreachable_keeps_working(tmp_path):
         while "hub unreachable" not in server.log_path.read_text(errors="replace"):
             assert time.monotonic() < deadline, "the pusher never tried"
             time.sleep(0.2)
-        assert requests.get(server.url + "/healthz", timeout=5).json()["ok"] is True
+        health = requests.get(server.url + "/healthz", timeout=5).json()
+        assert health["ok"] is True  # the center is healthy; its delivery is not
+        assert health["hub"]["last_outcome"].startswith("unreachable") and health["hub"]["failures_in_a_row"] >= 1
         assert requests.get(server.url + "/api/queue", timeout=5).status_code == 200
     finally:
         server.stop()

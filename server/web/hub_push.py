@@ -40,6 +40,7 @@ class HubPusher:
         self.failures = 0
         self.sent_labels: str | None = None  # the labels last sent (sent again when the center changes)
         self.last_outcome = "not started"
+        self.last_acked_at: int | None = None
 
     # ----- HTTP -----
 
@@ -70,6 +71,11 @@ class HubPusher:
                 raise HubUnreachable(f"HTTP {answer.code}") from None
         except (OSError, ValueError) as exc:  # refused, reset, timed out, DNS, TLS, a truncated answer
             raise HubUnreachable(str(exc)) from exc
+
+    def status(self) -> dict:
+        """For /healthz: where delivery stands (the hub's acked seq as last heard, the last exchange's outcome)."""
+        return {"url": self.settings.hub_url, "acked_seq": self.after, "last_outcome": self.last_outcome,
+                "failures_in_a_row": self.failures, "last_acked_at": self.last_acked_at}
 
     # ----- the loop -----
 
@@ -108,6 +114,7 @@ class HubPusher:
             if "labels" in batch:
                 self.sent_labels = current_labels
             self.last_outcome = f"acked {self.after}"
+            self.last_acked_at = int(time.time())
             # Behind (a full batch): the next one at once, letting the server breathe between batches.
             return 0 if len(batch["events"]) >= self.settings.hub_batch_events else self.settings.hub_push_seconds
         if status == 409 and answer.get("error") == "gap":
