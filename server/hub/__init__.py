@@ -1,5 +1,6 @@
 """The provincial hub: a separate process (`python -m server.hub`) that receives the facts every office's server
-sends (server/site_push.py) and keeps them on PostgreSQL, for the province's reports and overview.
+sends (server/core/outbox.py, server/web/hub_push.py) and keeps them on PostgreSQL, for the province's reports and
+overview.
 
 It shares the site's pure core code (server/core/summaries.py, reports.py, accounts.py's hashing) but never imports
 server.web. Protocol, trust and recovery: docs/HUB.md.
