@@ -166,3 +166,20 @@ def test_the_third_command_starts_a_hub_on_its_own_cluster(tmp_path):
         runas = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
         subprocess.run([*runas, pg_ctl, "stop", "-m", "immediate", "-D", data], capture_output=True, check=False)
         subprocess.run(["rm", "-rf", folder], check=False)
+
+
+@pytest.mark.timeout(240)
+def test_a_site_on_gevent_delivers_too(hub, tmp_path):
+    """The pusher is the same code under the fallback async mode (socketio.start_background_task and sleep)."""
+    admin = HubAdmin(hub)
+    server, _ = site_server(tmp_path, "LSN-X009", hub, admin.grant("LSN-X009"))
+    server.async_mode = "gevent"
+    fill_site(server.database, server.center, tickets=30, seed=9)
+    try:
+        server.start()
+        assert requests.get(server.url + "/healthz", timeout=10).json()["async_mode"] == "gevent"
+        wait_delivered(admin, "LSN-X009", server.database)
+        with psycopg.connect(hub.dsn) as conn:
+            assert hub_rows(conn, site_id(hub.dsn, "LSN-X009")) == site_rows(server.database)
+    finally:
+        server.stop()
