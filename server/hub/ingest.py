@@ -192,27 +192,31 @@ _ROW_TABLES = {
 
 
 def _store_rows(conn, site_id: int, batch: dict, result: IngestResult):
-    """Upsert the rows a batch carries, through a temporary table filled by COPY (one statement per table)."""
-    for key, (table, columns, on_conflict) in _ROW_TABLES.items():
-        rows = batch.get(key) or []
-        if not rows:
-            continue
-        staging = f"incoming_{table}"
-        # Empty whenever a batch starts: emptied at each commit, and a failed batch's rows rolled back with it.
-        conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {table}) ON COMMIT DELETE ROWS")
+    """Upsert the rows a batch carries through temporary tables filled by COPY: one round trip creates the
+    staging tables, one COPY per table, one round trip runs every upsert."""
+    present = [(key, *spec) for key, spec in _ROW_TABLES.items() if batch.get(key)]
+    if not present:
+        return
+    # Empty whenever a batch starts: emptied at each commit, and a failed batch's rows rolled back with it.
+    conn.execute("; ".join(f"CREATE TEMP TABLE IF NOT EXISTS incoming_{table} (LIKE {table}) ON COMMIT DELETE ROWS"
+                           for _, table, _, _ in present))
+    upserts = []
+    for key, table, columns, on_conflict in present:
+        rows = batch[key]
         names = ", ".join(("site_id", *columns))
+        with _refused_as_bad(key), conn.cursor().copy(f"COPY incoming_{table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row((site_id, *(_cell(row.get(c)) for c in columns)))
         action = "DO NOTHING" if on_conflict is None else "DO UPDATE SET " + ", ".join(
             f"{c} = excluded.{c}" for c in columns if c != "id")
-        with _refused_as_bad(key):
-            with conn.cursor().copy(f"COPY {staging} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row((site_id, *(_cell(row.get(c)) for c in columns)))
-            # ORDER BY id: concurrent batches of one site never run (its row is locked), so no deadlock either way.
-            conn.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} ORDER BY id"
-                         f" ON CONFLICT (site_id, id) {action}")
+        # ORDER BY id: one site's batches never run at once (its row is locked), so no deadlock either way.
+        upserts.append(f"INSERT INTO {table} ({names}) SELECT {names} FROM incoming_{table} ORDER BY id"
+                       f" ON CONFLICT (site_id, id) {action}")
         day_column = {"tickets": "local_date", "ratings": "service_local_date"}.get(key)
         if day_column:
             result.days |= {r.get(day_column) for r in rows if isinstance(r.get(day_column), str)}
+    with _refused_as_bad("rows"):
+        conn.execute("; ".join(upserts))
 
 
 def _cell(value):
