@@ -20,6 +20,7 @@ counters' action log replays answers already given. The audit log is shown in NF
 from __future__ import annotations
 
 import json
+import unicodedata
 
 import sqlite_utils
 
@@ -47,6 +48,8 @@ GUARDED = {
 def _composed_json(text):
     if text is None:
         return None
+    if "\\u" not in text and (text.isascii() or unicodedata.is_normalized("NFC", text)):
+        return text  # every string in it is composed already (an escaped letter is looked at below)
     value = json.loads(text)
     again = composed(value)
     return text if again == value else json.dumps(again, ensure_ascii=False)
@@ -56,9 +59,12 @@ def _composed_or_none(text):
     return composed_text(text) if isinstance(text, str) else text
 
 
-def _rewrite(db, table: str, column: str, function: str) -> int:
-    return db.execute(f"UPDATE {table} SET {column} = {function}({column})"
-                      f" WHERE {column} IS NOT NULL AND {column} IS NOT {function}({column})").rowcount
+def _rewrite(db, table: str, columns: dict[str, str], returning: str = "NULL") -> list:
+    """Rewrite the columns of a table (column → the SQL function composing it) in one pass over it, in the rows
+    where one of them changes form; the `returning` column of each row rewritten."""
+    changes = ", ".join(f"{column} = {function}({column})" for column, function in columns.items())
+    differs = " OR ".join(f"{column} IS NOT {function}({column})" for column, function in columns.items())
+    return db.execute(f"UPDATE {table} SET {changes} WHERE {differs} RETURNING {returning}").fetchall()
 
 
 def _rewrite_keyed(db, table: str, key: str, newest: str, composed_key=composed_text) -> None:
@@ -86,27 +92,27 @@ def m014_composed_names(db: sqlite_utils.Database):
     """Names, comments, reasons and notes stored before names were composed on the way in, now in NFC."""
     db.conn.create_function("hangdoi_nfc", 1, _composed_or_none, deterministic=True)
     db.conn.create_function("hangdoi_nfc_json", 1, _composed_json, deterministic=True)
+    tables: dict[str, dict[str, str]] = {}
     for table, column in TEXT_COLUMNS:
-        _rewrite(db, table, column, "hangdoi_nfc")
+        tables.setdefault(table, {})[column] = "hangdoi_nfc"
     for table, column in JSON_COLUMNS:
-        _rewrite(db, table, column, "hangdoi_nfc_json")
+        tables.setdefault(table, {})[column] = "hangdoi_nfc_json"
+    for table, columns in tables.items():
+        _rewrite(db, table, columns)
     _rewrite_keyed(db, "officer_accounts", "username", "changed_at")
     _rewrite_keyed(db, "sign_in_failures", "key", "last_at", _signin_key)
 
-    # A rating's day is summarised again when its text changes form (officer and comments are reported).
-    changed_days = db.execute(
-        "SELECT DISTINCT service_local_date FROM ratings WHERE " + " OR ".join(
-            f"{c} IS NOT hangdoi_nfc({c})" for c in GUARDED["ratings"]["text"]) +
-        " OR reasons IS NOT hangdoi_nfc_json(reasons)").fetchall()
+    changed_days = set()  # a rating's day is summarised again when its text changes form (officers are reported)
     for table, columns in GUARDED.items():
         triggers = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?"
                               " AND sql LIKE '%BEFORE UPDATE%'", (table,)).fetchall()
         for name, _sql in triggers:
             db.execute(f"DROP TRIGGER {name}")
-        for column in columns["text"]:
-            _rewrite(db, table, column, "hangdoi_nfc")
-        for column in columns["json"]:
-            _rewrite(db, table, column, "hangdoi_nfc_json")
+        functions = {**dict.fromkeys(columns["text"], "hangdoi_nfc"),
+                     **dict.fromkeys(columns["json"], "hangdoi_nfc_json")}
+        day = "service_local_date" if table == "ratings" else "NULL"
+        changed_days.update(row[0] for row in _rewrite(db, table, functions, day))
         for _name, sql in triggers:
             db.execute(sql)
-    db.conn.executemany("UPDATE summary_days SET stale = 1 WHERE local_date = ?", changed_days)
+    changed_days.discard(None)
+    db.conn.executemany("UPDATE summary_days SET stale = 1 WHERE local_date = ?", [(d,) for d in changed_days])
