@@ -5,6 +5,7 @@ import { forget, whenPaired } from "/ui/shared/device.js";
 import { $, button, choice, el } from "/ui/shared/dom.js";
 import { counterList, setTimeZone, time, weekdayDate } from "/ui/shared/format.js";
 import { answer } from "/ui/shared/http.js";
+import { startKioskGuidance } from "/ui/shared/voice_guide.js";
 import { mountCheckIn } from "/ui/booking/checkin.js";
 
 const RESULT_SECONDS = 10; // the result screen goes back to the start after this
@@ -428,6 +429,7 @@ function clock() {
 
 function start() {
   buildKeyboard();
+  startKioskGuidance({ toolbar: $("citizen-aids") });
   $("open-search").addEventListener("click", openSearch);
   $("open-checkin").addEventListener("click", openCheckIn);
   $("take-normal").addEventListener("click", () => issue(null));

@@ -1,5 +1,6 @@
 // The 80 mm print page of one ticket: /kiosk/print/<token>. The kiosk loads it with ?auto=1 in a hidden frame;
 // it prints itself once everything on it (fonts, QR code) has arrived, so the paper never comes out half drawn.
+import { fitTicketNumber } from "/ui/shared/access.js";
 import { $, el, setText } from "/ui/shared/dom.js";
 import { answer } from "/ui/shared/http.js";
 
@@ -78,6 +79,7 @@ async function render() {
   qr.src = ticket.qr_url;
   $("ticket").hidden = false;
   await Promise.all([imageSettled(qr), fontsLoaded()]);
+  fitTicketNumber($("t-label")); // at least 20 mm high, for citizens with low vision
   fitPageToTicket();
   document.body.dataset.ready = "1";
   if (auto) window.print();

@@ -55,3 +55,27 @@ export function accessToggle({ remember = false, className = "" } = {}) {
   }
   return node;
 }
+
+const MM = 96 / 25.4; // CSS pixels in a millimetre, on screen and on paper
+
+/**
+ * The printed ticket's number drawn with its letters and digits `inkMm` high (the ink, not the font's em box),
+ * measured on the font the page really has; narrowed (the CSS variable --squeeze, kiosk_ui/print.css) when it
+ * would be wider than its line, never made smaller.
+ */
+export function fitTicketNumber(node, inkMm = 21) {
+  const style = getComputedStyle(node);
+  const probe = document.createElement("canvas").getContext("2d");
+  probe.font = `${style.fontWeight} 100px ${style.fontFamily}`;
+  const text = node.textContent.trim();
+  const measured = probe.measureText(text);
+  const inkAt100 = measured.actualBoundingBoxAscent + measured.actualBoundingBoxDescent;
+  if (!text || !inkAt100) return;
+  const size = (inkMm * MM * 100) / inkAt100;
+  node.style.fontSize = `${size.toFixed(2)}px`;
+  const line = node.parentElement;
+  const lineStyle = getComputedStyle(line);
+  const room = line.clientWidth - parseFloat(lineStyle.paddingLeft) - parseFloat(lineStyle.paddingRight);
+  const width = (measured.width * size) / 100;
+  node.style.setProperty("--squeeze", String(Math.min(1, room / width).toFixed(4)));
+}

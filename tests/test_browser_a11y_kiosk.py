@@ -1,0 +1,190 @@
+"""The kiosk for a blind or low-vision citizen, in Debian's chromium against the real server: a walk-through by keys
+alone from the first screen to the ticket, asserting the clips the guidance voice played (shared_ui/voice.js's
+record) and that each was served; the voice and the large-text mode end when the kiosk goes back to its start;
+arrows name the choice they reach; the large-text, high-contrast mode measured (every text at least 7:1) and
+clean for axe-core; the print page's number at least 20 mm high."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from io import BytesIO
+
+import pytest
+import requests
+from PIL import Image
+from playwright.sync_api import expect
+
+from server.core.guidance import name_key
+from tests.axe_check import ZOOM_LOCK, audit, explain
+from tests.contrast import lowest, text_contrasts
+from tests.ink import ink_bands
+
+pytestmark = [pytest.mark.browser, pytest.mark.live]
+
+KIOSK = {"width": 1080, "height": 1920}
+AAA_TEXT = 7.0
+DIGIT = ["w-khong", "w-motj", "w-hai", "w-ba", "w-bons", "w-nam", "w-saus", "w-bayr", "w-tams", "w-chins"]
+
+
+def kiosk(browser, server):
+    context = browser.new_context(locale="vi-VN", viewport=KIOSK)
+    page = context.new_page()
+    page.goto(f"{server.url}/kiosk?print=0&voice_rate=4")
+    expect(page.get_by_role("button", name="Sở Tư pháp")).to_be_visible()
+    return context, page
+
+
+def record(page):
+    return page.evaluate("() => ({spoken: hangdoiGuidance.spoken.slice(), busy: hangdoiGuidance.busy})")
+
+
+def heard(page, since, timeout=40):
+    """The clips started since the record held `since` of them, once the voice is quiet again (polled from here:
+    the kiosk's CSP forbids the eval page.wait_for_function needs)."""
+    deadline = time.monotonic() + timeout
+    page.wait_for_timeout(150)
+    while True:
+        now = record(page)
+        if len(now["spoken"]) > since and not now["busy"]:
+            return now["spoken"][since:]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the voice is still speaking or silent: {now}")
+        page.wait_for_timeout(100)
+
+
+def press(page, key):
+    """A key, then what the voice said in answer."""
+    since = len(record(page)["spoken"])
+    page.keyboard.press(key)
+    return heard(page, since)
+
+
+def choice(number, name):
+    return ["hd-chon-so", DIGIT[number], name_key(name)]
+
+
+def test_a_blind_citizen_takes_a_number_with_the_keys_alone(live_server, browser):
+    context, page = kiosk(browser, live_server)
+    try:
+        toggle = page.get_by_role("button", name="Hướng dẫn bằng giọng nói")
+        expect(toggle).to_be_visible()
+        expect(toggle).to_have_attribute("aria-pressed", "false")
+        said = []
+
+        step = press(page, "*")  # the keypad's * turns the voice on: the start screen reads itself
+        expect(toggle).to_have_attribute("aria-pressed", "true")
+        assert step == ["hd-da-bat", "hd-chon-linh-vuc", "hd-bam-phim",
+                        *choice(1, "Sở Tư pháp"), *choice(2, "Sở Giao thông vận tải")]
+        said += step
+
+        step = press(page, "1")
+        expect(page.locator("body")).to_have_attribute("data-screen", "services")
+        assert step == [name_key("Sở Tư pháp"), *choice(1, "Lý lịch tư pháp"), *choice(2, "Hộ tịch")]
+        said += step
+
+        step = press(page, "1")
+        expect(page.locator("body")).to_have_attribute("data-screen", "priority")
+        assert step == ["hd-linh-vuc-da-chon", name_key("Lý lịch tư pháp"), "hd-chon-so", DIGIT[1],
+                        "hd-lay-so-thuong", "hd-doi-tuong-uu-tien", *choice(2, "Người cao tuổi")]
+        said += step
+
+        step = press(page, "1")  # lấy số thường
+        expect(page.locator("body")).to_have_attribute("data-screen", "result")
+        with sqlite3.connect(live_server.database) as db:
+            [(label, counters)] = db.execute("SELECT label, 1 FROM tickets").fetchall()
+        assert label == "A001" and counters == 1
+        expect(page.locator("#result-label")).to_have_text(label)
+        ticket = ["hd-so-thu-tu-la", "letter-a", DIGIT[0], DIGIT[0], DIGIT[1],
+                  "hd-quay", DIGIT[1], "hd-quay", DIGIT[2],  # Quầy phục vụ: 01, 02
+                  "hd-so-nguoi-dang-cho", DIGIT[0], "hd-moi-nhan-phieu"]
+        # "Đang lấy số" may start while the server answers; then the ticket, twice.
+        assert [k for k in step if k != "hd-dang-lay-so"] == [*ticket, "pause", *ticket]
+        assert step.count("hd-dang-lay-so") <= 1 and step[-len(ticket):] == ticket
+        said += step
+
+        for key in set(said):  # every clip heard was a real file the server has (names made by espeak-ng)
+            clip = requests.get(f"{live_server.url}/voice/{key}.wav", timeout=30)
+            assert clip.status_code == 200 and clip.content[:4] == b"RIFF", key
+
+        # 0 goes back to the start: the next citizen finds the kiosk silent.
+        page.keyboard.press("0")
+        expect(page.locator("body")).to_have_attribute("data-screen", "home")
+        expect(toggle).to_have_attribute("aria-pressed", "false")
+        quiet = len(record(page)["spoken"])
+        page.keyboard.press("2")
+        expect(page.locator("body")).to_have_attribute("data-screen", "services")
+        page.wait_for_timeout(500)
+        assert len(record(page)["spoken"]) == quiet
+    finally:
+        context.close()
+
+
+def test_arrows_name_the_choice_they_reach_and_enter_takes_it(live_server, browser):
+    context, page = kiosk(browser, live_server)
+    try:
+        page.get_by_role("button", name="Hướng dẫn bằng giọng nói").click()
+        heard(page, 0)
+        assert press(page, "ArrowDown") == choice(1, "Sở Tư pháp")
+        expect(page.get_by_role("button", name="Sở Tư pháp")).to_be_focused()
+        assert press(page, "ArrowDown") == choice(2, "Sở Giao thông vận tải")
+        ring = page.evaluate("() => getComputedStyle(document.activeElement).outlineWidth")
+        assert float(ring.removesuffix("px")) >= 6, ring  # a large visible focus
+        step = press(page, "Enter")
+        expect(page.locator("#services-title")).to_have_text("Sở Giao thông vận tải")
+        assert step[0] == name_key("Sở Giao thông vận tải")
+        page.keyboard.press("0")  # back
+        expect(page.locator("body")).to_have_attribute("data-screen", "home")
+    finally:
+        context.close()
+
+
+def test_large_text_and_high_contrast_on_the_kiosk(live_server, browser):
+    context, page = kiosk(browser, live_server)
+    try:
+        toggle = page.get_by_role("button", name="Chữ to, tương phản cao")
+        usual = lowest(text_contrasts(page))
+        page.keyboard.press("/")  # the keypad's / key, or the button
+        expect(page.locator("html")).to_have_attribute("data-access", "large")
+        expect(toggle).to_have_attribute("aria-pressed", "true")
+        for screen, shown in (("trang đầu", "home"), ("chọn lĩnh vực", "services"), ("ưu tiên", "priority"),
+                              ("số thứ tự", "result")):
+            expect(page.locator("body")).to_have_attribute("data-screen", shown)
+            if shown == "result":
+                expect(page.locator("#result-qr")).to_have_js_property("complete", True)
+            contrasts = text_contrasts(page)
+            assert lowest(contrasts)["ratio"] >= AAA_TEXT, (screen, usual, lowest(contrasts))
+            violations = audit(page, f"kiosk: {screen}, chữ to tương phản cao", ZOOM_LOCK)
+            assert violations == [], explain(violations)
+            assert page.evaluate("() => document.documentElement.scrollWidth - innerWidth") <= 0, screen
+            assert page.evaluate("() => main.scrollWidth - main.clientWidth") <= 0, screen  # nothing cut sideways
+            if shown != "result":
+                page.keyboard.press("1")
+        page.get_by_role("button", name="Về trang đầu").click()
+        expect(page.locator("html")).not_to_have_attribute("data-access", "large")  # the next citizen
+        expect(toggle).to_have_attribute("aria-pressed", "false")
+    finally:
+        context.close()
+
+
+def test_the_print_page_prints_the_number_20_mm_high(live_server, browser):
+    """The page the kiosk prints (/kiosk/print/<token>), drawn by chromium at twice the pixels: the ink of its
+    number, measured on the screenshot, is at least 20 mm at the page's 96 CSS pixels per inch, and within the
+    72 mm the printer prints."""
+    ticket = requests.post(f"{live_server.url}/api/tickets", json={"service_code": "van-tai"}, timeout=10).json()
+    context = browser.new_context(locale="vi-VN", viewport={"width": 302, "height": 1000}, device_scale_factor=2)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/kiosk/print/{ticket['token']}")
+        expect(page.locator("body")).to_have_attribute("data-ready", "1")
+        expect(page.locator("#t-label")).to_have_text(ticket["label"])
+        shot = Image.open(BytesIO(page.locator("#ticket").screenshot()))
+        bands = ink_bands(shot)
+        mm = [band[1] / 2 / 96 * 25.4 for band in bands]
+        number = next(i for i, height in enumerate(mm) if height >= 10)  # the first tall ink under the title
+        assert mm[number] >= 20, mm
+        top, height, left, right = bands[number]
+        assert left > 0 and right < shot.width - 1  # inside the ticket's 72 mm, nothing cut
+        assert page.evaluate("() => document.documentElement.scrollWidth - innerWidth") <= 0
+    finally:
+        context.close()
