@@ -8,7 +8,8 @@
 // Keys (a USB numeric keypad or a keyboard), docs/OPERATIONS.md "Kiosk: keypad, sound and large text":
 //   1–9 (two digits when a screen has more than nine choices) the choice with that number · 0 back (or to the
 //   start) · arrows move the focus, Enter takes it · * voice guidance on/off · . say the screen again ·
-//   / large text and high contrast on/off.
+//   / large text and high contrast on/off. On a screen with its own number pad (the check-in's booking code), the
+//   digits and Backspace type on that pad instead.
 //
 // The kiosk keeps its own screens: this module reads the one shown (body[data-screen], the visible .screen) and
 // its choices (.choice buttons and #take-normal, in screen order), so the kiosk only calls startKioskGuidance.
@@ -151,9 +152,24 @@ function goBack() {
   if (target) target.click();
 }
 
+/** The on-screen keypad button a key stands for (the check-in's code keys, data-key="0"…"9", "⌫"), if the screen
+ *  shown has one. */
+function padKey(event) {
+  const section = currentSection();
+  const digit = digitOf(event) || (event.code === "Numpad0" || event.key === "0" ? 0 : null);
+  const name = digit !== null ? String(digit) : event.key === "Backspace" ? "⌫" : null;
+  return section && name !== null ? section.querySelector(`button[data-key="${name}"]:not([disabled])`) : null;
+}
+
 function onKey(event) {
   if (typing(event) || event.ctrlKey || event.altKey || event.metaKey) return;
   const key = event.key;
+  const pad = padKey(event);
+  if (pad) { // typing a code on the screen's own keypad: every digit, 0 too, goes there
+    event.preventDefault();
+    pad.click();
+    return;
+  }
   if (key === "*") {
     event.preventDefault();
     setOn(!state.on);

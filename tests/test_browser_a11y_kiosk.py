@@ -6,6 +6,7 @@ clean for axe-core; the print page's number at least 20 mm high."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from io import BytesIO
@@ -19,11 +20,18 @@ from server.core.guidance import name_key
 from tests.axe_check import ZOOM_LOCK, audit, explain
 from tests.contrast import lowest, text_contrasts
 from tests.ink import ink_bands
+from tests.live import SMALL_CENTER, LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
 KIOSK = {"width": 1080, "height": 1920}
 AAA_TEXT = 7.0
+BOOKINGS = """
+[appointments]
+slot_minutes = 30
+days_ahead = 2
+capacity = { "ly-lich" = 3 }
+"""
 DIGIT = ["w-khong", "w-motj", "w-hai", "w-ba", "w-bons", "w-nam", "w-saus", "w-bayr", "w-tams", "w-chins"]
 
 
@@ -188,3 +196,26 @@ def test_the_print_page_prints_the_number_20_mm_high(live_server, browser):
         assert page.evaluate("() => document.documentElement.scrollWidth - innerWidth") <= 0
     finally:
         context.close()
+
+
+def test_the_check_in_code_is_typed_on_the_keypad(tmp_path, browser):
+    """On the check-in screen the keypad's digits (0 included) and Backspace type the booking code on the screen's
+    own keys instead of choosing or going back."""
+    center = tmp_path / "booking.toml"
+    center.write_text(SMALL_CENTER.read_text(encoding="utf-8") + BOOKINGS, encoding="utf-8")
+    server = LiveServer(tmp_path / "booking.db", center=center).start()
+    try:
+        context, page = kiosk(browser, server)
+        try:
+            page.click("#open-checkin")
+            expect(page.locator("body")).to_have_attribute("data-screen", "checkin")
+            for key in "12304567":
+                page.keyboard.press(key)
+            expect(page.locator("#checkin-code")).to_have_text(re.compile(r"^1230\D*4567$"))
+            page.keyboard.press("Backspace")
+            expect(page.locator("#checkin-code")).to_have_text(re.compile(r"^1230\D*456$"))
+            expect(page.locator("body")).to_have_attribute("data-screen", "checkin")  # 0 did not go back
+        finally:
+            context.close()
+    finally:
+        server.stop()
