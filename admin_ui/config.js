@@ -4,7 +4,7 @@
 // A saved change reaches kiosks, displays and consoles at once. Admin accounts only.
 import { dateInput } from "/ui/shared/date_input.js";
 import { $, button, el } from "/ui/shared/dom.js";
-import { dateTime } from "/ui/shared/format.js";
+import { dateTime, pad2 } from "/ui/shared/format.js";
 import { json as api, loadCenter } from "/ui/shared/http.js";
 import { ADMIN_ROLES, startSignIn } from "/ui/shared/signin.js";
 
@@ -410,7 +410,11 @@ function officialMapping(official) {
 const EDITORS = {
   departments: departmentsEditor,
   counters: (counters) => tableEditor(COUNTER_COLUMNS, counters, "Thêm quầy",
-    (row, counter) => { row.dataset.number = counter.number || ""; }),
+    (row, counter) => {
+      row.dataset.number = counter.number || "";
+      // What an empty name shows on the screens: this counter's own default, not the first one's.
+      if (counter.number) row.fields.name.placeholder = `Quầy ${pad2(counter.number)}`;
+    }),
   officers: officersEditor,
   hours: hoursEditor,
   priority_groups: (groups) => tableEditor(GROUP_COLUMNS, groups, "Thêm nhóm"),

@@ -218,6 +218,11 @@ def test_a_refusal_names_the_field_and_the_audit_reads_in_words(browser, demo_se
     page.goto(f"{demo_server.url}/admin/config")
     page.locator('.tab[data-tab="counters"]').click()
     section = page.locator('.config-section[data-section="counters"]')
+    # An unnamed counter shows its own default name ("Quầy 02" on the second row, not the first row's).
+    numbers = section.locator('input[data-key="number"]').evaluate_all("nodes => nodes.map((node) => node.value)")
+    placeholders = section.locator('input[data-key="name"]').evaluate_all(
+        "nodes => nodes.map((node) => node.placeholder)")
+    assert placeholders == [f"Quầy {int(number):02d}" for number in numbers]
     services = section.locator('input[data-key="services"]').first
     services.fill(services.input_value() + ", khong-co-linh-vuc-nay")
     section.locator(".save").click()
