@@ -79,6 +79,7 @@ def test_check_in_by_typing_the_code(server, page):
         page.click(f"[data-key='{digit}']")
     expect(page.locator("#checkin-code")).to_have_text(booking_codes.shown(booking["code"]))
     page.click("#checkin-confirm")
+    expect(page.locator("#result-label")).to_be_visible()  # the answer came: the booking is checked in
     ticket = checked_in_ticket(server, booking)
     expect(page.locator("#result-label")).to_have_text(ticket["label"])
     expect(page.locator("#result-message")).to_contain_text("theo lịch hẹn")
@@ -116,6 +117,7 @@ def test_kiosk_check_in_by_typing_the_code(server, page):
     for digit in booking["code"]:
         page.click(f"#checkin [data-key='{digit}']")
     page.click("#checkin-confirm")
+    expect(page.locator("body")).to_have_attribute("data-screen", "result")  # the answer came
     ticket = checked_in_ticket(server, booking)
     expect(page.locator("#result-label")).to_have_text(ticket["label"])
     expect(page.locator("#result-note")).to_contain_text("theo lịch hẹn")
