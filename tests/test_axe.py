@@ -6,12 +6,14 @@ tests/test_browser_a11y.py with the same helper.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 from playwright.sync_api import expect
 
 from tests.axe_check import ZOOM_LOCK, audit, explain
-from tests.live import LiveServer
+from tests.live import SMALL_CENTER, LiveServer
 from tests.officer import PASSWORD, Officer, issue
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
@@ -21,13 +23,24 @@ TV = {"width": 1920, "height": 1080}
 TABLET = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1366, "height": 768}
+# The small test center, taking bookings too, so that the booking page, the kiosk's check-in and the day's
+# bookings are audited with the rest.
+BOOKINGS = """
+[appointments]
+slot_minutes = 30
+days_ahead = 2
+capacity = { "ly-lich" = 3 }
+"""
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """One server for the module: passwords for the officers an (counter 1, driven over Socket.IO for the tablet)
     and binh (the console in the browser), the supervisor and the admin; two tickets waiting."""
-    live = LiveServer(tmp_path_factory.mktemp("axe") / "live.db").start()
+    folder = tmp_path_factory.mktemp("axe")
+    center = folder / "center.toml"
+    center.write_text(SMALL_CENTER.read_text(encoding="utf-8") + BOOKINGS, encoding="utf-8")
+    live = LiveServer(folder / "live.db", center=center).start()
     try:
         officers = [Officer(live.url, live.database, live.center, u).start_password()
                     for u in ("an", "binh", "giamsat", "quantri")]
@@ -153,7 +166,7 @@ def test_console_sign_in_and_console(server, screen):
 @pytest.mark.parametrize(("path", "name"), [
     ("/admin/live", "giám sát trực tiếp"), ("/admin/feedback", "phản ánh"), ("/admin/reports", "báo cáo"),
     ("/admin/reports/print?period=day", "báo cáo in A4"), ("/admin/config", "cấu hình"),
-    ("/admin/devices", "thiết bị"),
+    ("/admin/devices", "thiết bị"), ("/admin/bookings", "lịch hẹn trong ngày"),
 ])
 def test_staff_pages(server, screen, path, name):
     page = screen(DESK)
@@ -167,6 +180,32 @@ def test_staff_pages(server, screen, path, name):
     if path == "/admin/reports":
         expect(page.locator("body")).to_have_attribute("data-report-state", "ready", timeout=15000)
     clean(page, name)
+
+
+def test_booking_pages_and_the_kiosks_check_in(server, screen):
+    page = screen(PHONE)
+    page.goto(f"{server.url}/hen")
+    expect(page.locator("#form")).to_be_visible()
+    clean(page, "đặt lịch hẹn")
+    page.select_option("#department", "STP")
+    page.select_option("#service", "ly-lich")
+    page.locator(".slot:not([disabled])").first.click()
+    page.fill("#name", "Nguyễn Thị Hẹn")
+    page.fill("#phone", "0912 345 678")
+    clean(page, "đặt lịch hẹn: đã chọn giờ")
+    page.click("#submit")
+    page.wait_for_url("**/hen/*")
+    expect(page.locator("#code")).to_have_text(re.compile(r"^\d{4} \d{4}$"))
+    clean(page, "lịch hẹn của công dân")
+    kiosk = screen(KIOSK)
+    kiosk.goto(f"{server.url}/kiosk?print=0")
+    kiosk.click("#open-checkin")
+    expect(kiosk.locator("body")).to_have_attribute("data-screen", "checkin")
+    clean(kiosk, "kiosk: xác nhận có mặt", ZOOM_LOCK)
+    alone = screen(KIOSK)
+    alone.goto(f"{server.url}/checkin")
+    expect(alone.locator("#checkin-code")).to_be_visible()
+    clean(alone, "xác nhận có mặt (trang riêng)")
 
 
 def test_staff_sign_in_form_and_screen_list(server, screen):
