@@ -37,7 +37,7 @@ def audit(page, name: str, allowed: set[str] = frozenset(), record: bool = True)
     result = page.evaluate(_RUN, WCAG_TAGS)
     viewport = page.viewport_size or {}
     path = "/" + page.url.split("//", 1)[-1].split("/", 1)[-1]
-    record_of = {"screen": name, "url": re.sub(r"(/[tp]|print)/[^/?]+", r"\1/<token>", path),
+    record_of = {"screen": name, "url": re.sub(r"(/t|/hen|print)/[^/?]+", r"\1/<token>", path),
                  "viewport": f"{viewport.get('width')}×{viewport.get('height')}", "axe": result["version"],
                  "violations": result["violations"], "allowed": sorted(allowed),
                  "passes": result["passes"], "incomplete": result["incomplete"]}
