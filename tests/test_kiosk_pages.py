@@ -32,3 +32,24 @@ def test_an_error_page_leads_a_citizen_back_to_their_own_start(client, path, hom
     text = answer.get_data(as_text=True)
     assert "Không tìm thấy trang hoặc dữ liệu yêu cầu." in text
     assert re.search(r"<a href=([^>]+)>Về trang đầu</a>", text).group(1) == home
+
+
+def test_the_printed_ticket_names_the_department():
+    import io
+
+    from PIL import Image
+
+    from server.core.center import load_center
+    from server.core.ticket_print import render_ticket_png, ticket_lines
+    from tests.live import SMALL_CENTER
+
+    center = load_center(SMALL_CENTER)
+    ticket = {"label": "B001", "service_name": "Hộ tịch", "department_name": "Sở Tư pháp", "counters": [1, 2],
+              "issued_at": 1_780_000_000, "ahead": 0, "estimated_wait_minutes": 0}
+    assert ticket_lines(center, ticket)["department"] == "Sở Tư pháp"
+
+    def height(department):
+        png = render_ticket_png(center, {**ticket, "department_name": department}, "http://127.0.0.1/t/x")
+        return Image.open(io.BytesIO(png)).height
+
+    assert height("Sở Tư pháp") > height("")  # one more line on the paper: the department's
