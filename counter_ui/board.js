@@ -30,6 +30,8 @@ const WARNING_KIND = {
   wait_over_target: "Chờ quá lâu", booking_waiting: "Quá giờ hẹn", counter_idle: "Quầy rảnh",
   officer_department: "Khác Sở, ngành",
 };
+const MANY_COUNTERS = 24;  // more than this: the compact tiles of a large center
+const MANY_SERVICES = 24;  // more services waiting than this: lower rows, so 30 still fit
 const WARNINGS_SHOWN = 6; // the rest are counted: the tables below are sorted by the same urgency
 const TICKET_STATE = { called: "đang gọi", serving: "đang phục vụ" };
 const CHANNEL = { tablet: "Máy đánh giá tại quầy", phone: "Điện thoại của công dân" };
@@ -136,6 +138,8 @@ function onEvent(event) {
 function renderCounters() {
   const ranked = state.order.filter((n) => state.counters.has(n));
   const rest = Array.from(state.counters.keys()).filter((n) => !ranked.includes(n)).sort((a, b) => a - b);
+  // A large center's counters get smaller tiles in more columns (board.css), so that 70 still fit one screen.
+  $("board").dataset.counters = state.counters.size > MANY_COUNTERS ? "many" : "few";
   $("counters").replaceChildren(...ranked.concat(rest).map(counterTile));
 }
 
@@ -152,7 +156,9 @@ function counterTile(number) {
     STATUS[c.status] || c.status));
   if (c.status !== "closed" && c.since && state.zoneKnown) head.append(el("span", "since", `từ ${clock(c.since)}`));
   tile.append(head);
-  tile.append(el("p", "counter-officer", c.status === "closed" ? "—" : (c.officer_name || c.officer || "—")));
+  const officer = c.status === "closed" ? "—" : (c.officer_name || c.officer || "—");
+  tile.append(el("p", "counter-officer", officer));
+  tile.title = `${c.name || `Quầy ${pad2(number)}`}: ${officer}`;
   if (c.status === "paused" && c.pause_reason) tile.append(el("p", "pause-reason", c.pause_reason));
 
   const now = el("p", "counter-current");
@@ -229,7 +235,9 @@ function renderServices(services) {
   const body = $("services");
   body.textContent = "";
   const empty = services.filter((s) => s.waiting === 0 && !s.over_target);
-  for (const s of services.filter((x) => !empty.includes(x))) {
+  const waited = services.filter((x) => !empty.includes(x));
+  $("board").dataset.services = waited.length > MANY_SERVICES ? "many" : "few"; // lower rows (board.css)
+  for (const s of waited) {
     const row = el("tr", "service-row");
     row.dataset.service = s.service_code;
     row.classList.toggle("service-over", s.over_target);

@@ -34,7 +34,7 @@ MEASURE = """() => {
     return r.height > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth;
   };
   const items = [...document.querySelectorAll(
-    "#services tr, #services-idle, #counters .counter-tile, #warnings .warning, #warnings-more:not([hidden])")];
+    "#services tr, #services-idle:not([hidden]), #counters .counter-tile, #warnings .warning, #warnings-more:not([hidden])")];
   return {
     scrollHeight: page.scrollHeight, scrollWidth: page.scrollWidth, height: innerHeight, width: innerWidth,
     items: items.length,
@@ -128,3 +128,46 @@ def test_the_demo_centers_board_fits_one_screen_sorted_by_urgency(demo, browser)
     context.close()
     for person in people.values():
         person.close()
+
+
+def test_seventy_counters_still_fit_one_screen(tmp_path, browser):
+    """A provincial center at its largest (bench/centers/history.toml: 30 services, 70 counters), 50 counters open
+    and somebody waiting in every service: the compact tiles keep the whole board on one 1920×1080 screen."""
+    import tomllib
+
+    config = ROOT / "bench" / "centers" / "history.toml"
+    server = LiveServer(tmp_path / "large.db", center=config, env={"HANGDOI_IGNORE_OPENING_HOURS": "1"}).start()
+    try:
+        supervisor = Officer(server.url, server.database, server.center, "giamsat").start_password()
+        center = requests.get(f"{server.url}/api/center", timeout=10).json()
+        services = [s["code"] for d in center["departments"] for s in d["services"]]
+        for code in services:
+            issue(server.url, code)
+        # Fifty officers at work, set in the server's database as their sign-ins would (the layout is the point).
+        officers = [o["username"] for o in tomllib.loads(config.read_text(encoding="utf-8"))["officers"]
+                    if o.get("role", "officer") == "officer"]
+        with closing(sqlite3.connect(server.database, timeout=10)) as db, db:
+            db.executemany("UPDATE counter_state SET status = 'open', officer = ?, since = strftime('%s', 'now')"
+                           " WHERE counter_number = ?", [(officers[i], i + 1) for i in range(50)])
+        supervisor.set_password()
+        counters = requests.get(f"{server.url}/api/queue", timeout=10).json()["counters"]
+        assert len(counters) == 70
+
+        context = browser.new_context(locale="vi-VN", viewport=BOARD)
+        page = context.new_page()
+        page.goto(f"{server.url}/admin/live")
+        page.fill("#username", "giamsat")
+        page.fill("#password", PASSWORD)
+        page.click("#signin-submit")
+        expect(page.locator("#counters .counter-tile")).to_have_count(70)
+        expect(page.locator("#board")).to_have_attribute("data-counters", "many")
+        expect(page.locator("#overview-time")).not_to_be_empty()
+        expect(page.locator("#counters .counter-tile.counter-open")).to_have_count(50)
+        measured = page.evaluate(MEASURE)
+        save_screenshot(page, "board-1920-seventy-counters")
+        assert measured["scrollHeight"] <= measured["height"] and measured["scrollWidth"] <= measured["width"], measured
+        assert measured["items"] >= 70 + len(services) // 2 and measured["outside"] == [], measured
+        context.close()
+        supervisor.close()
+    finally:
+        server.stop()
