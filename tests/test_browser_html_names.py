@@ -68,7 +68,7 @@ def test_html_in_names_and_comments_is_shown_as_text(server, browser):
         ticket = issue(server.url, "ly-lich")
         assert an.act("call_next")["ok"]
         assert an.act("start")["ok"]
-        no_markup(display, ticket["label"], DEPARTMENT)
+        no_markup(display, ticket["label"], SERVICE)   # the call's service, under the headline
         no_markup(live, OFFICER, SERVICE)
         assert an.act("finish")["ok"]
         tablet.get_by_role("button", name="Không hài lòng").click()
