@@ -7,4 +7,5 @@ export const HUB_PAGES = [
   { path: "/hub/overview", label: "Tổng quan toàn tỉnh", roles: HUB_VIEWERS },
   { path: "/hub/reports", label: "Báo cáo", roles: HUB_VIEWERS },
   { path: "/hub/sites", label: "Đơn vị và mã truy cập", roles: HUB_ADMIN },
+  { path: "/hub/accounts", label: "Tài khoản", roles: HUB_ADMIN },
 ];

@@ -67,3 +67,36 @@ def test_the_admin_grants_sees_and_revokes_a_site(hub, page):
     state = requests.get(hub.url + "/api/hub/v1/state", params={"site": "LSN-X001"}, timeout=10,
                          headers={"Authorization": f"Bearer {new_token}"})
     assert state.json() == {"acked_seq": 0, "state": "active", "epoch": 2}
+
+
+def test_the_admin_adds_a_district_leader_and_locks_an_account(hub, page):
+    page.goto(hub.url + "/hub/accounts")
+    page.fill("#username", ADMIN)
+    page.fill("#password", ADMIN_PASSWORD)
+    page.click("#signin-submit")
+    expect(page.locator("body")).to_have_attribute("data-view", "board")
+    expect(page.locator("#district-field")).to_be_hidden()
+    page.fill("#account-username", "lanhdao.trangdinh")
+    page.fill("#account-name", "Hoàng Văn Định")
+    page.select_option("#account-role", "district_leader")
+    expect(page.locator("#district-field")).to_be_visible()
+    page.fill("#account-password", "mat-khau-huyen")
+    page.click("#save-account")
+    expect(page.locator("#message")).to_have_text("Lãnh đạo huyện phải gắn với một huyện.")
+    page.fill("#account-district", "Huyện Tràng Định")
+    page.click("#save-account")
+    row = page.locator('tr[data-username="lanhdao.trangdinh"]')
+    expect(row.locator(".role")).to_have_text("Lãnh đạo huyện")
+    expect(row).to_contain_text("Huyện Tràng Định")
+    expect(page.locator(f'tr[data-username="{ADMIN}"]').get_by_role("button")).to_have_count(0)  # not oneself
+
+    leader = requests.Session()
+    leader.get(hub.url + "/api/session", timeout=10)
+    signed = leader.post(hub.url + "/api/session", json={"username": "lanhdao.trangdinh",
+                                                         "password": "mat-khau-huyen"},
+                         headers={"X-CSRF-Token": leader.cookies.get("hangdoi_csrf")}, timeout=10)
+    assert signed.json()["officer"]["district"] == "Huyện Tràng Định"
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Khóa tài khoản").click()
+    expect(row.locator(".state")).to_contain_text("Đã khóa")
+    assert leader.get(hub.url + "/api/session", timeout=10).json()["officer"] is None  # its session ended

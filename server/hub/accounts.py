@@ -49,6 +49,18 @@ def _save_account(conn, username, name, role, password, district, now, actor):
     audit(conn, actor, "account_saved", f"account:{username}", {"role": role, "district": district}, now)
 
 
+def disable_account(conn: psycopg.Connection, username: str, actor: str, now: int | None = None):
+    """The account can no longer sign in; its open sessions end now."""
+    now = int(now if now is not None else time.time())
+    with conn.transaction():
+        done = conn.execute("UPDATE hub_accounts SET disabled_at = %s WHERE username = %s AND disabled_at IS NULL",
+                            (now, username)).rowcount
+        if not done:
+            raise AccountRefused("unknown_account", "Không có tài khoản này (hoặc đã bị khóa).")
+        conn.execute("UPDATE hub_sessions SET ended_at = %s WHERE username = %s AND ended_at IS NULL", (now, username))
+        audit(conn, actor, "account_disabled", f"account:{username}", None, now)
+
+
 def create_admin(dsn: str, username: str, name: str, password: str):
     """The command line's create-admin: a provincial admin account."""
     with psycopg.connect(dsn) as conn:

@@ -191,6 +191,27 @@ def save_account():
     return jsonify(ok=True), 201
 
 
+@admin_bp.post("/api/hub/accounts/<username>/disable")
+@role_required("admin")
+def disable_account(username):
+    """Khóa tài khoản: it can no longer sign in, and its sessions end at once."""
+    me = auth.current_account()["username"]
+    if username == me:
+        raise Refused("own_account", "Không thể tự khóa tài khoản đang dùng.")
+    with database.pool().connection() as conn:
+        try:
+            accounts.disable_account(conn, username, actor=me)
+        except accounts.AccountRefused as refused:
+            raise Refused(refused.code, refused.message, 404) from refused
+    return jsonify(ok=True)
+
+
+@pages_bp.get("/hub/accounts")
+def accounts_page():
+    """The provincial admin's accounts: provincial admins, leaders, district leaders."""
+    return _page("accounts.html")
+
+
 # ----- pages ---------------------------------------------------------------------------------------------------
 
 
