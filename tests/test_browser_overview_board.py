@@ -33,8 +33,8 @@ MEASURE = """() => {
     const r = node.getBoundingClientRect();
     return r.height > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth;
   };
-  const items = [...document.querySelectorAll(
-    "#services tr, #services-idle:not([hidden]), #counters .counter-tile, #warnings .warning, #warnings-more:not([hidden])")];
+  const items = [...document.querySelectorAll("#services tr, #services-idle:not([hidden]), #counters .counter-tile,"
+    + " #warnings .warning, #warnings-more:not([hidden])")];
   return {
     scrollHeight: page.scrollHeight, scrollWidth: page.scrollWidth, height: innerHeight, width: innerWidth,
     items: items.length,
