@@ -425,7 +425,7 @@ function drawCurrent() {
     $("empty-help").textContent = `Có ${waiting} công dân đang chờ. Bấm “Gọi số tiếp theo” (phím Space).`;
   } else {
     $("empty-title").textContent = "Chưa có công dân chờ";
-    $("empty-help").textContent = "Số mới sẽ hiện ở cột “Đang chờ” ngay khi công dân lấy số.";
+    $("empty-help").textContent = "Số mới sẽ hiện ở cột “Số tiếp theo” ngay khi công dân lấy số.";
   }
 }
 
