@@ -130,7 +130,8 @@ def test_lobby_speaks_calls_without_a_click(live_server, tv, officers):
 
 
 @pytest.mark.parametrize("screen", ["counters=3", "counters=3-5", "departments=sgtvt"])
-def test_a_limited_display_ignores_other_counters(live_server, page, officers, screen):
+def test_a_limited_display_ignores_other_counters(live_server, tv, officers, screen):
+    page = tv
     open_display(page, f"{live_server.url}/display?{screen}&{FAST_VOICE}")
     issue(live_server.url, "ly-lich")
     issue(live_server.url, "ly-lich")
@@ -154,6 +155,7 @@ def test_a_limited_display_ignores_other_counters(live_server, page, officers, s
     clips = call["announcement"]["clips"]
     assert played(page, len(clips)) == clips   # the call at counter 1 was never spoken
     expect(page.locator("#recent")).not_to_contain_text("A001")
+    save_screenshot(page, f"display-{page.size}-limited-{screen.replace('=', '-')}")
 
 
 def test_counter_display_follows_its_counter(live_server, page, officers):
