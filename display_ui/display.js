@@ -307,6 +307,7 @@ function drawServing() {
   const open = center || !departmentFilter ? state.counters.filter(function (c) {
     return (c.status === "open" || c.status === "paused") && counterShown(c);
   }).sort(counterOrder) : [];
+  grid.hidden = false;   // measured as drawn; hidden again below when it has no tile
   const style = getComputedStyle(grid);
   const gap = parseFloat(style.columnGap) || 0;
   const width = grid.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
@@ -369,6 +370,7 @@ function drawServing() {
   if (paused) notes.push(paused + " quầy tạm dừng");
   if (servingPages > 1) notes.push((servingPage + 1) + "/" + servingPages);
   $("serving-page").textContent = notes.join(" · ");
+  grid.hidden = !page.length;
   $("serving-empty").hidden = open.length > 0;
 }
 
