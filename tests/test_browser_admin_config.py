@@ -109,7 +109,7 @@ def test_the_display_and_the_tablet_redraw_at_once_when_the_center_changes(live_
         admin_page.get_by_role("tab", name="Thông tin chung").click()
         section = admin_page.locator('.config-section[data-section="center"]')
         section.locator('input[data-key="name"]').fill("Trung tâm đổi tên")
-        section.locator('input[data-key="notice"]').fill("Chiều nay nghỉ")
+        section.locator('[data-key="notice"]').fill("Chiều nay nghỉ")
         expect(save(admin_page, "center")).to_contain_text("Đã lưu")
         # Told over Socket.IO (center_changed), not by polling: well within the screens' 10 s retries.
         expect(display.locator("#ticker-text")).to_have_text("Chiều nay nghỉ", timeout=5000)
