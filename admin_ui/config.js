@@ -435,6 +435,7 @@ function render(section) {
   body.textContent = "";
   const footer = el("div", "section-footer");
   const status = el("p", "section-status");
+  status.id = `status-${section}`;
   status.setAttribute("role", "status");
   status.hidden = true;
   footer.append(button("Lưu", "btn btn-primary save", () => save(section)), status);
@@ -469,6 +470,7 @@ function handle(section, err) {
   const field = err.body && err.body.key ? fieldFor(err.body.key) : null;
   if (field) {
     field.setAttribute("aria-invalid", "true");
+    field.setAttribute("aria-describedby", `status-${section}`); // read out with the field when it gets focus
     field.addEventListener("input", () => field.removeAttribute("aria-invalid"), { once: true });
     field.focus();
   }

@@ -232,6 +232,7 @@ def test_a_refusal_names_the_field_and_the_audit_reads_in_words(browser, demo_se
     expect(status).to_contain_text(f"Quầy › Quầy 01 › {header}:")
     expect(status).not_to_contain_text("counters[")
     expect(services).to_have_attribute("aria-invalid", "true")
+    expect(services).to_have_attribute("aria-describedby", "status-counters")  # a screen reader says why
     save_screenshot(page, f"admin-config-refusal-{size[0]}x{size[1]}")
 
     page.locator('.tab[data-tab="audit"]').click()
