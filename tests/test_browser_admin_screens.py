@@ -245,3 +245,39 @@ def test_a_refusal_names_the_field_and_the_audit_reads_in_words(browser, demo_se
     assert texts and not any(re.search(r"\b[a-z]+_[a-z_]+\b|\b[a-z]+:\d", text) for text in texts), texts
     save_screenshot(page, f"admin-config-audit-{size[0]}x{size[1]}")
     page.context.close()
+
+
+def test_a_refusal_uses_the_labels_the_screen_draws(browser, demo_server):
+    """server/core/field_labels.py names sections, columns and fields as admin_ui/config.js draws them: every one the
+    screen draws is read here and must be the label a refusal would use."""
+    from server.core.field_labels import FIELDS, SECTIONS
+
+    page = signed_in_page(browser, demo_server.url, SIZES[1])
+
+    def drawn(section, selector):
+        panel = page.locator(f'.tab-panel:has(.config-section[data-section="{section}"])')
+        panel.evaluate("node => { node.hidden = false; }")
+        texts = page.locator(f'.config-section[data-section="{section}"] {selector}').all_inner_texts()
+        return {text.strip() for text in texts if text.strip()}
+
+    drawn_labels = {
+        "service": drawn("departments", ".department thead th"),
+        "department": drawn("departments", ".department-head .field-label"),
+        "counter": drawn("counters", "thead th"),
+        "officer": drawn("officers", "thead th"),
+        "priority_group": drawn("priority_groups", "thead th"),
+        "session": drawn("hours", ".rows-editor:first-of-type thead th"),
+        "queue": drawn("queue", ".field-label"),
+        "center": drawn("center", ".field-label"),
+    }
+    for kind, labels in drawn_labels.items():
+        assert labels and labels <= set(FIELDS[kind].values()), (kind, labels - set(FIELDS[kind].values()))
+    tabs = dict(zip(page.locator(".tab").evaluate_all("nodes => nodes.map((node) => node.dataset.tab)"),
+                    page.locator(".tab").all_inner_texts(), strict=True))
+    for section, tab in (("departments", "departments"), ("counters", "counters"), ("officers", "officers"),
+                         ("hours", "hours"), ("rating", "rating"), ("center", "general")):
+        assert SECTIONS[section] == tabs[tab].strip()
+    for section in ("queue", "priority_groups"):
+        title = page.locator(f'.config-section[data-section="{section}"] .panel-title').inner_text().strip()
+        assert SECTIONS[section] == f"{tabs['priority'].strip()} › {title}"
+    page.context.close()
