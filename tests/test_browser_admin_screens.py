@@ -4,7 +4,8 @@ against the real server running the demo center (16 departments, long Vietnamese
 - no control is clipped: for every visible select, button and input, the text it shows (for a select, its longest
   option; for an empty input, its placeholder) is measured against the room it has;
 - date fields are dd/mm/yyyy in a browser whose language is English (en-US), both ways: typed, and as sent;
-- a refused save names the field as the screen does; the audit log reads in words.
+- a refused save names the field as the screen does, with the very labels the page draws; the audit log reads in
+  words.
 
 Screenshots of each page at each size are saved by the run (tests/screenshots.py).
 """
