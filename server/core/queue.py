@@ -753,7 +753,9 @@ class Queue:
             candidates = conn.execute(
                 "SELECT * FROM tickets INDEXED BY tickets_waiting WHERE state = 'waiting' AND local_date = ?"
                 " AND service_code = ? ORDER BY arrived_at, id", (self.center.local_date(now), service_code)).fetchall()
-        order = self.call_order(candidates, None, (service_code,), self.center.priority_every, limit)
+            # With bookings the preview follows call next's rule: held tickets left out, due bookings first, N:1.
+            booked = self._booked(conn, candidates, None, now)
+        order = self.call_order(candidates, None, (service_code,), self.center.priority_every, limit, booked)
         return [self._upcoming_view(t, now) for t in order]
 
     def upcoming_by_service(self, limit: int) -> dict:
@@ -766,11 +768,13 @@ class Queue:
             for ticket in conn.execute("SELECT * FROM tickets INDEXED BY tickets_waiting WHERE state = 'waiting'"
                                        " AND local_date = ? ORDER BY arrived_at, id", (self.center.local_date(now),)):
                 waiting.setdefault(ticket["service_code"], []).append(ticket)
+            booked = {code: self._booked(conn, tickets, None, now) for code, tickets in waiting.items()}
             seq = last_seq(conn)
-        return {"seq": seq, "services": {
-            code: [self._upcoming_view(t, now)
-                   for t in self.call_order(tickets, None, (code,), self.center.priority_every, limit)]
-            for code, tickets in waiting.items()}}
+        orders = {code: self.call_order(tickets, None, (code,), self.center.priority_every, limit, booked[code])
+                  for code, tickets in waiting.items()}
+        # A service whose waiting citizens are all held (bookings before their slot) has no next number to show.
+        return {"seq": seq, "services": {code: [self._upcoming_view(t, now) for t in order]
+                                         for code, order in orders.items() if order}}
 
     def _upcoming_view(self, ticket, now: int) -> dict:
         """A waiting ticket as a preview lists it: number, service, how long the citizen has waited, priority,
