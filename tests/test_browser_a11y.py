@@ -110,6 +110,18 @@ def test_tablet_large_text_keys_and_question_read_aloud(live_server, officer, br
         assert float(ring.removesuffix("px")) >= 6, ring  # a large visible focus
         page.keyboard.press("3")
         expect(page.locator("body")).to_have_attribute("data-screen", "reasons")
+        # The reasons, then the comment with its keyboard, in the large mode too: every text readable, none cut or
+        # drawn over another.
+        for shown in ("lý do", "bàn phím góp ý"):
+            if shown == "bàn phím góp ý":
+                page.click("#comment")
+                expect(page.locator("#keyboard")).to_be_visible()
+            assert lowest(text_contrasts(page))["ratio"] >= AAA_TEXT, shown
+            layout = text_layout(page)
+            assert layout["clipped"] == [] and layout["overlapping"] == [], (shown, layout)
+            violations = audit(page, f"máy tính bảng: {shown}, chữ to tương phản cao", ZOOM_LOCK)
+            assert violations == [], explain(violations)
+        page.click("#keyboard-done")
         page.keyboard.press("ArrowDown")
         expect(page.locator("#reasons .reason").first).to_be_focused()
         page.keyboard.press("Enter")
