@@ -546,7 +546,7 @@ function openTransfer() {
   const ticket = state.view.counter.current;
   $("transfer-label").textContent = ticket.label;
   const sections = [];
-  for (const department of state.center.departments) {
+  for (const department of (state.center ? state.center.departments : [])) { // none until /api/center answers
     const buttons = [];
     for (const service of department.services) {
       if (service.code === ticket.service_code) continue; // "already in this service" would be refused
