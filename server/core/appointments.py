@@ -79,7 +79,6 @@ class Appointments:
 
     def __init__(self, center: Center, store: Store, queue: Queue):
         self.center, self.store, self.queue = center, store, queue
-        self._misses: dict = {}  # look_up: {"day": today, address: lookups that found nothing today}
 
     # ----- policy ----------------------------------------------------------------------------------
 
@@ -275,25 +274,30 @@ class Appointments:
     def look_up(self, code, phone, address: str | None = None) -> dict:
         """Tra cứu: a booking found again by its code and the phone number it was made with (a citizen who lost
         its page). Both must match; either wrong is the same refusal, so neither can be guessed alone, and an
-        address that missed LOOKUP_MISSES_PER_DAY times today is refused until tomorrow (kept in memory: a
-        restart forgives, which costs a guesser far more than it gains)."""
+        address that missed LOOKUP_MISSES_PER_DAY times today is refused until tomorrow. The misses are kept in
+        the database (migration m021), counted in the same write transaction as the look-up, so neither a
+        restart nor parallel guesses slip past the limit."""
         wanted, number = booking_codes.normalized(code), phone_number(phone)
         if wanted is None:
             raise QueueRefused("bad_code", BAD_CODE)
         if number is None:
             raise QueueRefused("bad_phone", BAD_PHONE)
         today = self.center.local_date(self.now())
-        if self._misses.get("day") != today:
-            self._misses = {"day": today}
-        if self._misses.get(address, 0) >= LOOKUP_MISSES_PER_DAY:
-            raise QueueRefused("lookup_limit", "Đã tra cứu sai quá nhiều lần trong ngày. Mời Ông/Bà thử lại vào "
-                                               "ngày mai hoặc liên hệ Trung tâm.")
-        with self.store.read() as conn:
+        who = address or ""
+        with self.store.write() as conn:
+            conn.execute("DELETE FROM booking_lookup_misses WHERE local_date < ?", (today,))  # addresses of past days
+            misses = conn.execute("SELECT misses FROM booking_lookup_misses WHERE local_date = ? AND address = ?",
+                                  (today, who)).fetchone()
+            if misses is not None and misses[0] >= LOOKUP_MISSES_PER_DAY:
+                raise QueueRefused("lookup_limit", "Đã tra cứu sai quá nhiều lần trong ngày. Mời Ông/Bà thử lại "
+                                                   "vào ngày mai hoặc liên hệ Trung tâm.")
             row = conn.execute("SELECT * FROM appointments WHERE code = ? AND phone = ?", (wanted, number)).fetchone()
-            if row is None:
-                self._misses[address] = self._misses.get(address, 0) + 1
-                raise QueueRefused("unknown_booking", "Không tìm thấy lịch hẹn có mã và số điện thoại này.")
-            return self._view(conn, row)
+            if row is not None:
+                return self._view(conn, row)
+            conn.execute("INSERT INTO booking_lookup_misses (local_date, address, misses) VALUES (?, ?, 1)"
+                         " ON CONFLICT (local_date, address) DO UPDATE SET misses = misses + 1", (today, who))
+        # Refused after the COMMIT: a refusal inside the write would roll the miss back.
+        raise QueueRefused("unknown_booking", "Không tìm thấy lịch hẹn có mã và số điện thoại này.")
 
     def view(self, token) -> dict:
         """A booking or remote number as its page shows it (the phone number masked)."""
