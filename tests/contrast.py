@@ -33,7 +33,7 @@ _CONTRASTS = """() => {
   return out;
 }"""
 
-# Leaf text elements whose text is cut by their own box, or whose boxes overlap another's; and the page's
+# Leaf text elements whose text is cut by their own box, or whose visible boxes overlap another's; and the page's
 # horizontal overflow in CSS pixels.
 _LAYOUT = """() => {
   const leaves = Array.from(document.body.querySelectorAll("*")).filter((n) =>
@@ -41,7 +41,19 @@ _LAYOUT = """() => {
     getComputedStyle(n).visibility !== "hidden");
   const clipped = leaves.filter((n) => n.scrollWidth > n.clientWidth + 1 && getComputedStyle(n).overflowX !== "visible")
     .map((n) => n.textContent.trim().slice(0, 40));
-  const boxes = leaves.map((n) => [n, n.getBoundingClientRect()]);
+  // What shows of each box: cut by every scrolling or clipping box around it (a list scrolled under the footer
+  // is hidden by its own box, not drawn over the footer).
+  const shown = (n) => {
+    let r = n.getBoundingClientRect();
+    for (let a = n.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (getComputedStyle(a).overflowY === "visible") continue;
+      const c = a.getBoundingClientRect();
+      r = { left: Math.max(r.left, c.left), right: Math.min(r.right, c.right),
+            top: Math.max(r.top, c.top), bottom: Math.min(r.bottom, c.bottom) };
+    }
+    return r;
+  };
+  const boxes = leaves.map((n) => [n, shown(n)]).filter(([, r]) => r.right > r.left && r.bottom > r.top);
   const overlapping = [];
   for (let i = 0; i < boxes.length; i++) {
     for (let j = i + 1; j < boxes.length; j++) {

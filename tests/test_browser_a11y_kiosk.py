@@ -17,8 +17,9 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from server.core.guidance import name_key
+from server.settings import DEMO_CENTER
 from tests.axe_check import ZOOM_LOCK, audit, explain
-from tests.contrast import lowest, text_contrasts
+from tests.contrast import lowest, text_contrasts, text_layout
 from tests.ink import ink_bands
 from tests.live import SMALL_CENTER, LiveServer
 
@@ -166,6 +167,8 @@ def test_large_text_and_high_contrast_on_the_kiosk(live_server, browser):
             assert violations == [], explain(violations)
             assert page.evaluate("() => document.documentElement.scrollWidth - innerWidth") <= 0, screen
             assert page.evaluate("() => main.scrollWidth - main.clientWidth") <= 0, screen  # nothing cut sideways
+            layout = text_layout(page)
+            assert layout["clipped"] == [] and layout["overlapping"] == [], (screen, layout)
             if shown != "result":
                 page.keyboard.press("1")
         page.get_by_role("button", name="Về trang đầu").click()
@@ -218,4 +221,29 @@ def test_the_check_in_code_is_typed_on_the_keypad(tmp_path, browser):
         finally:
             context.close()
     finally:
+        server.stop()
+
+
+def test_large_text_on_a_provincial_kiosk_in_landscape(tmp_path, browser):
+    """The demo center's sixteen departments on a landscape kiosk in the large mode: the start screen and a
+    department's services readable (7:1), nothing cut sideways or drawn over other text, axe clean."""
+    server = LiveServer(tmp_path / "demo.db", center=DEMO_CENTER, env={"HANGDOI_IGNORE_OPENING_HOURS": "1"}).start()
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1920, "height": 1080})
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/kiosk?print=0")
+        expect(page.get_by_role("button", name="Sở Tư pháp")).to_be_visible()
+        page.get_by_role("button", name="Chữ to, tương phản cao").click()
+        for screen in ("trang đầu", "Sở Tư pháp"):
+            if screen != "trang đầu":
+                page.get_by_role("button", name=screen).click()
+                expect(page.locator("#services-title")).to_have_text(screen)
+            assert lowest(text_contrasts(page))["ratio"] >= AAA_TEXT, screen
+            assert page.evaluate("() => main.scrollWidth - main.clientWidth") <= 0, screen
+            layout = text_layout(page)
+            assert layout["clipped"] == [] and layout["overlapping"] == [], (screen, layout)
+            violations = audit(page, f"kiosk ngang, trung tâm tỉnh: {screen}, chữ to tương phản cao", ZOOM_LOCK)
+            assert violations == [], explain(violations)
+    finally:
+        context.close()
         server.stop()
