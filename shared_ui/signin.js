@@ -12,7 +12,7 @@
 //     forbidden: "Chỉ lãnh đạo, giám sát …", onBoard(officer, session) {…}, onLeave() {…}});
 //   gate.showSignIn(message)   // e.g. when the server says the session has ended
 import { $, el } from "/ui/shared/dom.js";
-import { json } from "/ui/shared/http.js";
+import { answer, json } from "/ui/shared/http.js";
 
 /** Who supervises (server/core/center.py SUPERVISING_ROLES): the live view, reports and feedback. */
 export const SUPERVISING_ROLES = ["supervisor", "admin"];
@@ -30,6 +30,18 @@ const PAGES = [
   { path: "/admin/devices", label: "Thiết bị", roles: ADMIN_ROLES },
 ];
 const CONSOLE_PAGE = { path: "/counter", label: "Bàn làm việc của quầy" };
+// The day's bookings, linked only where the center takes bookings (GET /api/appointments/status), after the
+// feedback inbox.
+const BOOKINGS_PAGE = { path: "/admin/bookings", label: "Lịch hẹn", roles: SUPERVISING_ROLES, after: "/admin/feedback" };
+let bookingsTaken = null;
+
+/** The center's staff pages, with the bookings page where the center takes bookings (asked once per page). */
+async function centerPages() {
+  bookingsTaken ??= answer("GET", "/api/appointments/status").then((reply) => Boolean(reply.ok && reply.body.taken), () => false);
+  if (!(await bookingsTaken)) return PAGES;
+  const at = PAGES.findIndex((page) => page.path === BOOKINGS_PAGE.after) + 1;
+  return [...PAGES.slice(0, at), BOOKINGS_PAGE, ...PAGES.slice(at)];
+}
 
 const RETRY_MS = 3000;
 
@@ -77,11 +89,16 @@ function navigation(officer, pages) {
     nav = el("nav", { id: "admin-nav", class: "admin-nav", "aria-label": "Khu vực quản trị" });
     box.prepend(nav);
   }
-  nav.replaceChildren(...pagesFor(officer.role, pages).map((page) => {
+  const draw = (list) => nav.replaceChildren(...pagesFor(officer.role, list).map((page) => {
     const link = el("a", { href: page.path, class: "admin-nav-link" }, page.label);
     if (location.pathname === page.path) link.setAttribute("aria-current", "page");
     return link;
   }));
+  draw(pages || PAGES);
+  nav.dataset.role = officer.role;
+  if (!pages && BOOKINGS_PAGE.roles.includes(officer.role)) {
+    centerPages().then((list) => nav.dataset.role === officer.role && draw(list)); // still that account's nav
+  }
 }
 
 /**

@@ -59,6 +59,13 @@ def text_field(body: dict, key: str):
     return value
 
 
+@bp.get("/appointments/status")
+def status():
+    """Whether the center takes bookings or remote numbers at all: always 200, so a staff page deciding whether to
+    link the day's bookings gets no refusal in its console."""
+    return jsonify(taken=runtime().center.appointments is not None)
+
+
 @bp.get("/appointments/options")
 def options():
     """What the booking page offers: services that take bookings or remote numbers, the days open."""
