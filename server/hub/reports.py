@@ -307,6 +307,7 @@ class ProvinceReportBuilder(ReportBuilder):
         super().__init__(_ProvinceCenter(scope.name), precision)
         self.scope, self.labels = scope, labels
         self.sites = {site.id: site for site in site_list}
+        self.by_code = {site.code: site for site in site_list}
 
     def build_province(self, site_days: dict[int, dict[dt.date, dict]], period: Period, group_by: str) -> dict:
         """The report of a period grouped one way over the sites' summaries, with total row, peak hour, paragraph."""
@@ -370,7 +371,7 @@ class ProvinceReportBuilder(ReportBuilder):
     def describe(self, group_by: str, key: str) -> dict:
         """Names of a row's key, from the hub's sites and the sites' labels."""
         if group_by == "site":
-            site = next((s for s in self.sites.values() if s.code == key), None)
+            site = self.by_code.get(key)
             return {"name": site.name if site else key, "department": (site.district or "") if site else "",
                     "level": LEVEL_NAMES.get(site.level, "") if site else ""}
         if group_by == "district":
@@ -379,7 +380,7 @@ class ProvinceReportBuilder(ReportBuilder):
             return {"name": LEVEL_NAMES.get(key, "Chưa khai báo cấp")}
         if group_by == "officer":
             site_code, _, officer = key.partition("|")
-            site = next((s for s in self.sites.values() if s.code == site_code), None)
+            site = self.by_code.get(site_code)
             name = self.labels.get(("officer", site.id, officer)) if site else None
             return {"name": name or officer, "department": site.name if site else site_code}
         if group_by in ("department", "service"):
