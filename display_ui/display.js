@@ -1,6 +1,8 @@
-// The lobby TV: the newest call in very large type, the counters at work, the latest calls, how many wait per
-// department, and the voice calls. State comes from shared_ui/live.js (snapshot, then events in sequence); every
-// draw starts again from that state, so a fresh snapshot after a reconnect simply redraws the whole screen.
+// The lobby TV: the newest call in very large type, the counters at work (the layout rule: drawServing), the latest
+// calls, each service with people waiting and its next numbers (socket "upcoming"), and the voice calls, without a
+// click in a TV browser started as docs/OPERATIONS.md says. State comes from shared_ui/live.js (snapshot, then
+// events in sequence); every draw starts again from that state, so a fresh snapshot after a reconnect simply
+// redraws the whole screen.
 import { whenPaired } from "/ui/shared/device.js";
 import { $, el } from "/ui/shared/dom.js";
 import { pad2, time, weekdayDate } from "/ui/shared/format.js";
