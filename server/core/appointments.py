@@ -19,7 +19,7 @@ import secrets
 
 from . import booking_codes
 from .appointments_config import AppointmentPolicy
-from .appointments_queue import APPOINTMENT_CHANNEL, REMOTE_CHANNEL, expire_passed_remote
+from .appointments_queue import APPOINTMENT_CHANNEL, REMOTE_CHANNEL, booked_time_of, expire_passed_remote
 from .center import Center
 from .queue import Queue
 from .refusals import QueueRefused
@@ -447,6 +447,7 @@ class Appointments:
 
     def _checked_in(self, conn, row, note: dict) -> dict:
         ticket = self.queue._view(conn, self.queue._ticket(conn, row["ticket_id"]), with_token=True)
+        ticket["booked"] = booked_time_of(conn, row["ticket_id"])
         ticket["print"] = ticket_lines(self.center, ticket)
         return {"booking": self._view(conn, row), "ticket": ticket, **note}
 

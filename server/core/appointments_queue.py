@@ -120,3 +120,11 @@ def expire_passed_remote(conn, queue, now: int) -> int:
         queue._event(conn, "ticket_no_show", queue._ticket(conn, row["ticket_id"]), now,
                      extra={"state_before": WAITING, "reason": "remote_not_checked_in"})
     return len(rows)
+
+
+def booked_time_of(conn, ticket_id: int) -> dict | None:
+    """The booked time of a ticket a booking's check-in gave (what its printed ticket and phone page show):
+    {"slot_start": "HH:MM", "late": whether it came too late and waits as a walk-in}, or None for any other ticket."""
+    row = conn.execute("SELECT slot_start, state FROM appointments WHERE ticket_id = ? AND kind = 'booking'",
+                       (ticket_id,)).fetchone()
+    return {"slot_start": row["slot_start"], "late": row["state"] == "late"} if row else None

@@ -26,6 +26,7 @@ from .appointments_queue import (
     REMOTE_CHANNEL,
     BookedCandidates,
     booked_candidates,
+    booked_time_of,
     expire_passed_remote,
     note_passed_remote,
 )
@@ -474,7 +475,10 @@ class Queue:
         left unfinished will never be called or resumed (both take today's tickets only, and the day close frees
         the counters): the phone says it has expired rather than showing a place in a queue that is gone."""
         with self.store.read() as conn:
-            view = self._view(conn, self._by_token(conn, token))
+            ticket = self._by_token(conn, token)
+            view = self._view(conn, ticket)
+            if self.center.appointments is not None:  # a booked citizen's ticket prints the booked time
+                view["booked"] = booked_time_of(conn, ticket["id"])
         if view["state"] in UNFINISHED and view["local_date"] != self.center.local_date(self.now()):
             view.update(state=EXPIRED, state_name=STATE_NAMES[EXPIRED], ahead=None, estimated_wait_minutes=None)
         return view

@@ -30,6 +30,15 @@ FONT_CANDIDATES = (
 )
 
 
+def booked_line(booked: dict | None) -> str:
+    """The booked time of a booked citizen's ticket (`booked`: {"slot_start", "late"}), "" for any other ticket."""
+    if not booked:
+        return ""
+    if booked["late"]:
+        return f"Giờ hẹn: {booked['slot_start']} (đến muộn, xếp như khách đến trực tiếp)"
+    return f"Giờ hẹn: {booked['slot_start']} (ưu tiên theo lịch hẹn)"
+
+
 def ticket_lines(center: Center, ticket: dict) -> dict:
     """Everything the ticket says, already worded in Vietnamese."""
     counters = ", ".join(f"{n:02d}" for n in ticket["counters"])
@@ -41,6 +50,7 @@ def ticket_lines(center: Center, ticket: dict) -> dict:
         "department": ticket["department_name"],
         "counters": f"Quầy phục vụ: {counters}",
         "priority": f"Ưu tiên: {ticket['priority_name']}" if ticket.get("priority_name") else "",
+        "booked": booked_line(ticket.get("booked")),
         "ahead": "",
         "wait": "",
         "issued": f"Lấy số lúc: {format_clock(center.local(ticket['issued_at']))}",
@@ -100,7 +110,7 @@ def render_ticket_png(center: Center, ticket: dict, follow_url: str) -> bytes:
     blocks += [("", _font(10), 8), (lines["title"], _font(34, True), 12)]
     number_at = len(blocks)  # the number is pasted here, as an image of its own height
     number = label_image(lines["label"])
-    for key in ("department", "service", "counters", "priority", "ahead", "wait", "issued"):  # the Sở first
+    for key in ("department", "service", "counters", "priority", "booked", "ahead", "wait", "issued"):  # the Sở first
         for part in textwrap.wrap(lines[key], 38):
             blocks.append((part, _font(24), 6))
     qr = qr_image(follow_url)
