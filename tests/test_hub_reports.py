@@ -33,7 +33,6 @@ from server.hub import sites
 from server.hub.ingest import ingest
 from server.hub.schema import migrate
 from tests.conftest import VN
-from tests.pg import pg_cluster, pg_database  # noqa: F401  (fixtures)
 from tests.test_exact_statistics import percentile_inc
 
 # A PostgreSQL cluster: not part of the quick loop (pytest -m "not live").
@@ -346,3 +345,15 @@ def test_reasons_are_json_at_the_hub(province):
     kind = province.execute("SELECT jsonb_typeof(reasons) FROM site_ratings LIMIT 1").fetchone()[0]
     assert kind == "array"
     assert json.loads(province.execute("SELECT reasons::text FROM site_ratings LIMIT 1").fetchone()[0]) is not None
+
+
+def test_the_summariser_round_takes_past_days_only(own_province):
+    """The hub's background round (reports_web.summarise_forever) summarises stale days before today, not today's."""
+    province = own_province
+    province.execute("UPDATE hub_summary_days SET stale = true")
+    done = hub.HubSummaries(province).refresh_all(before="2025-09-10")
+    stale = dict(province.execute("SELECT local_date < '2025-09-10', count(*) FROM hub_summary_days WHERE stale"
+                                  " GROUP BY 1").fetchall())
+    assert done > 0 and stale.get(True) is None and stale[False] > 0
+    assert province.execute("SELECT count(DISTINCT (site_id, local_date)) FROM hub_day_summaries"
+                            " WHERE local_date < '2025-09-10'").fetchone()[0] == done

@@ -152,13 +152,15 @@ class HubSummaries:
             self.compute(site_id, sorted(days))
         return len(rows)
 
-    def refresh_all(self, chunk_days: int = 62) -> int:
-        """Compute every stale site-day of every site (after a bulk load); how many were computed."""
+    def refresh_all(self, before: str = "9999-12-31", chunk_days: int = 62) -> int:
+        """Compute every stale site-day of every site dated before `before` (after a bulk load; the summariser's
+        round over past days); how many were computed."""
         done = 0
-        for (site_id,) in self.conn.execute("SELECT DISTINCT site_id FROM hub_summary_days WHERE stale").fetchall():
+        for (site_id,) in self.conn.execute("SELECT DISTINCT site_id FROM hub_summary_days WHERE stale"
+                                            " AND local_date < %s", (before,)).fetchall():
             days = [r[0] for r in self.conn.execute(
-                "SELECT local_date FROM hub_summary_days WHERE site_id = %s AND stale ORDER BY local_date",
-                (site_id,))]
+                "SELECT local_date FROM hub_summary_days WHERE site_id = %s AND stale AND local_date < %s"
+                " ORDER BY local_date", (site_id, before))]
             for i in range(0, len(days), chunk_days):
                 self.compute(site_id, days[i:i + chunk_days])
             done += len(days)

@@ -5,7 +5,9 @@ whatever the request asks (enforced here, on the server).
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -26,8 +28,36 @@ PROVINCE_VARIABLE = "HANGDOI_HUB_PROVINCE"
 DISTRICT_WORDS = ("huyện", "thành phố", "thị xã", "quận")
 MAX_DAYS = 3 * 366
 
+# The summariser's round: past site-days made stale by late facts are summarised in the background, so that a
+# leader's report finds them ready (today's are computed when a report asks: they change all day).
+SUMMARISE_EVERY_SECONDS = 300
+log = logging.getLogger("server.hub.reports")
+
 blueprint = Blueprint("hub_reports", __name__)
 viewers_only = role_required(*VIEWERS)
+
+
+@blueprint.record_once
+def start_summariser(state):
+    """One background thread per hub process (not under tests: they call the engine when they mean to)."""
+    if state.app.config.get("TESTING"):
+        return
+    pool = state.app.extensions["hub_pool"]
+    threading.Thread(target=summarise_forever, args=(pool,), name="hub-summaries", daemon=True).start()
+
+
+def summarise_forever(pool, every: float = SUMMARISE_EVERY_SECONDS):
+    """Every `every` seconds, the stale site-days before the hub's today; a failure is logged, the next round
+    tries again."""
+    while True:
+        time.sleep(every)
+        try:
+            with pool.connection() as conn:
+                done = reports.HubSummaries(conn).refresh_all(before=reports.hub_today(time.time()).isoformat())
+            if done:
+                log.info("summarised %s past site-days", done)
+        except Exception:  # the database may be down for a while: the next round tries again
+            log.exception("summarising past site-days failed")
 
 
 def province_name() -> str:
