@@ -553,6 +553,7 @@ function drawEntry(entry) {
   head.append(el("span", "audit-time", when(entry.at)), el("span", "audit-actor", entry.actor_text),
     el("span", "audit-action", entry.action_text), el("span", "audit-target", entry.target_text));
   item.append(head);
+  if (entry.detail_text) item.append(el("p", "audit-detail", entry.detail_text));
   if (entry.before !== null || entry.after !== null) {
     const details = el("details", "audit-details");
     const sides = el("div", "audit-sides");

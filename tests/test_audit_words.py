@@ -95,7 +95,7 @@ def test_every_row_of_the_log_is_in_words(admin_app, client):
                     "password_reset", "sessions_ended", "sign_in_locked", "sign_in_unlocked"} | {
         f"feedback_{change}" for change in CHANGES}
     for entry in entries:
-        words = " ".join((entry["action_text"], entry["target_text"], entry["actor_text"]))
+        words = " ".join((entry["action_text"], entry["target_text"], entry["actor_text"], entry["detail_text"]))
         assert not CODE_LEFT_AS_IS.search(words), entry
         assert entry["action_text"] == action_text(entry["action"])
     by_action = {e["action"]: e for e in entries}
@@ -108,3 +108,12 @@ def test_every_row_of_the_log_is_in_words(admin_app, client):
     assert re.fullmatch(r"Phản ánh số \d+ \(số thứ tự A001 ngày \d\d/\d\d/\d{4}\)",
                         by_action["feedback_close"]["target_text"])
     assert by_action["config_import"]["actor_text"] == "Tệp cấu hình (khi khởi động)"
+    # What changed, in a sentence.
+    assert by_action["config_center"]["detail_text"] == "Các mục đã đổi: Thông tin chung."
+    assert paired["detail_text"] == "Gắn với quầy 01."
+    assert by_action["feedback_close"]["detail_text"] == "Đang xử lý → Đã xử lý. Ghi chú: Đã gọi lại cho công dân"
+    assert by_action["feedback_take"]["detail_text"].startswith("Mới → Đang xử lý.")
+    assert re.fullmatch(r"Nhập sai \d+ lần( \(từ máy [0-9.:]+\))?; phải chờ \d+ phút\.",
+                        by_action["sign_in_locked"]["detail_text"])
+    assert by_action["sessions_ended"]["detail_text"] == \
+        f"Đã đăng xuất {by_action['sessions_ended']['after']['ended']} phiên đăng nhập."

@@ -12,6 +12,7 @@ from __future__ import annotations
 from .center import Center
 from .center_versions import FILE_ACTOR
 from .devices import KINDS
+from .feedback import STATE_NAMES
 from .field_labels import SECTIONS
 from .store import Store
 
@@ -80,7 +81,30 @@ class AuditWords:
         return target
 
     def describe(self, entries: list[dict]) -> list[dict]:
-        """Each row with `action_text`, `actor_text` and `target_text` beside its codes."""
+        """Each row with `action_text`, `actor_text`, `target_text` and `detail_text` beside its codes."""
         with self.store.read() as conn:
             return [{**entry, "action_text": action_text(entry["action"]), "actor_text": self.person(entry["actor"]),
-                     "target_text": self.target(conn, entry["action"], entry["target"])} for entry in entries]
+                     "target_text": self.target(conn, entry["action"], entry["target"]),
+                     "detail_text": detail_text(entry)} for entry in entries]
+
+
+def detail_text(entry: dict) -> str:
+    """What changed, in a sentence, from a row's before and after ("" when the action says it all)."""
+    action = entry["action"]
+    before, after = entry["before"] or {}, entry["after"] or {}
+    if action.startswith(CONFIG_PREFIX):
+        changed = [SECTIONS.get(key, key) for key in after]
+        return f"Các mục đã đổi: {', '.join(changed)}." if changed else ""
+    if action == "device_paired" and after.get("counter"):
+        return f"Gắn với quầy {after['counter']:02d}."
+    if action == "pairing_rejected" and before.get("kind") in KINDS:
+        return f"Thiết bị xin ghép nối: {KINDS[before['kind']]}."
+    if action == "sessions_ended":
+        return f"Đã đăng xuất {after.get('ended', 0)} phiên đăng nhập."
+    if action == "sign_in_locked":
+        where = f" (từ máy {after['address']})" if after.get("address") else ""
+        return f"Nhập sai {after.get('failures')} lần{where}; phải chờ {after.get('minutes')} phút."
+    if action.startswith("feedback_"):
+        states = f"{STATE_NAMES.get(before.get('state'), '')} → {STATE_NAMES.get(after.get('state'), '')}"
+        return f"{states}. Ghi chú: {after['note']}" if after.get("note") else f"{states}."
+    return ""
