@@ -5,7 +5,7 @@ import { forget, whenPaired } from "/ui/shared/device.js";
 import { $, button, choice, el } from "/ui/shared/dom.js";
 import { counterList, setTimeZone, time, weekdayDate } from "/ui/shared/format.js";
 import { answer } from "/ui/shared/http.js";
-import { startKioskGuidance } from "/ui/shared/voice_guide.js";
+import { guidanceSpeaking, startKioskGuidance } from "/ui/shared/voice_guide.js";
 import { mountCheckIn } from "/ui/booking/checkin.js";
 
 const RESULT_SECONDS = 10; // the result screen goes back to the start after this
@@ -408,6 +408,7 @@ function armTimers() {
   if (state.screen === "result") {
     let left = RESULT_SECONDS;
     const tick = () => {
+      if (left <= 0 && guidanceSpeaking()) return; // the ticket is still read aloud: the start waits for the end
       if (left <= 0) return showHome();
       $("result-countdown").textContent = `Màn hình sẽ trở về trang đầu sau ${left} giây`;
       left -= 1;
@@ -415,7 +416,8 @@ function armTimers() {
     tick();
     timers.countdown = setInterval(tick, 1000);
   } else if (!["home", "closed", "issuing"].includes(state.screen)) {
-    timers.idle = setTimeout(showHome, IDLE_SECONDS * 1000);
+    // A citizen listening to a long list of choices is still there.
+    timers.idle = setTimeout(() => (guidanceSpeaking() ? armTimers() : showHome()), IDLE_SECONDS * 1000);
   }
 }
 

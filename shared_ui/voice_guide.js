@@ -208,6 +208,11 @@ function onFocus(event) {
   else if (event.target.id === "home") guide.say(["hd-ve-trang-dau"]);
 }
 
+/** Whether the guidance is reading to a citizen now: the kiosk's timers back to the start wait for the end. */
+export function guidanceSpeaking() {
+  return state.on && guide.record.busy;
+}
+
 /**
  * Start the guidance on the kiosk: the two buttons (voice guidance, large text) go into `toolbar`; the keys
  * work on every screen.

@@ -247,3 +247,27 @@ def test_large_text_on_a_provincial_kiosk_in_landscape(tmp_path, browser):
     finally:
         context.close()
         server.stop()
+
+
+def test_the_ticket_is_read_to_the_end_before_the_kiosk_goes_back_to_its_start(live_server, browser):
+    """At the kiosk's own pace the ticket, read twice, lasts longer than the result screen's 10 seconds: the start
+    screen waits for the end of the reading, then comes at once."""
+    context = browser.new_context(locale="vi-VN", viewport=KIOSK)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/kiosk?print=0")
+        expect(page.get_by_role("button", name="Sở Tư pháp")).to_be_visible()
+        for key in "*111":
+            page.keyboard.press(key)
+            page.wait_for_timeout(300)
+        expect(page.locator("body")).to_have_attribute("data-screen", "result")
+        page.wait_for_timeout(11_000)
+        expect(page.locator("body")).to_have_attribute("data-screen", "result", timeout=100)
+        assert record(page)["busy"], "the ticket was read in less than 10 s: this test proves nothing"
+        heard(page, 0, timeout=40)
+        expect(page.locator("body")).to_have_attribute("data-screen", "home", timeout=2500)
+        spoken = record(page)["spoken"]
+        ticket = spoken[spoken.index("hd-so-thu-tu-la"):]
+        assert ticket.count("hd-moi-nhan-phieu") == 2 and ticket[-1] == "hd-moi-nhan-phieu"  # twice, to the end
+    finally:
+        context.close()
