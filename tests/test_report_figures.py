@@ -186,8 +186,8 @@ def test_cli_writes_every_table(app3, tmp_path):
     serve_and_rate(app3, [1, 3], {1: "Chờ lâu"})
     run_cli(app3, "--format", "csv", "--table", "all", "--out", str(tmp_path / "bao-cao.csv"))
     written = sorted(p.name for p in tmp_path.glob("bao-cao-*.csv"))
-    assert written == ["bao-cao-comments.csv", "bao-cao-rating.csv", "bao-cao-rating_official.csv",
-                       "bao-cao-wait.csv"]
+    assert written == ["bao-cao-channels.csv", "bao-cao-comments.csv", "bao-cao-rating.csv",
+                       "bao-cao-rating_official.csv", "bao-cao-wait.csv"]
     assert "Chờ lâu" in (tmp_path / "bao-cao-comments.csv").read_text(encoding="utf-8-sig")
 
 

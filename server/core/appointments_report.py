@@ -9,6 +9,10 @@ import datetime as dt
 import sqlite3
 
 CALLED_WITHIN_SECONDS = 600  # "called within 10 minutes of the slot"
+# The names of the channel rows (docs/REPORTS.md, "Grouping by channel"); the channels every channel table lists.
+CHANNEL_ROW_NAMES = {"kiosk": "Ki-ốt", "phone": "Lấy số từ xa", "staff": "Cán bộ", "tablet": "Máy tính bảng",
+                     "appointment": "Lịch hẹn"}
+MAIN_CHANNELS = ("kiosk", "phone", "appointment")
 
 
 def appointment_counts(conn: sqlite3.Connection, first: dt.date, last: dt.date) -> dict:
@@ -32,3 +36,30 @@ def appointment_counts(conn: sqlite3.Connection, first: dt.date, last: dt.date) 
     return {"booked": booked, "cancelled": cancelled, "checked_in": on_time, "late": late, "no_show": no_show,
             "decided": on_time + late + no_show, "called": called, "called_within_10": called_within,
             "remote": remote, "remote_checked_in": remote_in, "remote_no_show": remote_no_show}
+
+
+def channel_figures(report: dict) -> list[tuple[str, object]]:
+    """The figures of the channel table (the report page's, the A4 print's, the exports' "channels"), in order, as
+    (Vietnamese label, value): numbers issued per channel (kiosk, remote, appointment always, others when any),
+    then the period's bookings and remote numbers (`report["appointments"]`, docs/REPORTS.md "Appointments").
+    A rate is None when its denominator is 0."""
+    issued = report["total"]["by_channel"]
+    channels = [*MAIN_CHANNELS, *sorted(c for c in issued if c not in MAIN_CHANNELS)]
+    figures: list[tuple[str, object]] = [(f"Số lượt lấy số: {CHANNEL_ROW_NAMES.get(c, c)}", issued.get(c, 0))
+                                         for c in channels]
+    a = report["appointments"]
+    figures += [
+        ("Lịch hẹn đã đặt (không tính lịch đã hủy)", a["booked"]),
+        ("Lịch hẹn đã hủy", a["cancelled"]),
+        ("Đến trong giờ hẹn (xác nhận có mặt)", a["checked_in"]),
+        ("Đến muộn (xếp như khách đến trực tiếp)", a["late"]),
+        ("Vắng mặt theo lịch hẹn", a["no_show"]),
+        ("Tỷ lệ vắng mặt theo lịch hẹn (%)", a["no_show_rate"]),
+        ("Lịch hẹn đến đúng giờ đã được gọi", a["called"]),
+        ("Trong đó được gọi trong 10 phút từ giờ hẹn", a["called_within_10"]),
+        ("Tỷ lệ được gọi trong 10 phút từ giờ hẹn (%)", a["called_within_10_share"]),
+        ("Số lấy từ xa (không tính số đã hủy)", a["remote"]),
+        ("Số lấy từ xa đã xác nhận có mặt", a["remote_checked_in"]),
+        ("Số lấy từ xa vắng mặt (quá thời gian giữ chỗ)", a["remote_no_show"]),
+    ]
+    return figures

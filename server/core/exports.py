@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 
+from .appointments_report import channel_figures
 from .center import OFFICIAL_LEVELS
 from .spreadsheets import cell_value, csv_bytes, keep_as_text
 from .vietnamese import format_number
@@ -18,8 +19,9 @@ RATING_TITLE = "BÁO CÁO KẾT QUẢ ĐÁNH GIÁ SỰ HÀI LÒNG"
 OFFICIAL_TITLE = "KẾT QUẢ ĐÁNH GIÁ QUY ĐỔI SANG 3 MỨC CHÍNH THỨC"
 WAIT_TITLE = "BÁO CÁO TÌNH HÌNH LẤY SỐ VÀ THỜI GIAN CHỜ"
 COMMENTS_TITLE = "GÓP Ý, PHẢN ÁNH CỦA NGƯỜI DÂN"
+CHANNELS_TITLE = "LẤY SỐ THEO KÊNH VÀ LỊCH HẸN"
 QUESTION = ("Ông/Bà đánh giá như thế nào về thái độ công chức khi tiếp nhận và hướng dẫn giải quyết hồ sơ?")
-CSV_TABLES = ("wait", "rating", "rating_official", "comments")
+CSV_TABLES = ("wait", "rating", "rating_official", "comments", "channels")
 
 
 def rating_table(report: dict, official: bool = False) -> tuple[list[str], list[list]]:
@@ -72,6 +74,22 @@ def comments_table(comments: dict) -> tuple[list[str], list[list]]:
     return header, rows
 
 
+def channels_table(report: dict) -> tuple[list[str], list[list]]:
+    """Numbers issued per channel and the period's bookings and remote numbers (appointments_report.channel_figures);
+    "–" for a rate with nothing to divide by."""
+    header = ["STT", "Chỉ tiêu", "Giá trị"]
+    return header, [[i, label, "–" if value is None else value]
+                    for i, (label, value) in enumerate(channel_figures(report), 1)]
+
+
+def takes_part(report: dict) -> bool:
+    """Whether the period had bookings or remote numbers: the workbook adds the channel sheet only then."""
+    a = report.get("appointments") or {}
+    issued = report["total"]["by_channel"]
+    return bool(a.get("booked") or a.get("cancelled") or a.get("remote") or issued.get("phone")
+                or issued.get("appointment"))
+
+
 def to_csv(report: dict, table: str = "wait", dialect: str = "vi", comments: dict | None = None) -> bytes:
     """One table as CSV, headed by the center and the period (the Vietnamese Excel dialect by default)."""
     if table == "comments":
@@ -84,6 +102,8 @@ def to_csv(report: dict, table: str = "wait", dialect: str = "vi", comments: dic
         header, rows = rating_table(report)
     elif table == "wait":
         header, rows = wait_table(report)
+    elif table == "channels":
+        header, rows = channels_table(report)
     else:
         raise ValueError(f"unknown table {table!r}")
     return csv_bytes([[report["center"]], [report["period"]["title"]], header, *rows], dialect)
@@ -91,7 +111,8 @@ def to_csv(report: dict, table: str = "wait", dialect: str = "vi", comments: dic
 
 def to_xlsx(bundle: dict) -> bytes:
     """A workbook: the summary, the rating table (configured levels), the official three-level table when the
-    scale is mapped to it and is not itself the official one, the wait-time table, and the comments."""
+    scale is mapped to it and is not itself the official one, the wait-time table, the channels and bookings
+    table when the period had bookings or remote numbers, and the comments."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
@@ -134,6 +155,13 @@ def to_xlsx(bundle: dict) -> bytes:
     header, rows = wait_table(wait_report)
     _heading(sheet, wait_report["center"], WAIT_TITLE, wait_report["period"]["title"], len(header))
     _table(sheet, 6, header, rows, places, percent_columns={14, 16})
+
+    if takes_part(wait_report):
+        sheet = book.create_sheet("Kênh lấy số, lịch hẹn")
+        header, rows = channels_table(wait_report)
+        _heading(sheet, wait_report["center"], CHANNELS_TITLE, wait_report["period"]["title"], len(header))
+        _table(sheet, 6, header, rows, places, percent_columns={3})  # its floats are the two rates
+        sheet.column_dimensions["B"].width = 50
 
     if bundle.get("comments") is not None:
         sheet = book.create_sheet("Góp ý, phản ánh")

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from . import feedback
-from .appointments_report import appointment_counts
+from .appointments_report import CHANNEL_ROW_NAMES, appointment_counts
 from .center import OFFICIAL_LEVELS, Center, RatingScale, level_is_dissatisfied
 from .comments import period_comments
 from .summaries import Summaries, empty_group, merge_groups, percentiles
@@ -291,8 +291,7 @@ class ReportBuilder:
         if group_by == "day":
             return {"name": format_date(dt.date.fromisoformat(key))}
         if group_by == "channel":
-            return {"name": {"kiosk": "Ki-ốt", "phone": "Lấy số từ xa", "staff": "Cán bộ", "tablet": "Máy tính bảng",
-                             "appointment": "Lịch hẹn"}.get(key, key)}
+            return {"name": CHANNEL_ROW_NAMES.get(key, key)}
         return {"name": c.name}
 
     def order(self, group_by: str, groups: dict) -> list[str]:
