@@ -66,6 +66,7 @@ async function render() {
   setText("t-title", lines.title);
   setText("t-label", lines.label);
   setText("t-priority", lines.priority);
+  setText("t-booked", lines.booked || ""); // a booked citizen's time (server/core/ticket_print.py booked_line)
   setText("t-department", lines.department);
   setText("t-service", lines.service);
   setText("t-counters", lines.counters);
