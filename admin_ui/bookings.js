@@ -1,5 +1,6 @@
 // Supervisors' /admin/bookings: a day's bookings per service and slot (and remote numbers per service), with
 // arrivals, no-shows and booked citizens still waiting past their slot; from GET /api/appointments/day. No names.
+import { upgradeDateInputs } from "/ui/shared/date_input.js";
 import { $, el, setText } from "/ui/shared/dom.js";
 import { int, isoToday } from "/ui/shared/format.js";
 import { json, loadCenter } from "/ui/shared/http.js";
@@ -38,6 +39,7 @@ async function load() {
 }
 
 async function start() {
+  upgradeDateInputs(); // dd/mm/yyyy whatever the browser's language; its value stays YYYY-MM-DD
   const center = await loadCenter(3000);
   setText("center-name", center.name);
   $("day").value = isoToday();

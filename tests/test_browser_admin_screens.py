@@ -27,8 +27,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.live]
 
 SIZES = [(1366, 768), (1920, 1080)]
 # The admin pages and, for the configuration, each of its tabs (the live board is the console's part of issue 14).
-PAGES = [("config", tab) for tab in ("departments", "counters", "officers", "hours", "priority", "rating", "general",
-                                       "audit")] + [("devices", None), ("feedback", None), ("reports", None)]
+CONFIG_TABS = ("departments", "counters", "officers", "hours", "priority", "rating", "general", "audit")
+PAGES = [("config", tab) for tab in CONFIG_TABS] + [(page, None) for page in ("devices", "feedback", "reports",
+                                                                                "bookings")]
 
 # Measured in the page: how much wider each visible control's text is than the room it has (0 = fits). A select
 # draws its arrow inside its padding box; Chromium's is 20 px at most, so that much is kept for it.
@@ -192,6 +193,15 @@ def test_dates_are_dd_mm_yyyy_in_an_english_browser(browser, demo_server):
         first.press("Enter")
         first.press("Tab")
     assert "first=2026-11-05" in asked.value.url
+
+    # The day's bookings: today at the center, shown dd/mm/yyyy.
+    page.goto(f"{demo_server.url}/admin/bookings")
+    day = page.locator("#day")
+    expect(day).to_have_attribute("placeholder", "dd/mm/yyyy")
+    page.wait_for_function("document.getElementById('day').value !== ''")
+    year, month, date = day.evaluate("node => node.value").split("-")
+    assert day.evaluate("node => HTMLInputElement.prototype.__lookupGetter__('value').call(node)") == \
+        f"{date}/{month}/{year}"
 
     # Configuration: a holiday typed 02/09/2026 (Quốc khánh) is saved as that day and shown the same way.
     page.goto(f"{demo_server.url}/admin/config")
