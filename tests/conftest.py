@@ -28,6 +28,10 @@ from tests.live import SMALL_CENTER, LiveServer
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
+# pg_cluster and pg_database for every module from here: a session fixture imported into each hub module would be
+# a fixture of that module, and start a PostgreSQL cluster per module instead of one per session (xdist worker).
+pytest_plugins = ["tests.pg"]
+
 
 class FakeClock:
     """Epoch seconds that only move when a test says so; starts on a Monday 08:00 in Việt Nam."""

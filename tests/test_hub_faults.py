@@ -25,7 +25,6 @@ from tests.hub_live import (
     wait_delivered,
     wait_until,
 )
-from tests.pg import pg_cluster, pg_database  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 

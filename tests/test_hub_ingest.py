@@ -6,7 +6,6 @@ import psycopg
 import pytest
 
 from server.hub import schema
-from tests.pg import pg_cluster, pg_database  # noqa: F401  (fixtures)
 
 # A PostgreSQL cluster and hub processes: not part of the quick loop (pytest -m "not live").
 pytestmark = pytest.mark.live

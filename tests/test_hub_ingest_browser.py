@@ -9,7 +9,6 @@ import requests
 from playwright.sync_api import expect
 
 from tests.hub_live import ADMIN, ADMIN_PASSWORD, start_hub_with_admin
-from tests.pg import pg_cluster, pg_database  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,6 @@ import requests
 
 from tests.hub_facts import hub_rows, site_rows
 from tests.hub_live import HubAdmin, fill_site, site_server, start_hub_with_admin, wait_delivered
-from tests.pg import pg_cluster, pg_database  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 CODES = ("LSN-TT", "LSN-H01", "LSN-X001")

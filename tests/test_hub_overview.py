@@ -20,7 +20,6 @@ from server.hub.settings import HubSettings
 from tests.conftest import VN
 from tests.csrf import CsrfFlaskClient
 from tests.hub_province import PASSWORD, SITES, build_province, yesterday
-from tests.pg import pg_cluster, pg_database  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.live
 CAO_LOC = {code for code, _, _, district, *_ in SITES if district == "Cao Lộc"}

@@ -13,7 +13,6 @@ from playwright.sync_api import expect
 from server.hub.overview import STOPPED_REPORTING_SECONDS
 from tests.hub_live import LiveHub
 from tests.hub_province import PASSWORD, SITES, build_province, yesterday
-from tests.pg import pg_cluster, pg_database  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,6 @@ from server.core.reports import make_period
 from server.hub import demo
 from server.hub import reports as hub
 from server.hub.schema import migrate
-from tests.pg import pg_cluster, pg_database  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.live
 

@@ -12,7 +12,6 @@ from server.core.center import load_center
 from server.core.reports import generate, make_period
 from server.core.store import Store
 from tests.hub_live import HubAdmin, fill_site, site_server, start_hub_with_admin, wait_delivered
-from tests.pg import pg_cluster, pg_database  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 CODES = ("LSN-TT", "LSN-H01", "LSN-X001")
