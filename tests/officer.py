@@ -20,6 +20,9 @@ from pathlib import Path
 import requests
 import socketio
 
+from server.core.accounts import Accounts
+from server.core.center_versions import effective_center
+from server.core.store import Store
 from tests.csrf import CsrfSession
 from tests.live import ROOT
 
@@ -31,6 +34,16 @@ def issue(url: str, service_code: str, **fields) -> dict:
     response = requests.post(f"{url}/api/tickets", json={"service_code": service_code, **fields}, timeout=10)
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def store_password(database: Path, center: Path, username: str, password: str = PASSWORD):
+    """What `python -m server passwd USERNAME` does, in this process: another connection to the server's database
+    (WAL: the running server sees the new hash at its next sign-in) writes the hash and ends the account's sessions."""
+    store = Store(database)
+    try:
+        Accounts(effective_center(store, center, time.time()), store).set_password(username, password)
+    finally:
+        store.close()
 
 
 class Officer:
@@ -45,22 +58,29 @@ class Officer:
         self._changed = threading.Condition()
         self._passwd: subprocess.Popen | None = None
 
-    def start_password(self):
-        """Start the administrator's command line (`python -m server passwd`) that sets the password. Several
-        officers can start theirs at once: the interpreter's start-up then overlaps."""
-        if self._passwd is None:
+    def start_password(self, command_line: bool = False):
+        """With `command_line`, start the administrator's command line (`python -m server passwd`) that sets the
+        password, for the tests that need another process to write it; several officers can start theirs at once
+        (the interpreters' start-up then overlaps). Otherwise set_password does it in this process."""
+        if command_line and self._passwd is None:
             env = {**os.environ, "HANGDOI_CENTER": str(self.center), "HANGDOI_DATABASE": str(self.database)}
             self._passwd = subprocess.Popen([sys.executable, "-m", "server", "passwd", self.username], env=env,
                                             cwd=ROOT, text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                             stderr=subprocess.STDOUT)
         return self
 
-    def set_password(self):
-        """The password is set once the command has read it and finished."""
-        self.start_password()
-        if self._passwd.returncode is None:
-            output, _ = self._passwd.communicate(self.password + "\n", timeout=60)
-            assert self._passwd.returncode == 0, output
+    def set_password(self, command_line: bool = False):
+        """Set the password on the server's database: by the command line when it was started (or `command_line`),
+        once it has read the password and finished; else in this process, through the same core calls the command
+        makes (server/__main__.py: the center as the server runs it, Accounts.set_password) without the second or
+        so of an interpreter's start-up and imports."""
+        if command_line or self._passwd is not None:
+            self.start_password(command_line=True)
+            if self._passwd.returncode is None:
+                output, _ = self._passwd.communicate(self.password + "\n", timeout=60)
+                assert self._passwd.returncode == 0, output
+            return
+        store_password(self.database, self.center, self.username, self.password)
 
     def sign_in(self, counter: int) -> dict:
         """Take a counter and connect the console socket (subscribed, so it hears the broadcasts)."""

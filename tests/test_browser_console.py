@@ -8,16 +8,13 @@ action id after the server comes back or after a reload that followed a lost ans
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 import requests
 import socketio
 
-from tests.live import ROOT
+from tests.officer import store_password
 
 pytestmark = pytest.mark.browser
 
@@ -26,11 +23,9 @@ PASSWORD = "matkhau1"
 
 @pytest.fixture
 def server(live_server):
-    """The live server with a password for officer "an" (counter 1: ly-lich A, ho-tich B), set by the CLI."""
-    subprocess.run([sys.executable, "-m", "server", "passwd", "an"], input=f"{PASSWORD}\n", text=True, check=True,
-                   cwd=ROOT, capture_output=True,
-                   env={**os.environ, "HANGDOI_CENTER": str(live_server.center),
-                        "HANGDOI_DATABASE": str(live_server.database)})
+    """The live server with a password for officer "an" (counter 1: ly-lich A, ho-tich B), set as the CLI sets it
+    (tests/officer.py store_password; the command line itself is tested in test_sessions_live.py)."""
+    store_password(live_server.database, live_server.center, "an", PASSWORD)
     return live_server
 
 

@@ -8,19 +8,15 @@ and opens the print page; a custom range that ends before it starts shows the se
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import requests
 from openpyxl import load_workbook
 
-from tests.live import ROOT, SMALL_CENTER, LiveServer
-from tests.officer import PASSWORD, Officer, issue
+from tests.live import SMALL_CENTER, LiveServer
+from tests.officer import PASSWORD, Officer, issue, store_password
 
 pytestmark = pytest.mark.browser
 
@@ -47,15 +43,10 @@ def rate(url: str, token: str, level: int, reasons=(), comment=None):
 
 
 def set_passwords(server, usernames):
-    """The administrator's command line (`python -m server passwd`), run for several accounts at once."""
-    env = {**os.environ, "HANGDOI_CENTER": str(server.center), "HANGDOI_DATABASE": str(server.database)}
-
-    def passwd(username):
-        subprocess.run([sys.executable, "-m", "server", "passwd", username], input=f"{PASSWORD}\n", text=True,
-                       check=True, capture_output=True, cwd=ROOT, env=env, timeout=60)
-
-    with ThreadPoolExecutor(len(usernames)) as pool:
-        list(pool.map(passwd, usernames))
+    """Passwords for several accounts, set as the administrator's command line sets them (tests/officer.py
+    store_password; the command line itself is tested in test_sessions_live.py)."""
+    for username in usernames:
+        store_password(server.database, server.center, username, PASSWORD)
 
 
 def take_counter(officer: Officer, counter: int):

@@ -46,7 +46,7 @@ def test_a_copied_cookie_is_refused_after_sign_out_and_after_a_reset_by_the_comm
     http, sock = thief_of(an)
     try:
         reset = Officer(live_server.url, live_server.database, live_server.center, "an", password="mat-khau-moi")
-        reset.set_password()  # `python -m server passwd an`: another process, the same database
+        reset.set_password(command_line=True)  # `python -m server passwd an`: another process, the same database
         reply = call_next(sock)
         assert reply["error"] == "session_ended" and "mật khẩu" in reply["message"]
         body = http.get(f"{live_server.url}/api/session", timeout=10).json()
