@@ -53,7 +53,16 @@ _LAYOUT = """() => {
     }
     return r;
   };
-  const boxes = leaves.map((n) => [n, shown(n)]).filter(([, r]) => r.right > r.left && r.bottom > r.top);
+  // A sticky or fixed cue over a scrolling list ("Kéo xuống để xem thêm") floats over it on purpose: the list
+  // scrolls from under it. Such overlays are left out of the overlap check.
+  const floating = (n) => {
+    for (let a = n; a && a !== document.body; a = a.parentElement) {
+      if (["sticky", "fixed"].includes(getComputedStyle(a).position)) return true;
+    }
+    return false;
+  };
+  const boxes = leaves.filter((n) => !floating(n)).map((n) => [n, shown(n)])
+    .filter(([, r]) => r.right > r.left && r.bottom > r.top);
   const overlapping = [];
   for (let i = 0; i < boxes.length; i++) {
     for (let j = i + 1; j < boxes.length; j++) {
