@@ -1,6 +1,6 @@
 // In báo cáo: the report of the chosen period as an official A4 document (header with the national motto, title,
 // period, summary paragraph, the rating table in the center's levels and its official three-level conversion, the
-// wait table, the feedback figures and the citizens' comments, signature blocks).
+// wait table, the channels and bookings, the feedback figures and the citizens' comments, signature blocks).
 //
 // Same query as the report screen (?period=&date=&last=&group_by=&precision=); ?auto=1 opens the print dialog once
 // drawn. Tables come from report_tables.js and number formats from shared_ui/format.js, so screen and paper always
@@ -9,6 +9,7 @@ import { $, el } from "/ui/shared/dom.js";
 import * as fmt from "/ui/shared/format.js";
 import { loadCenter } from "/ui/shared/http.js";
 import { SUPERVISING_ROLES, signedIn } from "/ui/shared/signin.js";
+import { channelFigures } from "/ui/admin/report_channels.js";
 import {
   GROUPINGS, commentsNote, commentsTable, feedbackFigures, fetchComments, fetchReports,
   paramsFromSearch, queryString, ratingTable, showsOfficial, waitTable,
@@ -42,6 +43,15 @@ function fail(message, signInLink) {
   status.hidden = false;
 }
 
+/** A two-column table (Chỉ tiêu, Giá trị) of [label, text] pairs. */
+function figuresTable(figures) {
+  const table = el("table", "data channels-table");
+  table.createTHead().insertRow().append(el("th", null, "Chỉ tiêu"), el("th", null, "Giá trị"));
+  const body = table.createTBody();
+  for (const [label, value] of figures) body.insertRow().append(el("td", "text", label), el("td", "num", value));
+  return table;
+}
+
 function render(officer, center, reports, comments) {
   const rating = reports.department_officer;
   const wait = reports[params.group_by];
@@ -67,6 +77,10 @@ function render(officer, center, reports, comments) {
   const grouping = GROUPINGS[params.group_by] || GROUPINGS.department;
   $("wait-facts").textContent = `Nhóm theo: ${grouping.label} · Khung giờ cao điểm: ${wait.peak_hour || "chưa có"}`;
   $("wait-table").replaceChildren(waitTable(wait));
+
+  const channels = channelFigures(wait);
+  $("channels-block").hidden = !channels.length;
+  $("channels-table").replaceChildren(...(channels.length ? [figuresTable(channels)] : []));
 
   const figures = feedbackFigures(wait.feedback);
   $("feedback-block").hidden = !figures.length;

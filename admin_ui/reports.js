@@ -1,7 +1,8 @@
 // Báo cáo, thống kê (/admin/reports): supervisors, leaders and admins choose a period, a grouping and the
 // precision of percentages, then read the summary paragraph, the rating table in the center's levels (and its
 // official three-level conversion when the center maps to one), the wait table, the dissatisfaction reasons, the
-// citizens' comments, the feedback inbox figures and four charts; they export to Excel/CSV or print (print.js).
+// citizens' comments, the feedback inbox figures, the channels and bookings (report_channels.js, for a period with
+// bookings or remote numbers) and four charts; they export to Excel/CSV or print (print.js).
 //
 // Figures come from GET /api/reports (one request for every grouping the screen needs) and the comments from
 // GET /api/reports/comments; tables are in report_tables.js, shared with the print page, and number formats in
@@ -16,11 +17,13 @@ import {
   fetchReports, paramsFromSearch, precisionOf, queryString, ratingTable, reasonsTable, showsOfficial,
   waitTable,
 } from "/ui/admin/report_tables.js";
+import { channelFigures } from "/ui/admin/report_channels.js";
 
 // Chart colours of the rating levels, best first: three levels, or five.
 const LEVEL_COLORS = { 3: ["#0f6b34", "#3d7be0", "#c8102e"],
                        5: ["#0f6b34", "#3d7be0", "#9aa5b1", "#e07b24", "#c8102e"] };
 const CHART_GROUPINGS = ["department_officer", "hour", "service", "department", "officer"];
+const CHANNEL_GROUPING = "channel"; // every figure split by channel, in the channel section
 const MAX_SERVICE_BARS = 10;
 const REPORTS_FORBIDDEN = "Chỉ lãnh đạo, giám sát và quản trị viên được xem báo cáo.";
 const FIRST_HINT = "Chọn kỳ báo cáo rồi bấm “Xem báo cáo”.";
@@ -125,7 +128,8 @@ async function loadReport() {
   let answer;
   try {
     // The comments come beside the figures; a server without them leaves their section out, nothing more.
-    const [reports, comments] = await Promise.all([fetchReports(params, [params.group_by, ...CHART_GROUPINGS]),
+    const [reports, comments] = await Promise.all([fetchReports(params, [params.group_by, ...CHART_GROUPINGS,
+                                                                         CHANNEL_GROUPING]),
                                                    fetchComments(params).catch(() => null)]);
     answer = { ...reports, comments };
   } catch (err) {
@@ -201,6 +205,7 @@ function render(params, reports, comments) {
 
   drawReasons(main);
   drawComments(comments);
+  drawChannels(reports[CHANNEL_GROUPING] || main);
   drawFeedback(main.feedback);
   drawCharts(reports);
 }
@@ -233,6 +238,18 @@ function drawComments(answer) {
   $("comments-note").textContent = commentsNote(answer);
   $("comments-note").hidden = !$("comments-note").textContent;
   $("comments-table").replaceChildren(commentsTable(answer.comments));
+}
+
+/** Kênh lấy số và lịch hẹn: the report grouped by channel and the channel table, for a period with bookings. */
+function drawChannels(report) {
+  const figures = channelFigures(report);
+  $("channels-section").hidden = !figures.length;
+  $("channels-table").replaceChildren(...(figures.length ? [waitTable(report)] : []));
+  $("channels-figures").replaceChildren(...figures.map(([label, value]) => {
+    const item = el("div", "fact");
+    item.append(el("dt", "fact-label", label), el("dd", "fact-value", value));
+    return item;
+  }));
 }
 
 function drawFeedback(feedback) {

@@ -156,3 +156,15 @@ def test_the_channels_csv_over_http(tmp_path):
         assert answer.status_code == 200 and "channels" in answer.headers["Content-Disposition"]
         rows = list(csv.reader(io.StringIO(answer.data.decode("utf-8-sig")), delimiter=";"))
         assert rows[2] == ["STT", "Chỉ tiêu", "Giá trị"] and rows[3][1] == "Số lượt lấy số: Ki-ốt"
+
+
+def test_a_report_without_booking_counts_lists_the_channels_alone(booking, store, clock):
+    """The provincial hub's reports carry no `appointments`: its CSV table `channels` (the same to_csv) is the
+    numbers issued per channel, not an error."""
+    booking.queue.issue("lai-xe")
+    day = dt.date.fromisoformat(booking.center.local_date(clock()))
+    report = generate(store, booking.center, make_period("day", day), ("department",), clock=clock)["department"]
+    del report["appointments"]
+    rows = list(csv.reader(io.StringIO(to_csv(report, "channels", "plain").decode("utf-8"))))
+    assert [row[1:] for row in rows[3:]] == [["Số lượt lấy số: Ki-ốt", "1"], ["Số lượt lấy số: Lấy số từ xa", "0"],
+                                             ["Số lượt lấy số: Lịch hẹn", "0"]]

@@ -43,11 +43,13 @@ def channel_figures(report: dict) -> list[tuple[str, object]]:
     (Vietnamese label, value): numbers issued per channel (kiosk, remote, appointment always, others when any),
     then the period's bookings and remote numbers (`report["appointments"]`, docs/REPORTS.md "Appointments").
     A rate is None when its denominator is 0."""
-    issued = report["total"]["by_channel"]
+    issued = report["total"].get("by_channel", {})
     channels = [*MAIN_CHANNELS, *sorted(c for c in issued if c not in MAIN_CHANNELS)]
     figures: list[tuple[str, object]] = [(f"Số lượt lấy số: {CHANNEL_ROW_NAMES.get(c, c)}", issued.get(c, 0))
                                          for c in channels]
-    a = report["appointments"]
+    a = report.get("appointments")
+    if a is None:  # a report without the bookings' counts (the provincial hub's): the channels alone
+        return figures
     figures += [
         ("Lịch hẹn đã đặt (không tính lịch đã hủy)", a["booked"]),
         ("Lịch hẹn đã hủy", a["cancelled"]),
@@ -63,3 +65,21 @@ def channel_figures(report: dict) -> list[tuple[str, object]]:
         ("Số lấy từ xa vắng mặt (quá thời gian giữ chỗ)", a["remote_no_show"]),
     ]
     return figures
+
+
+def had_appointments(report: dict) -> bool:
+    """Whether the period had bookings or remote numbers (any booked, cancelled or remote, or a ticket of channel
+    phone or appointment): the page, the print and the workbook show the channel table only then."""
+    a = report.get("appointments") or {}
+    issued = report["total"].get("by_channel", {})
+    return bool(a.get("booked") or a.get("cancelled") or a.get("remote") or issued.get("phone")
+                or issued.get("appointment"))
+
+
+def channel_lines(report: dict) -> list[dict] | None:
+    """The channel table as the report's JSON carries it (`channels`): [{"label", "value", "percent": whether
+    value is a percentage}], None for a period without bookings or remote numbers."""
+    if not had_appointments(report):
+        return None
+    return [{"label": label, "value": value, "percent": label.endswith("(%)")}
+            for label, value in channel_figures(report)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 
-from .appointments_report import channel_figures
+from .appointments_report import channel_figures, had_appointments
 from .center import OFFICIAL_LEVELS
 from .spreadsheets import cell_value, csv_bytes, keep_as_text
 from .vietnamese import format_number
@@ -82,14 +82,6 @@ def channels_table(report: dict) -> tuple[list[str], list[list]]:
                     for i, (label, value) in enumerate(channel_figures(report), 1)]
 
 
-def takes_part(report: dict) -> bool:
-    """Whether the period had bookings or remote numbers: the workbook adds the channel sheet only then."""
-    a = report.get("appointments") or {}
-    issued = report["total"]["by_channel"]
-    return bool(a.get("booked") or a.get("cancelled") or a.get("remote") or issued.get("phone")
-                or issued.get("appointment"))
-
-
 def to_csv(report: dict, table: str = "wait", dialect: str = "vi", comments: dict | None = None) -> bytes:
     """One table as CSV, headed by the center and the period (the Vietnamese Excel dialect by default)."""
     if table == "comments":
@@ -156,7 +148,7 @@ def to_xlsx(bundle: dict) -> bytes:
     _heading(sheet, wait_report["center"], WAIT_TITLE, wait_report["period"]["title"], len(header))
     _table(sheet, 6, header, rows, places, percent_columns={14, 16})
 
-    if takes_part(wait_report):
+    if had_appointments(wait_report):
         sheet = book.create_sheet("Kênh lấy số, lịch hẹn")
         header, rows = channels_table(wait_report)
         _heading(sheet, wait_report["center"], CHANNELS_TITLE, wait_report["period"]["title"], len(header))

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from . import feedback
-from .appointments_report import CHANNEL_ROW_NAMES, appointment_counts
+from .appointments_report import CHANNEL_ROW_NAMES, appointment_counts, channel_lines
 from .center import OFFICIAL_LEVELS, Center, RatingScale, level_is_dissatisfied
 from .comments import period_comments
 from .summaries import Summaries, empty_group, merge_groups, percentiles
@@ -372,6 +372,7 @@ def generate(store, center: Center, period: Period, groupings=("department",), c
         for report in reports.values():
             report["feedback"] = handled
             report["appointments"] = booked
+            report["channels"] = channel_lines(report)  # docs/REPORTS.md, "The channel table"
         return reports
     finally:
         conn.close()
