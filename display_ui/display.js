@@ -96,6 +96,7 @@ const loadCenter = centerLoader(function (data) {
   }));
   $("center-name").textContent = data.name;
   setNotice(data.notice);
+  drawClock();
   drawAll();
 }, CENTER_RETRY_MS);
 
@@ -463,11 +464,15 @@ function scheduleHighlightEnd() {
 
 // ----- clock and notice -----------------------------------------------------------------------------------
 
-function tick() {
-  // The center's time zone: TV sticks often run on UTC.
+/** The center's time, in its zone (TV sticks often run on UTC); drawn again as soon as the zone is known. */
+function drawClock() {
   const now = Date.now() + serverOffset;
   $("clock-time").textContent = time(now, true);
   $("clock-date").textContent = weekdayDate(now);
+}
+
+function tick() {
+  drawClock();
   setTimeout(tick, 1000 - ((Date.now() + serverOffset) % 1000) + 5);   // stay on the second boundary
 }
 

@@ -67,6 +67,7 @@ async function refreshCenter() {
   const { ok, body } = await request("GET", "/api/center");
   if (!ok) throw new Offline();
   setTimeZone(body.timezone);
+  clock();  // at once: the first tick, before the center answered, wrote the default zone's time
   // Unchanged: leave the screen alone (a citizen may be scrolling the list or about to tap).
   const text = JSON.stringify(body);
   if (text === state.centerJson) return;
