@@ -18,7 +18,8 @@ from tests.test_browser_console_queue import center_in, clock_now
 
 CENTER_NAME = "Trung tâm Phục vụ hành chính công thử nghiệm"  # tests/centers/small.toml
 PC_ZONE = "America/New_York"  # UTC−5 or −4: never the same wall clock as the centers below (+7, +9)
-SCREENS = {"kiosk": ("/kiosk", {"width": 1080, "height": 1920}), "display": ("/display", {"width": 1920, "height": 1080})}
+SCREENS = {"kiosk": ("/kiosk", {"width": 1080, "height": 1920}),
+           "display": ("/display", {"width": 1920, "height": 1080})}
 
 
 def day_in(zone: str) -> set[str]:
