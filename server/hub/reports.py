@@ -60,6 +60,10 @@ GROUPINGS = ("site", "district", "level", "department", "service", "officer", "d
 SOURCE_DIMENSION = {"site": "center", "district": "center", "level": "center", "day": "center",
                     "department": "department", "service": "service", "officer": "officer", "hour": "hour",
                     "channel": "channel"}
+# Beside the site's dimensions the hub stores {hour: numbers issued} per site-day (and month): the peak hour of a
+# report needs only that, and the full hour dimension (a histogram per hour) is ten times the size of the rest.
+HOUR_ISSUED = "hour_issued"
+STORED_DIMENSIONS = (*DIMENSIONS, HOUR_ISSUED)
 # The province's scale: the official three levels. A five-level site's level names get their own columns.
 PROVINCE_SCALE = RatingScale(tuple(OFFICIAL_LEVELS), tuple(DEFAULT_DISSATISFACTION_REASONS), (0, 1, 2))
 
@@ -203,6 +207,7 @@ class HubSummaries:
                                      if start - PRESENCE_LOOKBACK <= e["at"] < end), key=lambda e: e["seq"]) \
                 if end > start else []
             nested = summarize_day(tickets.get(day, ()), ratings.get(day, ()), counter_events, rules, start, end)
+            nested[HOUR_ISSUED] = {hour: figures["issued"] for hour, figures in nested["hour"].items()}
             stored += [(site_id, day, dimension, _dumps(groups)) for dimension, groups in nested.items()]
         with self.conn.transaction():
             with self.conn.cursor() as writer:
@@ -232,7 +237,7 @@ class HubSummaries:
         Stale site-days are computed first; with `rollups`, whole months that ended before today come from the
         sites' month roll-ups (built when missing).
         """
-        wanted = sorted(set(dimensions) | {"center", "hour"})
+        wanted = sorted(set(dimensions) | {"center", HOUR_ISSUED})
         today = hub_today(self.clock())
         last = min(last, today)  # as on the site: a day after today has no facts yet
         if last < first:
@@ -283,16 +288,19 @@ class HubSummaries:
         for month, ids in by_month.items():
             first = dt.date.fromisoformat(month + "-01")
             last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-            merged: dict[int, dict[str, dict]] = defaultdict(lambda: {d: {} for d in DIMENSIONS})
-            for site_id, _, dimension, data in self._day_rows(ids, first, last, DIMENSIONS):
+            merged: dict[int, dict[str, dict]] = defaultdict(lambda: {d: {} for d in STORED_DIMENSIONS})
+            for site_id, _, dimension, data in self._day_rows(ids, first, last, STORED_DIMENSIONS):
                 target = merged[site_id][dimension]
                 for key, group in json.loads(data).items():
-                    merge_groups(target.setdefault(key, empty_group()), group)
+                    if dimension == HOUR_ISSUED:
+                        target[key] = target.get(key, 0) + group
+                    else:
+                        merge_groups(target.setdefault(key, empty_group()), group)
             rows = []
             for site_id, dimensions in merged.items():
                 for dimension, groups in dimensions.items():
-                    for group in groups.values():  # one histogram per group: a year reads twelve per site
-                        for name in TIMES:
+                    for group in groups.values() if dimension != HOUR_ISSUED else ():
+                        for name in TIMES:  # one histogram per group: a year reads twelve per site
                             group[name] = flatten(group[name])
                     rows.append((site_id, month, dimension, _dumps(groups)))
             with self.conn.transaction(), self.conn.cursor() as writer:
@@ -326,8 +334,8 @@ class ProvinceReportBuilder(ReportBuilder):
                     merge_groups(total, figures)
                     if figures["issued"] or figures["rated"]:
                         reporting.add(site_id)
-                for key, figures in summary.get("hour", {}).items():
-                    hours[key] = hours.get(key, 0) + figures["issued"]
+                for key, issued in summary.get(HOUR_ISSUED, {}).items():
+                    hours[key] = hours.get(key, 0) + issued
                 for key, figures in summary.get(dimension, {}).items():
                     row_key = self.row_key(group_by, site, day, key)
                     if row_key is not None:
