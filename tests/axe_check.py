@@ -10,7 +10,9 @@ note of the accessibility work quotes), and returns the violations that are not 
 from __future__ import annotations
 
 import json
+import os
 import re
+import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,8 +50,11 @@ def audit(page, name: str, allowed: set[str] = frozenset(), record: bool = True)
 
 def save(name: str, record: dict) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "page"
-    (RESULTS / f"{slug}.json").write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+    folded = unicodedata.normalize("NFD", name.lower().replace("đ", "d"))
+    slug = re.sub(r"[^a-z0-9]+", "-", "".join(c for c in folded if not unicodedata.combining(c))).strip("-")
+    partial = RESULTS / f".{slug}.json.{os.getpid()}"
+    partial.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(partial, RESULTS / f"{slug}.json")
     write_table()
 
 
@@ -68,7 +73,9 @@ def write_table() -> Path:
         lines.append(f"| {r['screen']} | {r['url']} | {r['viewport']} | {count} | {', '.join(kept) or '–'}"
                      f" | {r['passes']} | {r['incomplete']} |")
     path = RESULTS / "axe.md"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    partial = RESULTS / f".axe.md.{os.getpid()}"  # xdist workers write it too: each replaces it whole
+    partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.replace(partial, path)
     return path
 
 
