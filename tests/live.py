@@ -16,6 +16,10 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL_CENTER = ROOT / "tests" / "centers" / "small.toml"
+# `python run.py`, without aiohttp: the test venv has it for bench/bench_calls.py's AsyncClients, a center's install
+# does not, and engineio imports it whenever it is there (a fifth of a server's start-up CPU, for nothing).
+RUN_SERVER = [sys.executable, "-c", "import runpy, sys; sys.modules['aiohttp'] = None; sys.argv[:2] = sys.argv[1:2];"
+              " runpy.run_path(sys.argv[0], run_name='__main__')", str(ROOT / "run.py")]
 
 
 def free_port() -> int:
@@ -45,9 +49,11 @@ class LiveServer:
                 # Pairing is tested on its own (tests/test_devices_live.py); elsewhere screens connect unpaired.
                 "HANGDOI_REQUIRE_DEVICES": "0", **self.extra_env}
 
-    def start(self, timeout: float = 20):
+    def start(self, timeout: float = 60):
+        """Start and wait until /healthz answers. A server that exits is reported at once; the time-out is for one
+        that hangs, and leaves room for a start-up of ~1 s of CPU on 2 cores at a load of 20 (20 s was too short)."""
         self.log = open(self.log_path, "ab")
-        self.process = subprocess.Popen([sys.executable, str(ROOT / "run.py")], cwd=ROOT, env=self.environment(),
+        self.process = subprocess.Popen(RUN_SERVER, cwd=ROOT, env=self.environment(),
                                         stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
