@@ -7,6 +7,7 @@ import { $, button, el } from "/ui/shared/dom.js";
 import { dateTime, pad2 } from "/ui/shared/format.js";
 import { json as api, loadCenter } from "/ui/shared/http.js";
 import { ADMIN_ROLES, startSignIn } from "/ui/shared/signin.js";
+import { appointmentsEditor } from "/ui/admin/config_appointments.js";
 
 const DAYS = [["T2", "Thứ Hai"], ["T3", "Thứ Ba"], ["T4", "Thứ Tư"], ["T5", "Thứ Năm"], ["T6", "Thứ Sáu"],
   ["T7", "Thứ Bảy"], ["CN", "Chủ nhật"]];
@@ -421,6 +422,8 @@ const EDITORS = {
   queue: (queue) => fieldsEditor(QUEUE_FIELDS, queue),
   rating: ratingEditor,
   center: (center) => fieldsEditor(CENTER_FIELDS, center),
+  // [appointments] (config_appointments.js): a row per service of the saved departments.
+  appointments: (policy) => appointmentsEditor(policy, state.config.departments, fieldsEditor),
 };
 
 function sectionNode(section) {
@@ -441,6 +444,7 @@ function render(section) {
   footer.append(button("Lưu", "btn btn-primary save", () => save(section)), status);
   body.append(editor.node, footer);
   if (section === "departments") drawServiceCodes();
+  if (section === "departments" && state.editors.appointments) render("appointments"); // its rows are services
   if (section === "center") $("center-name").textContent = state.config.center.name;
 }
 
@@ -480,6 +484,7 @@ function handle(section, err) {
 /** The input a configuration key names ("departments[0].services[1].prefix", "counters[2].services",
  *  "center.name"), or null when the key names a whole section or row. */
 function fieldFor(key) {
+  if (/^appointments(\.|$)/.test(key)) return state.editors.appointments ? state.editors.appointments.field(key) : null;
   const steps = key.split(".").map((part) => {
     const found = /^([a-z_]+)(?:\[(\d+)\])?$/.exec(part);
     return found ? { name: found[1], index: found[2] === undefined ? null : Number(found[2]) } : { name: part };

@@ -19,7 +19,8 @@ from .store import Store
 
 FILE_ACTOR = "tệp cấu hình"
 # The sections an admin edits, each one key of the TOML-shaped mapping.
-SECTIONS = ("center", "hours", "queue", "departments", "counters", "officers", "priority_groups", "rating")
+SECTIONS = ("center", "hours", "queue", "departments", "counters", "officers", "priority_groups", "rating",
+            "appointments")
 
 class LiveQueueConflict(ValueError):
     """A valid configuration that today's queue cannot follow; `message` is Vietnamese, `key` names the place."""
@@ -83,6 +84,8 @@ def change_section(store: Store, current: Center, section: str, value, actor: st
         if edited_version is not None:
             _check_not_stale(conn, base, section, edited_version)
         raw = _with_departments(base, value) if section == "departments" else {**base, section: value}
+        if section == "appointments" and value is False:  # bookings and remote numbers switched off
+            del raw["appointments"]
         center = center_from_raw(raw, "cấu hình mới")
         raw = center_to_raw(center)
         if raw == base:  # saved unchanged: no new version, nothing to audit

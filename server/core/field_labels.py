@@ -38,6 +38,16 @@ FIELDS = {
               "default_target_wait_minutes": "Thời gian chờ mục tiêu mặc định (phút)",
               "no_show_min_calls": "Vắng mặt: số lần gọi tối thiểu",
               "no_show_min_seconds": "Vắng mặt: số giây tối thiểu từ lần gọi đầu"},
+    "appointments": {
+        "enabled": "Nhận đặt lịch hẹn và lấy số từ xa", "slot_minutes": "Độ dài khung giờ hẹn (phút)",
+        "days_ahead": "Đặt lịch trước tối đa (ngày)", "close_minutes_before": "Ngừng nhận đặt trước giờ hẹn (phút)",
+        "per_phone_per_day": "Số lần đặt tối đa/ngày của một số điện thoại",
+        "per_address_per_day": "Số lần đặt tối đa/ngày của một địa chỉ mạng",
+        "late_minutes": "Đến muộn quá (phút) thì xếp như khách trực tiếp",
+        "booked_every": "N: số người hẹn gọi liên tiếp trước một khách trực tiếp",
+        "remote_grace_minutes": "Giữ chỗ số lấy từ xa chưa có mặt (phút)",
+        "retention_days": "Giữ họ tên, số điện thoại sau ngày hẹn (ngày)",
+        "capacity": "Chỗ mỗi khung giờ (đặt lịch)", "remote_daily_cap": "Số lấy từ xa tối đa/ngày"},
     "rating": {"scale": "Thang đánh giá", "reasons": "Lý do khi không hài lòng", "reason_required":
                "Bắt buộc chọn lý do khi không hài lòng", "official": "Quy đổi sang 3 mức chính thức (thang 5 mức)"},
 }
@@ -102,6 +112,15 @@ def _row_name(kind: str, row, position: int) -> str:
     return f"{words} “{name}”" if name else f"{words} ở dòng {position}"
 
 
+def _service_row_name(raw: dict, code: str) -> str:
+    """A service's row in the appointments panel, by its name ("lĩnh vực “Hộ tịch”"), else by its code."""
+    for department in raw.get("departments") or []:
+        for service in (department.get("services") or []) if isinstance(department, dict) else []:
+            if isinstance(service, dict) and service.get("code") == code and isinstance(service.get("name"), str):
+                return f"lĩnh vực “{service['name']}”"
+    return f"lĩnh vực “{code}”"
+
+
 def field_label(key: str, raw: dict | None = None) -> str:
     """The place a configuration key names, as on /admin/config: "Sở, ngành và lĩnh vực › Sở, ngành “Sở Tư pháp” ›
     lĩnh vực “Hộ tịch” › Chữ đầu số". `raw` (the configuration that was checked) lets rows be named by their names."""
@@ -126,6 +145,8 @@ def field_label(key: str, raw: dict | None = None) -> str:
         parts.append(FIELDS.get(section, {}).get(steps[1][0], steps[1][0]))
         if section == "rating" and steps[1][0] == "official" and len(steps) > 2:
             parts.append(f"mức “{steps[2][0]}”")
+        if section == "appointments" and len(steps) > 2:  # capacity.<service code>: the service's row
+            parts.insert(1, _service_row_name(raw, steps[2][0]))
     return " › ".join(parts)
 
 

@@ -41,7 +41,9 @@ def number(text: str) -> int | None:
 def get_config():
     """Every section of the configuration as stored (without the demo's opening-hours override), and its version."""
     rt = runtime()
-    return jsonify(version=latest_version(rt.store), sections=center_to_raw(rt.configured))
+    sections = center_to_raw(rt.configured)
+    sections.setdefault("appointments", None)  # every section is there: null is bookings switched off
+    return jsonify(version=latest_version(rt.store), sections=sections)
 
 
 @bp.put("/config/<section>")
@@ -75,7 +77,8 @@ def put_section(section):
     rt.set_center(center, version)
     if changed:  # saved unchanged: nobody is disturbed
         realtime.announce_center_changed(rt.socketio, version)
-    return jsonify(version=version, sections={key: after[key] for key in {section, *changed}})
+    # .get: a section switched off (appointments: false) is absent from the configuration afterwards.
+    return jsonify(version=version, sections={key: after.get(key) for key in {section, *changed}})
 
 
 @bp.post("/officers/<username>/password")
