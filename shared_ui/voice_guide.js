@@ -40,6 +40,15 @@ function choices() {
   return visibleButtons(section).filter((b) => b.classList.contains("choice") || b.id === "take-normal");
 }
 
+/** The choices shown but not taken now (a cap reached, no counter open), named after the others. */
+function pausedClips() {
+  const section = currentSection();
+  const paused = section ? Array.from(section.querySelectorAll(".choice:disabled"))
+    .filter((b) => b.offsetParent !== null) : [];
+  if (!paused.length) return [];
+  return ["hd-tam-ngung", ...paused.map((b) => nameKey(b.querySelector(".choice-title").textContent))];
+}
+
 function textOf(id) {
   const node = document.getElementById(id);
   return node ? node.textContent.trim() : "";
@@ -70,7 +79,7 @@ function ticketClips() {
 
 /** What a screen says when it appears (or when asked again). */
 function screenClips(screen) {
-  const listed = choices().flatMap((b, i) => choiceClips(b, i + 1));
+  const listed = [...choices().flatMap((b, i) => choiceClips(b, i + 1)), ...pausedClips()];
   switch (screen) {
     case "home": return ["hd-chon-linh-vuc", "hd-bam-phim", ...listed];
     case "services": return [nameKey(textOf("services-title")), ...listed];

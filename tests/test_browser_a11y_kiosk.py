@@ -271,3 +271,23 @@ def test_the_ticket_is_read_to_the_end_before_the_kiosk_goes_back_to_its_start(l
         assert ticket.count("hd-moi-nhan-phieu") == 2 and ticket[-1] == "hd-moi-nhan-phieu"  # twice, to the end
     finally:
         context.close()
+
+
+def test_a_service_not_taken_now_is_named_apart_and_cannot_be_keyed(live_server, browser):
+    """Hộ tịch's daily cap (3) is used up: its department's screen numbers only Lý lịch tư pháp, then says Hộ tịch
+    is paused ("Tạm ngưng lấy số: Hộ tịch"); the key 2 takes nothing."""
+    for _ in range(3):
+        assert requests.post(f"{live_server.url}/api/tickets", json={"service_code": "ho-tich"},
+                             timeout=10).status_code == 201
+    context, page = kiosk(browser, live_server)
+    try:
+        press(page, "*")
+        step = press(page, "1")
+        expect(page.locator("body")).to_have_attribute("data-screen", "services")
+        expect(page.get_by_role("button", name=re.compile("Hộ tịch"))).to_be_disabled()
+        assert step == [name_key("Sở Tư pháp"), *choice(1, "Lý lịch tư pháp"), "hd-tam-ngung", name_key("Hộ tịch")]
+        page.keyboard.press("2")
+        page.wait_for_timeout(500)
+        expect(page.locator("body")).to_have_attribute("data-screen", "services")
+    finally:
+        context.close()

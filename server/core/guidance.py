@@ -41,6 +41,7 @@ GUIDANCE_TEXT = {
     "hd-moi-nhan-phieu": "Mời Ông/Bà nhận phiếu.",
     "hd-khong-lay-duoc-so": "Không lấy được số. Mời Ông/Bà liên hệ cán bộ hướng dẫn.",
     "hd-chua-den-gio": "Hiện chưa đến giờ lấy số hoặc đã hết giờ lấy số.",
+    "hd-tam-ngung": "Tạm ngưng lấy số:",
     "hd-quay-lai": "Quay lại",
     "hd-ve-trang-dau": "Về trang đầu",
     "hd-cau-hoi-danh-gia": "Ông/Bà đánh giá như thế nào về thái độ công chức khi tiếp nhận và hướng dẫn giải quyết "
