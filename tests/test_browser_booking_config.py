@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from server.core.field_labels import FIELDS, SECTIONS
+from tests.axe_check import audit, explain
 from tests.csrf import CsrfSession
 from tests.officer import PASSWORD, Officer
 from tests.test_browser_booking import booking_server  # noqa: F401 (the fixture: a center taking bookings)
@@ -42,6 +43,8 @@ def test_an_admin_edits_switches_off_and_is_told_a_bad_value(booking_server, pag
     capacity = panel.locator('tr[data-service="ly-lich"] [data-key="capacity"]')
     expect(capacity).to_have_value("3")
     version = page.inner_text("#version")
+    violations = audit(page, "cấu hình: đặt lịch hẹn", record=False)  # the panel, as axe reads it
+    assert violations == [], explain(violations)
 
     # A bad value: refused, the field named as the panel shows it and marked, nothing saved.
     panel.locator('[data-key="slot_minutes"]').fill("2")
