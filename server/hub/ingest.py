@@ -9,6 +9,9 @@ holds the site's row (SELECT … FOR UPDATE), so two deliveries of one site neve
 - events after `acked_seq` are stored (COPY), the rows they touch upserted to the newest state sent (ratings and
   feedback actions inserted once), and `acked_seq` set to `through`. A batch sent twice stores nothing the second
   time; an overlapping one stores only what is new.
+- NUL characters, which PostgreSQL text and jsonb cannot hold but a site's SQLite can (a comment typed so), are
+  removed from what is stored; an event's digest is of the event as the site sent it, so the history check
+  still matches. Refusing them would not help: the site would send the same facts again for ever.
 
 `ingest` is called by the HTTP view and directly by the benchmark (bench/bench_hub.py).
 """
@@ -32,6 +35,8 @@ from server.core.outbox import (
 )
 
 LEVELS = ("tinh", "huyen", "xa")
+# PostgreSQL's bigint, the column of sequence numbers.
+BIGINT_MAX = 2**63 - 1
 LABEL_KINDS = ("department", "service", "counter", "officer")
 # Called inside the ingest transaction after a batch's facts are stored: fn(conn, site_id, result). The reports'
 # stored summaries (hub-reports) may follow the facts this way, in the same commit.
@@ -102,7 +107,7 @@ def ingest(conn: psycopg.Connection, site_id: int, batch: dict, now: int | None 
                 _store_rows(conn, site_id, batch, result)
             if batch.get("labels"):
                 _store_labels(conn, site_id, batch["labels"])
-            info = batch.get("site") or {}
+            info = _site_info(batch.get("site"))
             conn.execute("UPDATE hub_sites SET acked_seq = %s, last_contact_at = %s, last_refusal = NULL,"
                          " name = coalesce(%s, name), level = coalesce(%s, level), district = coalesce(%s, district)"
                          " WHERE id = %s",
@@ -120,7 +125,7 @@ def _checked_shape(batch) -> tuple[int, int, list]:
     if not isinstance(batch, dict):
         raise BatchRefused("bad_batch", "Lô dữ liệu phải là một đối tượng JSON.")
     after, through, events = batch.get("after"), batch.get("through"), batch.get("events", [])
-    if not _whole(after) or not _whole(through) or after < 0 or through < after:
+    if not _whole(after) or not _whole(through) or after < 0 or through < after or through > BIGINT_MAX:
         raise BatchRefused("bad_batch", "Lô dữ liệu phải có after ≤ through, là số nguyên không âm.")
     if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
         raise BatchRefused("bad_batch", "Danh sách sự kiện (events) không hợp lệ.")
@@ -134,11 +139,35 @@ def _checked_shape(batch) -> tuple[int, int, list]:
         if not isinstance(event.get("payload", {}), dict):
             raise BatchRefused("bad_batch", f"Nội dung (payload) của sự kiện số {seq} phải là đối tượng JSON.")
         previous = seq
+    if through != previous:  # a site's batch goes through its last event (or, empty, stays at `after`)
+        raise BatchRefused("bad_batch", "Lô dữ liệu phải kết thúc (through) ở sự kiện cuối cùng của lô.")
     for key in ("tickets", "ratings", "feedback_items", "feedback_actions", "labels"):
         rows = batch.get(key, [])
         if not isinstance(rows, list) or not all(isinstance(r, dict) and _whole(r.get("id", 0)) for r in rows):
             raise BatchRefused("bad_batch", f"Danh sách {key} không hợp lệ.")
+    site = batch.get("site")
+    if site is not None and not (isinstance(site, dict) and all(
+            isinstance(site.get(key), (str, type(None))) for key in ("name", "level", "district"))):
+        raise BatchRefused("bad_batch", "Thông tin đơn vị (site) phải có tên, cấp và huyện là văn bản.")
     return after, through, events
+
+
+def _site_info(site: dict | None) -> dict:
+    """The site's name, level and district as stored (NUL removed); None where the batch says nothing."""
+    site = site or {}
+    return {"name": without_nul(site.get("name")), "district": without_nul(site.get("district")),
+            "level": site.get("level") if site.get("level") in LEVELS else None}
+
+
+def without_nul(value):
+    """`value` with every NUL character removed from its strings (keys included), which PostgreSQL cannot store."""
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    return value
 
 
 def _whole(value) -> bool:
@@ -164,22 +193,32 @@ def _check_history(conn, site_id: int, after: int, acked: int, prev_digest, even
                                " tỉnh cấp lại mã để đồng bộ lại từ đầu.", 409, seq=seq)
 
 
+# What each list of a batch is, in the words of a refusal.
+WHAT = {"events": "sự kiện (events)", "tickets": "số thứ tự (tickets)", "ratings": "đánh giá (ratings)",
+        "feedback_items": "phản ánh (feedback_items)", "feedback_actions": "xử lý phản ánh (feedback_actions)",
+        "rows": "các bảng", "labels": "nhãn (labels)"}
+
+
 @contextmanager
 def _refused_as_bad(what: str):
-    """A value PostgreSQL refuses (a text where a number goes, a missing required column) is the batch's fault."""
+    """A value PostgreSQL refuses (a text where a number goes, a missing required column) is the batch's fault:
+    refused in Vietnamese, naming the list (the database's own words stay in the hub's log)."""
     try:
         yield
     except (psycopg.DataError, psycopg.IntegrityError) as exc:
-        raise BatchRefused("bad_batch", f"Dữ liệu {what} không hợp lệ: {exc.diag.message_primary}") from exc
+        raise BatchRefused("bad_batch", f"Dữ liệu {WHAT.get(what, what)} của lô không hợp lệ.") from exc
 
 
 def _store_events(conn, site_id: int, events: list, now: int):
     columns = "site_id, seq, at, kind, ticket_id, counter_number, officer, payload, digest, received_at"
     with _refused_as_bad("events"), conn.cursor().copy(f"COPY site_events ({columns}) FROM STDIN") as copy:
         for e in events:
-            digest, payload = digest_and_payload(e)
-            copy.write_row((site_id, e["seq"], e["at"], e["kind"], e.get("ticket_id"), e.get("counter_number"),
-                            e.get("officer"), payload, digest, now))
+            digest, payload = digest_and_payload(e)  # the digest of the event as sent, NUL and all
+            if "\\u0000" in payload:
+                payload = json.dumps(without_nul(e.get("payload") or {}), sort_keys=True, ensure_ascii=False,
+                                     separators=(",", ":"))
+            copy.write_row((site_id, e["seq"], e["at"], without_nul(e["kind"]), e.get("ticket_id"),
+                            e.get("counter_number"), without_nul(e.get("officer")), payload, digest, now))
 
 
 # table, columns, what a row sent again does (None: inserted once, never changed).
@@ -214,15 +253,18 @@ def _store_rows(conn, site_id: int, batch: dict, result: IngestResult):
                        f" ON CONFLICT (site_id, id) {action}")
         day_column = {"tickets": "local_date", "ratings": "service_local_date"}.get(key)
         if day_column:
-            result.days |= {r.get(day_column) for r in rows if isinstance(r.get(day_column), str)}
+            result.days |= {without_nul(r.get(day_column)) for r in rows if isinstance(r.get(day_column), str)}
     with _refused_as_bad("rows"):
         conn.execute("; ".join(upserts))
 
 
 def _cell(value):
-    """A value as COPY takes it: lists and mappings (a rating's reasons) as JSON text."""
+    """A value as COPY takes it: lists and mappings (a rating's reasons) as JSON text; NUL removed from text."""
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
     if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
+        text = json.dumps(value, ensure_ascii=False)
+        return json.dumps(without_nul(value), ensure_ascii=False) if "\\u0000" in text else text
     return value
 
 
@@ -235,7 +277,12 @@ def _store_labels(conn, site_id: int, rows: list):
         if kind not in LABEL_KINDS or not isinstance(code, str) or not isinstance(name, str):
             raise BatchRefused("bad_batch", "Nhãn (labels) phải có kind, code và name.")
         target = row.get("target_wait_minutes")
-        values.append((site_id, kind, code, name, target if _whole(target) else None))
+        values.append((site_id, kind, without_nul(code), without_nul(name), target if _whole(target) else None))
+    with _refused_as_bad("labels"):
+        _upsert_labels(conn, values, with_target)
+
+
+def _upsert_labels(conn, values: list, with_target: bool):
     if with_target:
         conn.cursor().executemany(
             "INSERT INTO site_labels (site_id, kind, code, name, target_wait_minutes) VALUES (%s, %s, %s, %s, %s)"

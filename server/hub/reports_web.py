@@ -9,9 +9,8 @@ import logging
 import os
 import threading
 import time
-from pathlib import Path
 
-from flask import Blueprint, Response, jsonify, request, send_from_directory
+from flask import Blueprint, Response, jsonify, request
 
 from server.core.exports import CSV_TABLES, to_csv, to_xlsx
 from server.core.reports import PERIOD_KINDS, PRECISIONS, make_period
@@ -20,8 +19,8 @@ from server.core.vietnamese import parse_day
 
 from . import database, overview, reports
 from .auth import Refused, current_account, role_required
+from .web import page
 
-HUB_UI = Path(__file__).resolve().parent.parent.parent / "hub_ui"
 VIEWERS = ("admin", "leader", "district_leader")
 # How the province is named in the paragraph and the exports' heading ("tỉnh Lạng Sơn"); docs/HUB.md, Settings.
 PROVINCE_VARIABLE = "HANGDOI_HUB_PROVINCE"
@@ -193,19 +192,13 @@ def export():
     return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
 
 
-def _page(name: str):
-    response = send_from_directory(HUB_UI, name, max_age=0)
-    response.headers["Cache-Control"] = "no-cache"
-    return response
-
-
 @blueprint.get("/hub/overview")
 def overview_page():
     """Tổng quan toàn tỉnh: every site now (the page signs in and asks /api/hub/overview)."""
-    return _page("overview.html")
+    return page("overview.html")
 
 
 @blueprint.get("/hub/reports")
 def reports_page():
     """Báo cáo toàn tỉnh: the province's reports, charts and exports."""
-    return _page("reports.html")
+    return page("reports.html")

@@ -13,8 +13,9 @@ import psycopg
 from flask import Blueprint, Flask, jsonify, redirect, request, send_from_directory
 from werkzeug.exceptions import HTTPException
 
-from . import accounts, auth, database, ingest, sites
+from . import accounts, auth, database, edge, ingest, sites
 from .auth import Refused, role_required
+from .reports import HUB_TIMEZONE
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 HUB_UI, SHARED_UI = ROOT / "hub_ui", ROOT / "shared_ui"
@@ -37,6 +38,7 @@ def register(app: Flask):
         from . import reports_web
 
         app.register_blueprint(reports_web.blueprint)
+    app.before_request(edge.check_request)
     app.before_request(auth.check_csrf)
     app.after_request(auth.set_csrf_cookie)
 
@@ -91,6 +93,9 @@ def receive_batch():
     batch = request.get_json(silent=True)
     if not isinstance(batch, dict):
         raise ingest.BatchRefused("bad_batch", "Lô dữ liệu phải là JSON.")
+    if edge.may_hold_lone_surrogate(request.get_data()) and edge.problem(batch, nul_allowed=True):
+        # No site's SQLite file holds a lone surrogate: not a site's record. Its NUL characters ingest.py removes.
+        raise ingest.BatchRefused("bad_batch", "Lô dữ liệu có ký tự không hợp lệ.")
     site = batch.get("site")
     code = site.get("code") if isinstance(site, dict) else None
     with database.pool().connection() as conn:
@@ -123,7 +128,7 @@ def _text(body: dict, key: str) -> str | None:
 def list_sites():
     """Every site with its last contact, acknowledged sequence number and state."""
     with database.pool().connection() as conn:
-        return jsonify(sites=sites.all_sites(conn), now=int(time.time()))
+        return jsonify(sites=sites.all_sites(conn), now=int(time.time()), timezone=str(HUB_TIMEZONE))
 
 
 @admin_bp.post("/api/hub/sites")
@@ -171,7 +176,7 @@ def list_accounts():
         rows = conn.execute("SELECT username, name, role, district, disabled_at FROM hub_accounts"
                             " ORDER BY role, username").fetchall()
     return jsonify(accounts=[dict(zip(("username", "name", "role", "district", "disabled_at"), r)) for r in rows],
-                   roles=accounts.ROLES)
+                   roles=accounts.ROLES, timezone=str(HUB_TIMEZONE))
 
 
 @admin_bp.post("/api/hub/accounts")
@@ -179,11 +184,13 @@ def list_accounts():
 def save_account():
     """Create an account (or set an existing one's name, role, district and password)."""
     body = _body()
-    password = body.get("password")
+    password, role = body.get("password"), body.get("role")
+    if not isinstance(role, str):
+        raise Refused("bad_role", "Vai trò không hợp lệ.")
     with database.pool().connection() as conn:
         try:
             accounts.create_account(conn, body.get("username") if isinstance(body.get("username"), str) else "",
-                                    _text(body, "name") or "", body.get("role"),
+                                    _text(body, "name") or "", role,
                                     password if isinstance(password, str) else "", _text(body, "district"),
                                     actor=auth.current_account()["username"])
         except accounts.AccountRefused as refused:
@@ -209,13 +216,14 @@ def disable_account(username):
 @pages_bp.get("/hub/accounts")
 def accounts_page():
     """The provincial admin's accounts: provincial admins, leaders, district leaders."""
-    return _page("accounts.html")
+    return page("accounts.html")
 
 
 # ----- pages ---------------------------------------------------------------------------------------------------
 
 
-def _page(name: str):
+def page(name: str):
+    """A page of hub_ui/, never cached stale (every hub page, the reports' too)."""
     response = send_from_directory(HUB_UI, name, max_age=0)
     response.headers["Cache-Control"] = "no-cache"
     return response
@@ -229,7 +237,7 @@ def home():
 @pages_bp.get("/hub/sites")
 def sites_page():
     """The provincial admin's sites: grant, revoke, start over; last contact, acknowledged seq, state."""
-    return _page("sites.html")
+    return page("sites.html")
 
 
 @pages_bp.get("/ui/hub/<path:name>")
