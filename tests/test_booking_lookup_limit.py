@@ -4,9 +4,13 @@ and other addresses are not held."""
 
 from __future__ import annotations
 
+import pytest
+
 from server.core import booking_codes
-from server.core.appointments import LOOKUP_MISSES_PER_DAY
+from server.core.appointments import LOOKUP_MISSES_PER_DAY, Appointments
+from server.core.queue import Queue, QueueRefused
 from tests.conftest import app_over
+from tests.test_appointments import center_with
 from tests.test_booking_api import POLICY, book, first_open_slot
 
 EXTRA = POLICY.format(per_address=100, capacity=2)
@@ -49,3 +53,20 @@ def test_a_miss_is_counted_even_though_the_look_up_is_refused(tmp_path):
         assert look_up(client, made["code"], "0900000008", GUESSER).status_code == 200  # a hit is not a miss
         look_up(client, wrong[-1], "0900000008", GUESSER)
         assert look_up(client, made["code"], "0900000008", GUESSER).status_code == 429
+
+
+def test_the_minute_job_forgets_earlier_days_addresses(tmp_path, store, clock):
+    center = center_with(tmp_path)
+    booking = Appointments(center, store, Queue(center, store, clock))
+    with pytest.raises(QueueRefused):
+        booking.look_up(booking_codes.new_code(), "0912345678", GUESSER)
+
+    def addresses():
+        with store.read() as conn:
+            return [r[0] for r in conn.execute("SELECT address FROM booking_lookup_misses")]
+
+    booking.settle()
+    assert addresses() == [GUESSER]  # today's: kept for the limit
+    clock.advance(minutes=60 * 24)
+    booking.settle()
+    assert addresses() == []

@@ -456,7 +456,7 @@ class Appointments:
     def settle(self) -> dict:
         """The minute job: bookings whose check-in time has run out are no-shows, remote numbers passed over and
         not checked in within the grace time are no-shows (their tickets too), and expired personal data is
-        erased."""
+        erased (earlier days' missed look-ups' addresses too)."""
         if self.center.appointments is None:
             return {"no_show": 0, "remote_no_show": 0, "erased": 0}
         now = self.now()
@@ -465,6 +465,8 @@ class Appointments:
                 "UPDATE appointments SET state = ?, changed_at = ? WHERE kind = 'booking' AND state = ?"
                 " AND slot_at < ?", (NO_SHOW, now, BOOKED, now - self.policy.late_minutes * 60)).rowcount
             remote = expire_passed_remote(conn, self.queue, now)
+            # Addresses whose look-ups missed are kept for their day only, even when nobody looks up again.
+            conn.execute("DELETE FROM booking_lookup_misses WHERE local_date < ?", (self.center.local_date(now),))
         return {"no_show": no_show, "remote_no_show": remote, "erased": self.erase_expired()}
 
     def erase_expired(self) -> int:

@@ -1,7 +1,7 @@
 """m021: look-ups of a booking that found nothing, per network address and local day (server/core/appointments.py,
 `Appointments.look_up`), kept in the database like the sign-in limits so that a restart does not forgive a guesser.
 
-A row holds an address only for its day: the look-up itself deletes the rows of earlier days.
+A row holds an address only for its day: the look-up and the minute job delete the rows of earlier days.
 """
 
 from __future__ import annotations
