@@ -3,6 +3,7 @@
 import { $, button, el } from "/ui/shared/dom.js";
 import { dateTime, pad2 } from "/ui/shared/format.js";
 import { json as request, loadCenter } from "/ui/shared/http.js";
+import { adminListing } from "/ui/shared/listing.js";
 import { ADMIN_ROLES, startSignIn } from "/ui/shared/signin.js";
 
 const REFRESH_MS = 3000;  // new pairing requests appear without a reload
@@ -64,25 +65,15 @@ function drawDevices(devices) {
   $("devices-table").hidden = devices.length === 0;
 }
 
-async function refresh() {
-  try {
-    const listing = await request("GET", "/api/admin/devices");
+const { refresh, act } = adminListing({
+  url: "/api/admin/devices",
+  draw(listing) {
     drawPending(listing.pending);
     drawDevices(listing.devices);
-  } catch (err) {
-    if (err.status === 401 || err.status === 403) gate.showSignIn(err.message);
-  }
-}
-
-async function act(method, url, body, done) {
-  try {
-    await request(method, url, body);
-    say(done, false);
-  } catch (err) {
-    say(err.message, true);
-  }
-  refresh();
-}
+  },
+  say,
+  signIn: (message) => gate.showSignIn(message),
+});
 
 async function approve(event) {
   event.preventDefault();

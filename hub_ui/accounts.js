@@ -1,8 +1,8 @@
 // Hub › Tài khoản (/hub/accounts): the provincial admin adds provincial admins, leaders and district leaders, sets
 // a role or a new password, and locks an account (its sessions end at once). Admin accounts only.
 import { $, button, el, showMessage } from "/ui/shared/dom.js";
-import { dateTime } from "/ui/shared/format.js";
-import { json as request } from "/ui/shared/http.js";
+import { dateTime, setTimeZone } from "/ui/shared/format.js";
+import { adminListing } from "/ui/shared/listing.js";
 import { startSignIn } from "/ui/shared/signin.js";
 import { HUB_ADMIN, HUB_PAGES } from "/ui/hub/pages.js";
 
@@ -14,6 +14,7 @@ const say = (text, isError) => {
 };
 
 function draw(listing) {
+  setTimeZone(listing.timezone); // the hub's zone, whatever the browser's
   $("accounts").replaceChildren(...listing.accounts.map((account) => {
     const row = el("tr", account.disabled_at ? "state-revoked" : "");
     row.dataset.username = account.username;
@@ -33,26 +34,9 @@ function draw(listing) {
   }));
 }
 
-async function refresh() {
-  try {
-    draw(await request("GET", "/api/hub/accounts"));
-  } catch (err) {
-    if (err.status === 401 || err.status === 403) gate.showSignIn(err.message);
-  }
-}
-
-async function act(method, url, body, done) {
-  try {
-    await request(method, url, body);
-    say(done, false);
-    return true;
-  } catch (err) {
-    say(err.message, true);
-    return false;
-  } finally {
-    refresh();
-  }
-}
+const { refresh, act } = adminListing({
+  url: "/api/hub/accounts", draw, say, signIn: (message) => gate.showSignIn(message),
+});
 
 const showDistrict = () => { $("district-field").hidden = $("account-role").value !== "district_leader"; };
 $("account-role").addEventListener("change", showDistrict);

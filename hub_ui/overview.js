@@ -2,7 +2,7 @@
 // open feedback items — with the sites that stopped reporting on top (server/hub/overview.py). A district leader
 // sees the sites of their district only (the server decides: GET /api/hub/overview).
 import { $, el, showMessage } from "/ui/shared/dom.js";
-import { dateTime, int } from "/ui/shared/format.js";
+import { dateTime, int, setTimeZone } from "/ui/shared/format.js";
 import { json as request } from "/ui/shared/http.js";
 import { startSignIn } from "/ui/shared/signin.js";
 import { HUB_PAGES, HUB_VIEWERS } from "/ui/hub/pages.js";
@@ -39,6 +39,7 @@ function row(site) {
 }
 
 function draw(view) {
+  setTimeZone(view.timezone); // the hub's zone, not the browser's
   const stopped = view.sites.filter((s) => s.stopped);
   const reporting = view.sites.filter((s) => !s.stopped);
   $("scope-name").textContent = view.district ? `HUYỆN ${view.district.toUpperCase()}` : "TOÀN TỈNH";

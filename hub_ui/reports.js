@@ -2,7 +2,7 @@
 // department, service, officer, day, hour or channel (server/hub/reports.py), with its paragraph, a chart, the
 // table and the Excel/CSV files. A district leader's reports hold their district only (the server decides).
 import { $, el, showMessage } from "/ui/shared/dom.js";
-import { dec, int, isoToday, pct } from "/ui/shared/format.js";
+import { dec, int, isoToday, pct, setTimeZone } from "/ui/shared/format.js";
 import { json as request } from "/ui/shared/http.js";
 import { upgradeDateInputs } from "/ui/shared/date_input.js";
 import { startSignIn } from "/ui/shared/signin.js";
@@ -110,6 +110,7 @@ async function loadDistricts() {
     return;
   }
   const view = await request("GET", "/api/hub/overview");
+  setTimeZone(view.timezone); // the hub's zone, not the browser's
   const districts = [...new Set(view.sites.map((s) => s.district).filter(Boolean))].sort((a, b) => a.localeCompare(b, "vi"));
   $("district").replaceChildren(el("option", { value: "" }, "Toàn tỉnh"),
     ...districts.map((d) => el("option", { value: d }, d)));

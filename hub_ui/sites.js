@@ -1,8 +1,8 @@
 // Hub › Đơn vị báo cáo (/hub/sites): the provincial admin grants each site its token (shown once), revokes it,
 // starts a diverged site over (docs/HUB.md, Recovery); every site's last contact, acknowledged seq and state.
 import { $, button, el, showMessage } from "/ui/shared/dom.js";
-import { dateTime, int } from "/ui/shared/format.js";
-import { json as request } from "/ui/shared/http.js";
+import { dateTime, int, setTimeZone } from "/ui/shared/format.js";
+import { adminListing } from "/ui/shared/listing.js";
 import { startSignIn } from "/ui/shared/signin.js";
 import { HUB_ADMIN, HUB_PAGES } from "/ui/hub/pages.js";
 
@@ -52,6 +52,7 @@ function actions(site) {
 }
 
 function draw(listing) {
+  setTimeZone(listing.timezone); // the hub's zone, whatever the browser's
   const body = $("sites");
   body.replaceChildren(...listing.sites.map((site) => {
     const row = el("tr", `state-${site.state}`);
@@ -65,24 +66,12 @@ function draw(listing) {
   $("sites-table").hidden = listing.sites.length === 0;
 }
 
-async function refresh() {
-  try {
-    draw(await request("GET", "/api/hub/sites"));
-  } catch (err) {
-    if (err.status === 401 || err.status === 403) gate.showSignIn(err.message);
-  }
-}
+const listing = adminListing({ url: "/api/hub/sites", draw, say, signIn: (message) => gate.showSignIn(message) });
 
 /** An admin action; a new token in the answer is shown once. */
 async function act(url, body, tokenFor, done) {
-  try {
-    const answer = await request("POST", url, body);
-    if (tokenFor && answer.token) showToken(tokenFor, answer.token);
-    say(done || `Đã cấp mã truy cập mới cho ${tokenFor}.`, false);
-  } catch (err) {
-    say(err.message, true);
-  }
-  refresh();
+  const answer = await listing.act("POST", url, body, done || `Đã cấp mã truy cập mới cho ${tokenFor}.`);
+  if (tokenFor && answer?.token) showToken(tokenFor, answer.token);
 }
 
 $("grant-form").addEventListener("submit", (event) => {
@@ -100,8 +89,8 @@ const gate = startSignIn({
   help: "Tài khoản quản trị của hệ thống tổng hợp cấp tỉnh.",
   forbidden: "Chỉ quản trị tỉnh được cấp và thu hồi mã truy cập của đơn vị.",
   onBoard() {
-    refresh();
-    refreshTimer = setInterval(refresh, REFRESH_MS);
+    listing.refresh();
+    refreshTimer = setInterval(listing.refresh, REFRESH_MS);
   },
   onLeave() {
     clearInterval(refreshTimer);
