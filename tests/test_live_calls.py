@@ -72,7 +72,7 @@ def displays(server, clients, count=3, **options) -> list[Display]:
 
 
 def consoles(server, clients, names=(("an", 1), ("binh", 2))) -> list[Console]:
-    """Officers signed in at their counters; their passwords set through the CLI, both commands at once."""
+    """Officers signed in at their counters; their passwords set as the CLI sets them (tests/officer.py)."""
     officers = [Console(server.url, server.database, server.center, name).start_password() for name, _ in names]
     clients.extend(officers)
     for officer, (_, counter) in zip(officers, names):
