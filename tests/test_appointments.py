@@ -325,7 +325,7 @@ def test_a_center_without_appointments_refuses_politely(store, clock):
     with pytest.raises(QueueRefused) as caught:
         booking.options()
     assert caught.value.code == "appointments_off"
-    assert booking.settle() == {"no_show": 0, "remote_no_show": 0, "erased": 0}
+    assert booking.settle() == {"no_show": 0, "remote_no_show": 0, "bookings_due": 0, "erased": 0}
 
 
 def test_clock_fixture_is_vietnam_monday_morning(clock):

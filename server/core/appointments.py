@@ -419,8 +419,11 @@ class Appointments:
             ticket = self.queue.issue(row["service_code"], channel="kiosk" if late else APPOINTMENT_CHANNEL,
                                       device=device).result
             ticket_id = conn.execute("SELECT id FROM tickets WHERE token = ?", (ticket["token"],)).fetchone()[0]
-            conn.execute("UPDATE appointments SET state = ?, checked_in_at = ?, changed_at = ?, ticket_id = ?"
-                         " WHERE id = ?", (LATE if late else CHECKED_IN, now, now, ticket_id, row["id"]))
+            # Issued already due (its slot has begun): its `ticket_issued` told the screens, the minute job need not.
+            announced = now if now >= row["slot_at"] else None
+            conn.execute("UPDATE appointments SET state = ?, checked_in_at = ?, changed_at = ?, ticket_id = ?,"
+                         " due_announced_at = ? WHERE id = ?",
+                         (LATE if late else CHECKED_IN, now, now, ticket_id, announced, row["id"]))
             row = conn.execute("SELECT * FROM appointments WHERE id = ?", (row["id"],)).fetchone()
             return self._checked_in(conn, row, self._note(row, now))
 
@@ -442,6 +445,8 @@ class Appointments:
             conn.execute("UPDATE appointments SET state = ?, checked_in_at = ?, changed_at = ? WHERE id = ?",
                          (CHECKED_IN, now, now, row["id"]))
             row = conn.execute("SELECT * FROM appointments WHERE id = ?", (row["id"],)).fetchone()
+            if ticket["state"] == "waiting":  # it may be called from now on: previews and its phone page change
+                self.queue._event(conn, "ticket_checked_in", ticket, now, extra={"channel": ticket["channel"]})
         return self._checked_in(conn, row, {"timing": "remote", "message": "Đã xác nhận có mặt. Số của Ông/Bà "
                                                                            "giữ nguyên thứ tự đã lấy từ xa."})
 
@@ -458,16 +463,41 @@ class Appointments:
         not checked in within the grace time are no-shows (their tickets too), and expired personal data is
         erased (earlier days' missed look-ups' addresses too)."""
         if self.center.appointments is None:
-            return {"no_show": 0, "remote_no_show": 0, "erased": 0}
+            return {"no_show": 0, "remote_no_show": 0, "bookings_due": 0, "erased": 0}
         now = self.now()
         with self.store.write() as conn:
             no_show = conn.execute(
                 "UPDATE appointments SET state = ?, changed_at = ? WHERE kind = 'booking' AND state = ?"
                 " AND slot_at < ?", (NO_SHOW, now, BOOKED, now - self.policy.late_minutes * 60)).rowcount
             remote = expire_passed_remote(conn, self.queue, now)
+            due = self._announce_due(conn, now)
             # Addresses whose look-ups missed are kept for their day only, even when nobody looks up again.
             conn.execute("DELETE FROM booking_lookup_misses WHERE local_date < ?", (self.center.local_date(now),))
-        return {"no_show": no_show, "remote_no_show": remote, "erased": self.erase_expired()}
+        return {"no_show": no_show, "remote_no_show": remote, "bookings_due": due, "erased": self.erase_expired()}
+
+    def _announce_due(self, conn, now: int) -> int:
+        """Checked-in bookings whose slot has begun since the last run become due by the clock alone, with no queue
+        action: one `bookings_due` event per slot start (the services whose previews change, no ticket, no name),
+        and each booking marked as announced in the same transaction, so a slot start is announced once, across
+        restarts and two jobs at once. Returns how many events were recorded."""
+        rows = conn.execute(
+            "SELECT a.id, a.slot_at, a.slot_start, a.local_date, a.service_code FROM appointments a"
+            " JOIN tickets t ON t.id = a.ticket_id WHERE a.kind = 'booking' AND a.state = ?"
+            " AND a.due_announced_at IS NULL AND a.slot_at <= ? AND t.state = 'waiting' ORDER BY a.slot_at, a.id",
+            (CHECKED_IN, now)).fetchall()
+        by_slot: dict[int, list] = {}
+        for row in rows:
+            by_slot.setdefault(row["slot_at"], []).append(row)
+        for slot_at, bookings in by_slot.items():
+            services = sorted({b["service_code"] for b in bookings})
+            self.store.record_event(conn, "bookings_due", now, {
+                "slot_at": slot_at, "slot_start": bookings[0]["slot_start"], "local_date": bookings[0]["local_date"],
+                "service_codes": services, "bookings": len(bookings)})
+        if rows:
+            marks = ", ".join("?" * len(rows))
+            conn.execute(f"UPDATE appointments SET due_announced_at = ? WHERE id IN ({marks})",
+                         (now, *(r["id"] for r in rows)))
+        return len(by_slot)
 
     def erase_expired(self) -> int:
         """Names, phone numbers and addresses of bookings whose day is more than `retention_days` days past (and of
