@@ -181,7 +181,8 @@ function concernsMe(event) {
   const mine = state.session.counter;
   return event.counter_number === mine || (event.counter && event.counter.number === mine)
     || event.to_counter === mine || view.services.includes(event.service_code)
-    || view.services.includes(event.to_service);
+    || view.services.includes(event.to_service)
+    || (event.service_codes || []).some((code) => view.services.includes(code)); // bookings_due: order changed
 }
 
 function onStatus(connected) {

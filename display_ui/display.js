@@ -17,7 +17,8 @@ const CALL_KINDS = ["ticket_called", "ticket_recalled"];
 const ENDING_KINDS = ["ticket_finished", "ticket_no_show", "ticket_parked", "ticket_transferred"];
 const CLEARING_STATES = ["done", "no_show", "parked", "transferred"];
 const COUNTER_KINDS = ["counter_opened", "counter_closed", "counter_paused", "counter_resumed"];
-const WAITING_KINDS = ["ticket_issued", "ticket_cancelled", "ticket_requeued"];
+// A remote number checked in at the kiosk may now be called: no count changes, the next numbers do.
+const WAITING_KINDS = ["ticket_issued", "ticket_cancelled", "ticket_requeued", "ticket_checked_in"];
 
 // ----- what this screen shows (?counters=1,2,3 and/or ?departments=STP,SGTVT) -----------------------------
 
@@ -144,6 +145,8 @@ function onEvent(event) {
     state.counters = state.counters.map(function (c) {
       return c.number === event.counter.number ? event.counter : c;
     });
+  } else if (kind === "bookings_due") {
+    askUpcoming();   // booked citizens whose slot began go ahead of walk-ins: the clock alone changed the order
   } else if (!WAITING_KINDS.includes(kind)) {
     document.body.dataset.seq = event.seq;
     return;   // a kind this screen does not show

@@ -78,10 +78,13 @@ class Broadcaster:
             if spoken:
                 message["announcement"] = spoken
             self.socketio.emit("queue_event", message, to="screens")
-            if event.service_code is not None:
+            # An event about several services (`bookings_due`: booked citizens now go ahead in each) reaches the
+            # phones following a ticket of any of them: their place changed.
+            for service_code in ([event.service_code] if event.service_code is not None
+                                 else event.payload.get("service_codes", ())):
                 self.socketio.emit("service_event", {"seq": event.seq, "kind": event.kind,
-                                                     "service_code": event.service_code},
-                                   to=f"service:{event.service_code}")
+                                                     "service_code": service_code},
+                                   to=f"service:{service_code}")
             if event.ticket_token is not None and event.kind != "ticket_issued":  # nobody follows it yet
                 self.socketio.emit("ticket_event", message, to=f"ticket:{event.ticket_token}")
             if event.detail is not None:  # supervisors see who, where and why at once: a "Không hài lòng" is an
