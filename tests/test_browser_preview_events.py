@@ -1,0 +1,50 @@
+"""The lobby TV in chromium against the real server: a remote number (lấy số từ xa) checked in at the kiosk appears
+among the next numbers of the waiting panel at once, from its `ticket_checked_in` event alone (no other event
+happens; display_ui/display.js asks for `upcoming` again on it)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from server.core import booking_codes
+from tests.csrf import CsrfSession
+from tests.live import SMALL_CENTER, LiveServer
+from tests.officer import issue
+from tests.screenshots import save_screenshot
+from tests.test_preview_events_live import POLICY
+
+pytestmark = [pytest.mark.browser, pytest.mark.live]
+
+
+@pytest.fixture
+def server(tmp_path):
+    center = tmp_path / "center.toml"
+    center.write_text(SMALL_CENTER.read_text(encoding="utf-8") + POLICY, encoding="utf-8")
+    live = LiveServer(tmp_path / "tv.db", center=center).start()
+    yield live
+    live.stop()
+
+
+def test_the_lobby_shows_a_remote_number_right_after_its_check_in(server, browser):
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    try:
+        http = CsrfSession()
+        remote = http.post(server.url + "/api/remote-tickets", timeout=10, json={
+            "service_code": "ly-lich", "name": "Lý Từ Xa", "phone": "0988 123 456"}).json()
+        walk_in = issue(server.url, "ly-lich")["label"]
+        page.goto(f"{server.url}/display?voice=off")
+        page.wait_for_selector("body[data-seq]", state="attached")
+        row = page.locator('#waiting [data-service="ly-lich"]')
+        expect(row.locator(".waiting-count")).to_have_text("2")
+        expect(row.locator(".waiting-next")).to_have_text(walk_in)  # held: not among the next numbers
+        seq = int(page.evaluate("document.body.dataset.seq"))
+        answer = http.post(server.url + "/api/checkin", timeout=10,
+                           json={"code": booking_codes.shown(remote["code"])})
+        assert answer.status_code == 201
+        expect(row.locator(".waiting-ticket")).to_have_text([remote["ticket_label"], walk_in])
+        assert int(page.evaluate("document.body.dataset.seq")) == seq + 1  # the check-in's event, nothing else
+        save_screenshot(page, "display-remote-checked-in")
+    finally:
+        context.close()
