@@ -2,9 +2,10 @@
 
 Marks follow the fixtures (pytest_collection_modifyitems): a test that uses `browser` (or `page`) is marked
 `browser` and `live`, one that uses `live_server` or `shared_server` is marked `live`, so `pytest -m "not live"`
-is the quick loop of unit tests (README). Modules with a test marked `slow` run first, so that under xdist the
-workers finish at about the same time. live_server gives each test a fresh server, started during the test before
-(ServerPool); shared_server is one server for the tests that only read.
+is the quick loop of unit tests (README). Modules with a test marked `slow` run first, then those with a `live`
+test, the unit modules last, so that under xdist the workers finish at about the same time. live_server gives
+each test a fresh server, started during the test before (ServerPool); shared_server is one server for the tests
+that only read.
 """
 
 from __future__ import annotations
@@ -106,15 +107,23 @@ NEXT_ITEM = pytest.StashKey()
 
 
 def pytest_collection_modifyitems(config, items):
-    """Mark tests by the fixtures they use, then put the modules that hold a `slow` test first (whole modules, so a
-    module-scoped server is started once; the order inside a module is kept)."""
+    """Mark tests by the fixtures they use, then order whole modules (a module-scoped server is started once; the
+    order inside a module is kept): those holding a `slow` test first, then those holding a `live` one (servers,
+    browsers: tens of seconds each), the unit modules (seconds each) last. xdist hands a worker the next module
+    when it is nearly done, so with the long ones first both workers end on short ones, at about the same time."""
     for item in items:
         if "browser" in item.fixturenames:
             item.add_marker(pytest.mark.browser)
         if {"browser", "live_server", "shared_server"} & set(item.fixturenames):
             item.add_marker(pytest.mark.live)
     slow_modules = {getattr(item, "module", None) for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: getattr(item, "module", None) not in slow_modules)  # stable: the rest keeps its order
+    live_modules = {getattr(item, "module", None) for item in items if item.get_closest_marker("live")}
+
+    def weight_class(item):
+        module = getattr(item, "module", None)
+        return module not in slow_modules, module not in live_modules
+
+    items.sort(key=weight_class)  # stable: each class keeps its order
 
 
 def pytest_runtest_protocol(item, nextitem):
