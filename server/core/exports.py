@@ -118,6 +118,10 @@ def to_xlsx(bundle: dict) -> bytes:
     summary.column_dimensions["A"].width = 120
     summary.row_dimensions[5].height = 90
     lines = []
+    site = wait_report.get("site")
+    if site:
+        lines.append(f"Đơn vị: {site['name']} (mã {site['code']}, {site['level_name'].lower()}"
+                     + (f", {site['district']}" if site["district"] else "") + ")")
     if wait_report.get("peak_hour"):
         lines.append(f"Khung giờ cao điểm: {wait_report['peak_hour']}")
     feedback = wait_report.get("feedback")

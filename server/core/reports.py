@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from . import feedback
 from .appointments_report import CHANNEL_ROW_NAMES, appointment_counts, channel_lines
-from .center import OFFICIAL_LEVELS, Center, RatingScale, level_is_dissatisfied
+from .center import OFFICIAL_LEVELS, SITE_LEVELS, Center, RatingScale, level_is_dissatisfied
 from .comments import period_comments
 from .summaries import Summaries, empty_group, merge_groups, percentiles
 from .vietnamese import format_date, format_number, format_percent, roman
@@ -254,8 +254,12 @@ class ReportBuilder:
         rows = [{"key": key, **self.describe(group_by, key), **self.figures(groups[key], names)}
                 for key in self.order(group_by, groups)]
         peak = max(hours.items(), key=lambda kv: (kv[1], -int(kv[0])), default=None)
+        site = self.center.site
         report = {
             "center": self.center.name,
+            # Who this center is at the province's hub ([site]): the same code labels its figures there.
+            **({"site": {"code": site.code, "name": site.name, "level": site.level,
+                         "level_name": SITE_LEVELS[site.level], "district": site.district}} if site else {}),
             "period": {"kind": period.kind, "first": period.first.isoformat(), "last": period.last.isoformat(),
                        "title": period.title, "name": period.name},
             "precision": self.precision,
