@@ -2,7 +2,8 @@
 # Install what is missing (chromium included), lint, then run every test: unit, live server, Socket.IO and browser.
 # pytest-xdist runs the suite on every core (-n auto), a test module per worker at a time (--dist loadfile: a
 # module's server and the offline bundle's build are made once), in the collection order tests/conftest.py gives
-# (the slow modules first). Arguments are passed on: scripts/test.sh -n 0 runs in one process.
+# (the slow modules first, then the live ones, unit modules last). Arguments are passed on: scripts/test.sh -n 0 runs
+# in one process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
