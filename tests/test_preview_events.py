@@ -5,6 +5,7 @@ start across restarts and two jobs at once; m022) — and the previews they anno
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from server.core.appointments import Appointments
 from server.core.queue import Queue
 from server.core.store import Store
+from server.core.timeline import day_timeline
 from tests.test_appointments import center_with, phone
 
 
@@ -55,6 +57,10 @@ def test_a_remote_number_checked_in_records_one_event_and_enters_the_preview(boo
     again = last_seq(store)
     booking.check_in(token=remote["token"])  # the QR after the code: nothing changes, nothing is recorded
     assert events_after(store, again) == []
+    with store.read() as conn:  # a supervisor's timeline names the step in Vietnamese
+        day = day_timeline(conn, booking.center, dt.date.fromisoformat(payload["local_date"]))
+    steps = next(t["transitions"] for t in day["tickets"] if t["label"] == label)
+    assert [s["name"] for s in steps] == ["Lấy số", "Xác nhận có mặt"]
 
 
 def test_a_booked_slot_starting_is_announced_once_and_changes_the_preview(booking, store, clock):

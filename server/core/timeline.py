@@ -26,6 +26,7 @@ TRANSITION_NAMES = {
     "service_started": "Bắt đầu tiếp nhận", "ticket_parked": "Tạm gác", "ticket_resumed": "Tiếp tục phục vụ",
     "ticket_finished": "Hoàn thành", "ticket_no_show": "Vắng mặt", "ticket_transferred": "Chuyển đi",
     "ticket_requeued": "Chờ sau khi chuyển", "ticket_cancelled": "Hủy số", "rating_recorded": "Đánh giá",
+    "ticket_checked_in": "Xác nhận có mặt",
 }
 
 # The ticket sheet: (key of the flat row, header). The headers are what the CSV and the workbook show.
