@@ -130,3 +130,12 @@ def test_no_announcement_for_bookings_already_due_called_or_late(booking, store,
     assert queue.call_next(1, "an").result["label"] == ticket["label"]
     assert booking.settle()["bookings_due"] == 0
     assert "bookings_due" not in [k for k, _ in events_after(store, 0)]
+
+
+def test_a_slot_of_an_earlier_day_is_not_announced_the_next_morning(booking, store, clock):
+    today = booking.center.local_date(clock())
+    made = booking.book("ly-lich", today, "08:30", "Hẹn hôm qua", phone(1), "a")
+    booking.check_in(code=made["code"])  # 08:00, early; the server is then off until the next morning
+    clock.advance(minutes=24 * 60)
+    assert booking.settle()["bookings_due"] == 0
+    assert "bookings_due" not in [k for k, _ in events_after(store, 0)]

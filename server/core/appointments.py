@@ -482,9 +482,10 @@ class Appointments:
         restarts and two jobs at once. Returns how many events were recorded."""
         rows = conn.execute(
             "SELECT a.id, a.slot_at, a.slot_start, a.local_date, a.service_code FROM appointments a"
-            " JOIN tickets t ON t.id = a.ticket_id WHERE a.kind = 'booking' AND a.state = ?"
-            " AND a.due_announced_at IS NULL AND a.slot_at <= ? AND t.state = 'waiting' ORDER BY a.slot_at, a.id",
-            (CHECKED_IN, now)).fetchall()
+            # Today's only (read through the index by day): a ticket left waiting on an earlier day is not called.
+            " JOIN tickets t ON t.id = a.ticket_id WHERE a.kind = 'booking' AND a.state = 'checked_in'"
+            " AND a.due_announced_at IS NULL AND a.slot_at <= ? AND a.local_date = ? AND t.state = 'waiting'"
+            " ORDER BY a.slot_at, a.id", (now, self.center.local_date(now))).fetchall()
         by_slot: dict[int, list] = {}
         for row in rows:
             by_slot.setdefault(row["slot_at"], []).append(row)
