@@ -1,6 +1,7 @@
-"""The lobby TV in chromium against the real server: a remote number (lấy số từ xa) checked in at the kiosk appears
-among the next numbers of the waiting panel at once, from its `ticket_checked_in` event alone (no other event
-happens; display_ui/display.js asks for `upcoming` again on it)."""
+"""The lobby TV and the officer's console in chromium against the real server: a remote number (lấy số từ xa)
+checked in at the kiosk appears among the next numbers of the TV's waiting panel and of the console's next five at
+once, from its `ticket_checked_in` event alone (no other event happens; display_ui/display.js asks for `upcoming`
+again on it, counter_ui/console.js for `console_state`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from tests.csrf import CsrfSession
 from tests.live import SMALL_CENTER, LiveServer
 from tests.officer import issue
 from tests.screenshots import save_screenshot
+from tests.test_browser_console_queue import officer, sign_in
 from tests.test_preview_events_live import POLICY
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
@@ -46,5 +48,28 @@ def test_the_lobby_shows_a_remote_number_right_after_its_check_in(server, browse
         expect(row.locator(".waiting-ticket")).to_have_text([remote["ticket_label"], walk_in])
         assert int(page.evaluate("document.body.dataset.seq")) == seq + 1  # the check-in's event, nothing else
         save_screenshot(page, "display-remote-checked-in")
+    finally:
+        context.close()
+
+
+def test_the_console_lists_a_remote_number_right_after_its_check_in(server, browser):
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 768})
+    desk = context.new_page()
+    try:
+        officer(server, "an")
+        http = CsrfSession()
+        remote = http.post(server.url + "/api/remote-tickets", timeout=10, json={
+            "service_code": "ly-lich", "name": "Lý Từ Xa", "phone": "0988 123 457"}).json()
+        walk_in = issue(server.url, "ly-lich")["label"]
+        sign_in(desk, server)  # counter 1 serves ly-lich
+        rows = desk.locator("#next-list .next-row")
+        expect(rows).to_have_count(1)
+        assert rows.first.get_attribute("data-label") == walk_in  # held: not callable yet
+        answer = http.post(server.url + "/api/checkin", timeout=10,
+                           json={"code": booking_codes.shown(remote["code"])})
+        assert answer.status_code == 201
+        expect(rows).to_have_count(2)
+        assert rows.evaluate_all("rows => rows.map(r => r.dataset.label)") == [remote["ticket_label"], walk_in]
+        save_screenshot(desk, "console-remote-checked-in")
     finally:
         context.close()
