@@ -12,7 +12,10 @@ name in HANGDOI_VOICE_DIR. Two kinds of clips are added here:
   bundled: the server makes a missing one with espeak-ng the first time it is asked (`make_name_clip`) and keeps
   it; the center may record its own instead.
 
-The screens build the sentences themselves (shared_ui/voice.js has the same Telex rule as `name_key`).
+The screens build the sentences themselves (shared_ui/voice.js has the same Telex rule as `name_key`), except the
+numbers: they are read by the lobby's one rule (`announcements.read_number`, `read_ticket_label`; 12 mười hai, 21 hai
+mươi mốt), so the kiosk gets the ticket's sentence from the server (`ticket_sentence`, the ticket answer's
+`guidance_clips`) and its choices' numbers as a table (`number_table`, GET /api/guidance/numbers).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ import subprocess
 import threading
 import unicodedata
 from pathlib import Path
+
+from .announcements import MAX_NUMBER, NUMBER_WORD_KEYS, read_number, read_ticket_label
 
 # Whole phrases of the guidance. The kiosk reads its screens with them, the tablet its question.
 GUIDANCE_TEXT = {
@@ -48,6 +53,40 @@ GUIDANCE_TEXT = {
                            "hồ sơ?",
     "hd-cam-on": "Trân trọng cảm ơn Ông/Bà.",
 }
+
+NUMBER_TABLE_SIZE = 100  # the choices of a screen are numbered 1..99 (two keypad digits at most)
+_DIGIT_WORDS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
+
+
+def number_clips(n: int) -> list[str]:
+    """A number as the lobby reads it: 12 → w-muoif, w-hai; 21 → w-hai, w-muoi, w-mots. One beyond the words'
+    reach (over 9999) is read digit by digit rather than refused: a ticket is never left unread."""
+    if 0 <= n <= MAX_NUMBER:
+        return [NUMBER_WORD_KEYS[word] for word in read_number(n)]
+    return [NUMBER_WORD_KEYS[_DIGIT_WORDS[int(d)]] for d in str(abs(n))]
+
+
+def number_table(size: int = NUMBER_TABLE_SIZE) -> list[list[str]]:
+    """The clips of 0..size-1, index = the number: the kiosk reads "chọn số 12" with it."""
+    return [number_clips(n) for n in range(size)]
+
+
+def ticket_sentence(ticket: dict) -> list[str]:
+    """The kiosk's ticket sentence, once: "Số thứ tự của Ông/Bà là A không mười sáu, quầy một, quầy hai mươi mốt,
+    số người đang chờ trước Ông/Bà mười lăm. Mời Ông/Bà nhận phiếu." The label as the lobby calls it, the counters
+    and the people ahead as number words; no people-ahead part for a ticket without a position."""
+    try:
+        label = read_ticket_label(ticket["label"])
+    except ValueError:  # a label the lobby cannot read as a number: its letters and digits one by one
+        label = [f"letter-{c.lower()}" if c.isalpha() else NUMBER_WORD_KEYS[_DIGIT_WORDS[int(c)]]
+                 for c in str(ticket["label"]) if c.isascii() and c.isalnum()]
+    sentence = ["hd-so-thu-tu-la", *label]
+    for counter in ticket.get("counters") or []:
+        sentence += ["hd-quay", *number_clips(counter)]
+    if ticket.get("ahead") is not None:
+        sentence += ["hd-so-nguoi-dang-cho", *number_clips(ticket["ahead"])]
+    return [*sentence, "hd-moi-nhan-phieu"]
+
 
 NAME_PREFIX = "name-"
 MAX_NAME_KEY = 200  # file names stay well under the 255 bytes file systems allow

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
+from ..core import guidance
 from ..core.phone import ticket_for_phone
 from ..core.ratings import is_int
 from ..core.ticket_print import qr_svg, render_ticket_png, ticket_lines
@@ -109,6 +110,7 @@ def issue_ticket():
         device=kiosk.name if kiosk else optional_string(body, "device"))
     ticket = outcome.result
     ticket["print"] = ticket_lines(rt.center, ticket)
+    ticket["guidance_clips"] = guidance.ticket_sentence(ticket)  # the kiosk's voice reads numbers as the lobby
     return jsonify(with_links(ticket, ticket["token"])), 201
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
+from ..core import guidance
 from ..core.appointments import Appointments
 from ..core.refusals import QueueRefused
 from ..core.ticket_print import qr_svg
@@ -159,5 +160,6 @@ def check_in():
     answer = appointments().check_in(code=text_field(body, "code"), token=token,
                                      device=kiosk.name if kiosk else optional_string(body, "device"))
     answer["ticket"] = with_links(answer["ticket"], answer["ticket"]["token"])
+    answer["ticket"]["guidance_clips"] = guidance.ticket_sentence(answer["ticket"])  # as a new number's answer
     answer["booking"] = with_booking_links(answer["booking"])
     return jsonify(answer), 201

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from ..core import guidance
 from ..core.availability import service_availability
 from ..core.search import MAX_QUERY, SearchIndex
 from . import runtime
@@ -44,3 +45,9 @@ def availability():
     """Which services a kiosk can give a number for right now, and why not for the others (docs/API.md)."""
     rt = runtime()
     return jsonify(services=service_availability(rt.queue))
+
+
+@bp.get("/guidance/numbers")
+def guidance_numbers():
+    """The voice guidance's clips of the numbers 0..99, read as the lobby reads them: "chọn số 12" is mười hai."""
+    return jsonify(numbers=guidance.number_table())
