@@ -129,3 +129,20 @@ def test_a_booked_slot_starting_reorders_the_lobby_and_the_console(clocked, brow
         save_screenshot(tv, "display-bookings-due")
     finally:
         context.close()
+
+
+def test_the_phone_of_a_remote_number_drops_the_check_in_note_at_once(server, browser):
+    context = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844})
+    phone = context.new_page()
+    try:
+        http = CsrfSession()
+        remote = http.post(server.url + "/api/remote-tickets", timeout=10, json={
+            "service_code": "ly-lich", "name": "Lý Từ Xa", "phone": "0988 123 458"}).json()
+        phone.goto(server.url + remote["ticket_url"])
+        expect(phone.locator("#remote-note")).to_be_visible()  # how to check in, while held
+        answer = http.post(server.url + "/api/checkin", timeout=10, json={"token": remote["token"]})
+        assert answer.status_code == 201
+        expect(phone.locator("#remote-note")).to_be_hidden()  # from its ticket_event, no reload
+        save_screenshot(phone, "ticket-remote-checked-in")
+    finally:
+        context.close()

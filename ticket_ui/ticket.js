@@ -76,7 +76,8 @@ function render(t) {
     setText("wait", wait);
     $("wait-caption").hidden = !wait || wait === "Sắp đến lượt";
     setText("counters", t.counters.length ? `Quầy phục vụ: ${counterList(t.counters)}` : "");
-    $("remote-note").hidden = t.channel !== "phone"; // a remote number is called once checked in at the kiosk
+    // A remote number is called once checked in at the kiosk: the note goes as soon as it is (ticket_checked_in).
+    $("remote-note").hidden = t.remote_checked_in !== false;
     document.title = `${t.label} – còn ${t.ahead ?? 0} người trước`;
   } else if (called) {
     setText("called-text", `MỜI ÔNG/BÀ ĐẾN QUẦY ${pad2(t.counter_number)}`);

@@ -128,3 +128,11 @@ def booked_time_of(conn, ticket_id: int) -> dict | None:
     row = conn.execute("SELECT slot_start, state FROM appointments WHERE ticket_id = ? AND kind = 'booking'",
                        (ticket_id,)).fetchone()
     return {"slot_start": row["slot_start"], "late": row["state"] == "late"} if row else None
+
+
+def remote_checked_in(conn, ticket_id: int) -> bool | None:
+    """For a remote number's ticket, whether the citizen has checked in at the kiosk (False: held, its phone page
+    says how to check in); None for any other ticket."""
+    row = conn.execute("SELECT state FROM appointments WHERE ticket_id = ? AND kind = 'remote'",
+                       (ticket_id,)).fetchone()
+    return row["state"] == "checked_in" if row else None

@@ -29,6 +29,7 @@ from .appointments_queue import (
     booked_time_of,
     expire_passed_remote,
     note_passed_remote,
+    remote_checked_in,
 )
 from .center import Center, Counter, Department, Service
 from .events import Event, last_seq
@@ -479,6 +480,7 @@ class Queue:
             view = self._view(conn, ticket)
             if self.center.appointments is not None:  # a booked citizen's ticket prints the booked time
                 view["booked"] = booked_time_of(conn, ticket["id"])
+                view["remote_checked_in"] = remote_checked_in(conn, ticket["id"])
         if view["state"] in UNFINISHED and view["local_date"] != self.center.local_date(self.now()):
             view.update(state=EXPIRED, state_name=STATE_NAMES[EXPIRED], ahead=None, estimated_wait_minutes=None)
         return view
