@@ -31,13 +31,18 @@ def server(tmp_path):
     live.stop()
 
 
+def remote_number(server, phone: str):
+    """A remote number (lấy số từ xa) of ly-lich taken from a phone: the phone's HTTP session and the answer."""
+    http = CsrfSession()
+    return http, http.post(server.url + "/api/remote-tickets", timeout=10, json={
+        "service_code": "ly-lich", "name": "Lý Từ Xa", "phone": phone}).json()
+
+
 def test_the_lobby_shows_a_remote_number_right_after_its_check_in(server, browser):
     context = browser.new_context(locale="vi-VN", viewport={"width": 1920, "height": 1080})
     page = context.new_page()
     try:
-        http = CsrfSession()
-        remote = http.post(server.url + "/api/remote-tickets", timeout=10, json={
-            "service_code": "ly-lich", "name": "Lý Từ Xa", "phone": "0988 123 456"}).json()
+        http, remote = remote_number(server, "0988 123 456")
         walk_in = issue(server.url, "ly-lich")["label"]
         page.goto(f"{server.url}/display?voice=off")
         page.wait_for_selector("body[data-seq]", state="attached")
@@ -60,9 +65,7 @@ def test_the_console_lists_a_remote_number_right_after_its_check_in(server, brow
     desk = context.new_page()
     try:
         officer(server, "an")
-        http = CsrfSession()
-        remote = http.post(server.url + "/api/remote-tickets", timeout=10, json={
-            "service_code": "ly-lich", "name": "Lý Từ Xa", "phone": "0988 123 457"}).json()
+        http, remote = remote_number(server, "0988 123 457")
         walk_in = issue(server.url, "ly-lich")["label"]
         sign_in(desk, server)  # counter 1 serves ly-lich
         rows = desk.locator("#next-list .next-row")
@@ -135,9 +138,7 @@ def test_the_phone_of_a_remote_number_drops_the_check_in_note_at_once(server, br
     context = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844})
     phone = context.new_page()
     try:
-        http = CsrfSession()
-        remote = http.post(server.url + "/api/remote-tickets", timeout=10, json={
-            "service_code": "ly-lich", "name": "Lý Từ Xa", "phone": "0988 123 458"}).json()
+        http, remote = remote_number(server, "0988 123 458")
         phone.goto(server.url + remote["ticket_url"])
         expect(phone.locator("#remote-note")).to_be_visible()  # how to check in, while held
         answer = http.post(server.url + "/api/checkin", timeout=10, json={"token": remote["token"]})
