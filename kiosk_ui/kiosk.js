@@ -5,7 +5,7 @@ import { forget, whenPaired } from "/ui/shared/device.js";
 import { $, button, choice, el } from "/ui/shared/dom.js";
 import { counterList, setTimeZone, time, weekdayDate } from "/ui/shared/format.js";
 import { answer } from "/ui/shared/http.js";
-import { guidanceSpeaking, startKioskGuidance } from "/ui/shared/voice_guide.js";
+import { guidanceSpeaking, setTicketSentence, startKioskGuidance } from "/ui/shared/voice_guide.js";
 import { mountCheckIn } from "/ui/booking/checkin.js";
 
 const RESULT_SECONDS = 10; // the result screen goes back to the start after this
@@ -382,6 +382,7 @@ function showResult(ticket, note = "") {
   $("result-ahead").textContent = lines.ahead || "";
   $("result-wait").textContent = lines.wait || "";
   $("result-qr").src = ticket.qr_url;
+  setTicketSentence(ticket.guidance_clips); // read by the voice guidance as the lobby reads numbers
   show("result");
   printTicket(ticket);
 }

@@ -3,8 +3,12 @@
 // replace any with its own recording). One sentence plays at a time; a new screen's sentence replaces whatever
 // is still playing or waiting. Everything started is written to the record (`spoken`, also
 // window.hangdoiGuidance), which the browser tests read to check what a blind citizen heard.
-//   import { guide, nameKey, digitKeys } from "/ui/shared/voice.js";
-//   guide.say(["hd-chon-linh-vuc", "hd-chon-so", ...digitKeys(1), nameKey("Sở Tư pháp")]);
+// Numbers are read as the lobby reads them (12 mười hai, 21 hai mươi mốt): the rule lives on the server only
+// (server/core/announcements.py), which sends a table of 0..99 (`loadNumberWords`, GET /api/guidance/numbers).
+//   import { guide, nameKey, numberKeys } from "/ui/shared/voice.js";
+//   guide.say(["hd-chon-linh-vuc", "hd-chon-so", ...numberKeys(1), nameKey("Sở Tư pháp")]);
+
+import { answer } from "/ui/shared/http.js";
 
 const RECORD_LIMIT = 400; // clips kept in the record; a kiosk runs for days
 const STALL_SECONDS = 8; // a clip that neither ends nor fails in this long is skipped
@@ -36,6 +40,25 @@ export function nameKey(text) {
 /** A number read digit by digit, as the citizen will key or see it: 25 → "hai", "năm"; "A025" → the digits. */
 export function digitKeys(number) {
   return Array.from(String(number).replace(/\D/g, ""), (d) => DIGIT_KEYS[Number(d)]);
+}
+
+let numberWords = null; // the server's clips of 0..99, index = the number
+
+/** Ask the server once for the clips of the numbers 0..99 (until it has answered: a kiosk started offline asks
+ *  again the next time). */
+export async function loadNumberWords() {
+  if (numberWords) return;
+  try {
+    const reply = await answer("GET", "/api/guidance/numbers");
+    if (reply.ok && reply.body && Array.isArray(reply.body.numbers)) numberWords = reply.body.numbers;
+  } catch (err) {
+    // Out of reach: numbers are read digit by digit until the server answers.
+  }
+}
+
+/** A number as words, the lobby's way (12 → "mười", "hai"); digit by digit only before the server's table came. */
+export function numberKeys(number) {
+  return numberWords && numberWords[number] ? numberWords[number] : digitKeys(number);
 }
 
 /** A ticket label: its letters by name, then its digits ("A025" → letter-a, không, hai, năm). */

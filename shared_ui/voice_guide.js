@@ -18,14 +18,15 @@
 import { accessToggle, isLarge, resetAccess, setLarge } from "/ui/shared/access.js";
 import { button, el } from "/ui/shared/dom.js";
 import { digitOf, moveFocus, typing, visibleButtons } from "/ui/shared/keypad.js";
-import { digitKeys, guide, labelKeys, nameKey } from "/ui/shared/voice.js";
+import { guide, labelKeys, loadNumberWords, nameKey, numberKeys } from "/ui/shared/voice.js";
 
 const LABEL = "Hướng dẫn bằng giọng nói";
 const TICKET_PACE = 0.85; // the ticket is read more slowly than the screens
 const SECOND_DIGIT_MS = 1500; // with more than nine choices, how long a first digit waits for a second
 const START = "home";
 
-const state = { on: false, screen: null, toggle: null, firstDigit: null, digitTimer: null, moving: false };
+const state = { on: false, screen: null, toggle: null, firstDigit: null, digitTimer: null, moving: false,
+  ticketSentence: null };
 
 // ----- what the screen shows --------------------------------------------------------------------------------
 
@@ -61,20 +62,31 @@ function choiceClips(choiceButton, number) {
     : nameKey(title ? title.textContent : choiceButton.textContent);
   const before = choiceButton.closest("#priority-groups") && choiceButton === choiceButton.parentElement
     .querySelector(".choice") ? ["hd-doi-tuong-uu-tien"] : [];
-  return [...before, "hd-chon-so", ...digitKeys(number), name];
+  return [...before, "hd-chon-so", ...numberKeys(number), name];
 }
 
 function numbersIn(id) {
   return (textOf(id).split(":").pop().match(/\d+/g) || []).map(Number);
 }
 
-/** The ticket, twice with a pause: "Số thứ tự của Ông/Bà là A 0 0 1, quầy 1, quầy 2, số người đang chờ …". */
+/** The ticket, twice with a pause: "Số thứ tự của Ông/Bà là A không mười sáu, quầy hai mươi mốt, số người đang
+ *  chờ … mười lăm", as the server worded it (the ticket's `guidance_clips`); from the screen only for a ticket
+ *  that came without. */
 function ticketClips() {
-  const counters = numbersIn("result-counters").flatMap((n) => ["hd-quay", ...digitKeys(n)]);
-  const ahead = numbersIn("result-ahead");
-  const sentence = ["hd-so-thu-tu-la", ...labelKeys(textOf("result-label")), ...counters,
-    ...(ahead.length ? ["hd-so-nguoi-dang-cho", ...digitKeys(ahead[0])] : []), "hd-moi-nhan-phieu"];
+  let sentence = state.ticketSentence;
+  if (!sentence) {
+    const counters = numbersIn("result-counters").flatMap((n) => ["hd-quay", ...numberKeys(n)]);
+    const ahead = numbersIn("result-ahead");
+    sentence = ["hd-so-thu-tu-la", ...labelKeys(textOf("result-label")), ...counters,
+      ...(ahead.length ? ["hd-so-nguoi-dang-cho", ...numberKeys(ahead[0])] : []), "hd-moi-nhan-phieu"];
+  }
   return [...sentence, "pause", ...sentence];
+}
+
+/** The ticket about to be shown: its sentence as the server's clips (`guidance_clips` of the ticket answer). Call
+ *  before showing the result screen, which reads it. */
+export function setTicketSentence(clips) {
+  state.ticketSentence = Array.isArray(clips) && clips.length ? clips.slice() : null;
 }
 
 /** What a screen says when it appears (or when asked again). */
@@ -104,8 +116,10 @@ function setOn(on) {
   state.on = on;
   state.toggle.setAttribute("aria-pressed", String(on));
   document.body.classList.toggle("voice-guidance", on);
-  if (on) readScreen(["hd-da-bat"]);
-  else guide.stop();
+  if (on) {
+    loadNumberWords(); // before the first choice's number is read, as a rule; digits meanwhile
+    readScreen(["hd-da-bat"]);
+  } else guide.stop();
 }
 
 /** A new screen: read it, or, back at the start, end this citizen's guidance and large text. */
@@ -232,6 +246,7 @@ export function startKioskGuidance({ toolbar }) {
   state.toggle.setAttribute("aria-pressed", "false");
   toolbar.append(state.toggle, accessToggle({ className: "kiosk-access-toggle" }));
   state.screen = document.body.dataset.screen || null;
+  loadNumberWords();
   new MutationObserver(screenChanged).observe(document.body, { attributes: true, attributeFilter: ["data-screen"] });
   document.addEventListener("keydown", onKey);
   document.addEventListener("focusin", onFocus);

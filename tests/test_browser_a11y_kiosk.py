@@ -16,6 +16,7 @@ import requests
 from PIL import Image
 from playwright.sync_api import expect
 
+from server.core.announcements import NUMBER_WORD_KEYS, read_number, read_ticket_label
 from server.core.guidance import name_key
 from server.settings import DEMO_CENTER
 from tests.axe_check import ZOOM_LOCK, audit, explain
@@ -32,6 +33,11 @@ BOOKINGS = """
 slot_minutes = 30
 days_ahead = 2
 capacity = { "ly-lich" = 3 }
+"""
+COUNTER_21 = """
+[[counters]]
+number = 21
+services = ["ly-lich"]
 """
 DIGIT = ["w-khong", "w-motj", "w-hai", "w-ba", "w-bons", "w-nam", "w-saus", "w-bayr", "w-tams", "w-chins"]
 
@@ -69,11 +75,24 @@ def press(page, key):
     return heard(page, since)
 
 
+def words(number):
+    """A number's clips as the lobby reads it (its own unit tests: tests/test_announcements.py)."""
+    return [NUMBER_WORD_KEYS[word] for word in read_number(number)]
+
+
 def choice(number, name):
     return ["hd-chon-so", DIGIT[number], name_key(name)]
 
 
-def test_a_blind_citizen_takes_a_number_with_the_keys_alone(live_server, browser):
+def test_a_blind_citizen_takes_a_number_with_the_keys_alone(tmp_path, browser):
+    """Twelve citizens are ahead and Lý lịch tư pháp is also served at counter 21: the ticket's sentence reads its
+    number, the counters and the people ahead as words, as the lobby reads them (mười ba, hai mươi mốt, mười hai)."""
+    center = tmp_path / "counter21.toml"
+    center.write_text(SMALL_CENTER.read_text(encoding="utf-8") + COUNTER_21, encoding="utf-8")
+    live_server = LiveServer(tmp_path / "walk.db", center=center).start()
+    for _ in range(12):
+        assert requests.post(f"{live_server.url}/api/tickets", json={"service_code": "ly-lich"},
+                             timeout=10).status_code == 201
     context, page = kiosk(browser, live_server)
     try:
         toggle = page.get_by_role("button", name="Hướng dẫn bằng giọng nói")
@@ -101,12 +120,20 @@ def test_a_blind_citizen_takes_a_number_with_the_keys_alone(live_server, browser
         step = press(page, "1")  # lấy số thường
         expect(page.locator("body")).to_have_attribute("data-screen", "result")
         with sqlite3.connect(live_server.database) as db:
-            [(label, counters)] = db.execute("SELECT label, 1 FROM tickets").fetchall()
-        assert label == "A001" and counters == 1
+            [(label,)] = db.execute("SELECT label FROM tickets ORDER BY id DESC LIMIT 1").fetchall()
+            [(ahead,)] = db.execute("SELECT COUNT(*) - 1 FROM tickets WHERE service_code = 'ly-lich' "
+                                    "AND state = 'waiting'").fetchall()
         expect(page.locator("#result-label")).to_have_text(label)
-        ticket = ["hd-so-thu-tu-la", "letter-a", DIGIT[0], DIGIT[0], DIGIT[1],
-                  "hd-quay", DIGIT[1], "hd-quay", DIGIT[2],  # Quầy phục vụ: 01, 02
-                  "hd-so-nguoi-dang-cho", DIGIT[0], "hd-moi-nhan-phieu"]
+        counters = [int(n) for n in re.findall(r"\d+", page.locator("#result-counters").inner_text())]
+        assert label == "A013" and ahead == 12 and counters == [1, 2, 21]  # the numbers this test is about
+        expect(page.locator("#result-ahead")).to_contain_text(str(ahead))
+        ticket = ["hd-so-thu-tu-la", *read_ticket_label(label),
+                  *[clip for n in counters for clip in ["hd-quay", *words(n)]],
+                  "hd-so-nguoi-dang-cho", *words(ahead), "hd-moi-nhan-phieu"]
+        # Written out: A không mười ba, quầy một, hai, hai mươi mốt, mười hai người đang chờ; never digit by digit.
+        assert ticket[1:5] == ["letter-a", "w-khong", "w-muoif", "w-ba"]
+        assert ticket[-8:] == ["hd-quay", "w-hai", "w-muoi", "w-mots", "hd-so-nguoi-dang-cho", "w-muoif", "w-hai",
+                               "hd-moi-nhan-phieu"]
         # "Đang lấy số" may start while the server answers; then the ticket, twice.
         assert [k for k in step if k != "hd-dang-lay-so"] == [*ticket, "pause", *ticket]
         assert step.count("hd-dang-lay-so") <= 1 and step[-len(ticket):] == ticket
@@ -127,6 +154,7 @@ def test_a_blind_citizen_takes_a_number_with_the_keys_alone(live_server, browser
         assert len(record(page)["spoken"]) == quiet
     finally:
         context.close()
+        live_server.stop()
 
 
 def test_arrows_name_the_choice_they_reach_and_enter_takes_it(live_server, browser):
