@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 
 from server.core.guidance import NUMBER_TABLE_SIZE, number_clips, number_table, ticket_sentence
+from tests.conftest import app_over
+from tests.test_booking_api import POLICY
 
 # What a citizen must hear, written out by hand from the Northern reading (docs/OPERATIONS.md).
 WORDS = {
@@ -72,3 +74,20 @@ def test_the_ticket_answer_carries_its_sentence_and_every_clip_is_served(client)
     for key in {*ticket["guidance_clips"], *(k for clips in number_table() for k in clips)}:
         with client.get(f"/voice/{key}.wav") as clip:  # closed: the file it streams is closed with it
             assert clip.status_code == 200 and clip.data[:4] == b"RIFF", key
+
+
+def test_a_checked_in_remote_number_carries_its_sentence_too(tmp_path):
+    """The kiosk's check-in answers a ticket as a new number does: its sentence is worded by the server too."""
+    with app_over(tmp_path, POLICY.format(per_address=100, capacity=2)) as application:
+        client = application.test_client()
+        for _ in range(10):
+            assert client.post("/api/tickets", json={"service_code": "ly-lich"}).status_code == 201
+        remote = client.post("/api/remote-tickets", json={"service_code": "ly-lich", "name": "Từ Xa",
+                                                          "phone": "0911222333"})
+        assert remote.status_code == 201
+        answer = client.post("/api/checkin", json={"token": remote.get_json()["token"]})
+        assert answer.status_code == 201
+        ticket = answer.get_json()["ticket"]
+        assert ticket["guidance_clips"] == ticket_sentence(ticket) and ticket["ahead"] >= 10
+        assert ticket["guidance_clips"][-2 - len(number_clips(ticket["ahead"])):] == [
+            "hd-so-nguoi-dang-cho", *number_clips(ticket["ahead"]), "hd-moi-nhan-phieu"]
