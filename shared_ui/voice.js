@@ -43,13 +43,14 @@ export function digitKeys(number) {
 }
 
 let numberWords = null; // the server's clips of 0..99, index = the number
+const NUMBERS_TIMEOUT_MS = 2000; // a citizen who turned the voice on waits no longer for the first words
 
 /** Ask the server once for the clips of the numbers 0..99 (until it has answered: a kiosk started offline asks
  *  again the next time). */
 export async function loadNumberWords() {
   if (numberWords) return;
   try {
-    const reply = await answer("GET", "/api/guidance/numbers");
+    const reply = await answer("GET", "/api/guidance/numbers", undefined, { timeout: NUMBERS_TIMEOUT_MS });
     if (reply.ok && reply.body && Array.isArray(reply.body.numbers)) numberWords = reply.body.numbers;
   } catch (err) {
     // Out of reach: numbers are read digit by digit until the server answers.

@@ -116,9 +116,8 @@ function setOn(on) {
   state.on = on;
   state.toggle.setAttribute("aria-pressed", String(on));
   document.body.classList.toggle("voice-guidance", on);
-  if (on) {
-    loadNumberWords(); // before the first choice's number is read, as a rule; digits meanwhile
-    readScreen(["hd-da-bat"]);
+  if (on) { // the numbers' words first (already there, but for a kiosk started while the server was away)
+    loadNumberWords().then(() => { if (state.on) readScreen(["hd-da-bat"]); });
   } else guide.stop();
 }
 

@@ -5,7 +5,7 @@ made by scripts/make_voice_clips.py with espeak-ng, any of them replaced by the 
 name in HANGDOI_VOICE_DIR. Two kinds of clips are added here:
 
 - phrases (`GUIDANCE_TEXT`): the screens' titles and the words between names ("chọn số", "quầy", "số người đang
-  chờ trước Ông/Bà"), bundled; digits are the call's number words ("w-motj" …);
+  chờ trước Ông/Bà"), bundled; numbers are the call's number words ("w-muoif", "w-mots" …);
 - names (`name_key`): every department, service, priority group and rating level of the center, whose clip is
   named after the words themselves, written in Telex so that every Vietnamese letter and tone keeps its own key
   ("Sở Tư pháp" → "name-sowr-tuw-phaps"). A center's names change with its configuration, so these are not
