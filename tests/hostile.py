@@ -155,6 +155,27 @@ ROUTES = [
     Route("GET", "/api/overview", who="supervisor"),
     Route("GET", "/api/ping"),
     Route("POST", "/api/ping"),
+    Route("GET", "/api/admin/sessions", who="admin"),
+    Route("POST", "/api/admin/officers/{username}/sign-out", who="admin", defaults={"username": "an"}),
+    Route("POST", "/api/admin/sign-in-locks/clear", who="admin", fields=("key",), base={"key": "account:an"}),
+    Route("GET", "/api/search", query=("q",)),
+    Route("GET", "/api/services/availability"),
+    Route("GET", "/api/guidance/numbers"),
+    # Bookings and remote numbers (a center without [appointments] refuses them; tests/test_booking_api.py sends
+    # these values to a center that takes bookings).
+    Route("GET", "/api/appointments/status"),
+    Route("GET", "/api/appointments/options"),
+    Route("GET", "/api/appointments/slots", query=("service", "date")),
+    Route("POST", "/api/appointments", fields=("service_code", "date", "slot", "name", "phone")),
+    Route("POST", "/api/appointments/lookup", fields=("code", "phone")),
+    Route("GET", "/api/appointments/day", who="supervisor", query=("date",)),
+    Route("GET", "/api/appointments/waiting", who="supervisor"),
+    Route("GET", "/api/appointments/{token}", defaults={"token": "x"}),
+    Route("POST", "/api/appointments/{token}/cancel", defaults={"token": "x"}),
+    Route("POST", "/api/appointments/{token}/move", fields=("date", "slot"), defaults={"token": "x"}),
+    Route("GET", "/api/appointments/{token}/qr.svg", defaults={"token": "x"}),
+    Route("POST", "/api/remote-tickets", fields=("service_code", "name", "phone")),
+    Route("POST", "/api/checkin", fields=("code", "token")),
     Route("GET", "/healthz"),
     Route("GET", "/voice/{key}.wav", defaults={"key": "chime"}),
     Route("GET", "/vendor/{name}", defaults={"name": "socket.io.min.js"}),
@@ -163,6 +184,7 @@ ROUTES = [
     Route("GET", "/t/{token}", defaults={"token": "x"}),
     Route("GET", "/display/counter/{number}", defaults={"number": "1"}),
     Route("GET", "/tablet/{number}", defaults={"number": "1"}),
+    Route("GET", "/hen/{token}", defaults={"token": "x"}),
 ]
 
 # Every client → server event of docs/API.md with the keys its payload reads.

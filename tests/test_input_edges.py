@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 import pytest
 
@@ -22,6 +23,20 @@ def test_a_route_answers_every_hostile_input_without_a_500(app, route):
         sender.send(route, url, body, headers, what)
     assert sender.failures == [], f"{len(sender.failures)} of {sender.count}: " + "\n".join(sender.failures[:10])
     assert 500 not in sender.statuses and sender.count >= 20
+
+
+def test_every_route_with_input_is_in_the_hostile_table(app):
+    """A new route that reads a body, a query or a path value gets its hostile inputs too: every such route of the
+    app is in tests/hostile.py's ROUTES (pages without parameters read nothing)."""
+    table = {(r.method, r.path) for r in ROUTES}
+    missing = []
+    for rule in app.url_map.iter_rules():
+        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
+        reads_input = path.startswith(("/api/", "/healthz")) or "{" in path
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if reads_input and (method, path) not in table and rule.endpoint != "static":
+                missing.append(f"{method} {path}")
+    assert missing == []
 
 
 class Sockets:
