@@ -26,8 +26,11 @@ from tests.officer import Officer
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 
 LOCK_SECONDS = 12  # the figure, kept
-ANSWER_WITHIN = 1.0  # /healthz and an officer's action, while the lock is held
-KIOSK_WITHIN = 2.0  # a kiosk's refusal: the store's 0.8 s bound plus a loaded machine's turn
+# /healthz, an officer's action and a kiosk's refusal while the lock is held: the store's 0.8 s bound (0.5 s for the
+# probe) plus a machine's turn. What is proved is that nothing waits out the 12 s lock; a 1.0 s bound for the first
+# two failed CI once at 1.07 s on a busy runner.
+ANSWER_WITHIN = 2.0
+KIOSK_WITHIN = 2.0
 
 
 @pytest.fixture(params=["eventlet", "gevent"])
