@@ -108,7 +108,6 @@ function redrawChoices() {
   else if (state.screen === "services" && state.department) renderServices(state.department);
   else if (state.screen === "search") renderResults(state.searchResults || [], !$("search-input").value.trim());
   main.scrollTop = scrolled;
-  updateScrollCue();
 }
 
 /** Why a service cannot be taken now, or null when it can. */
@@ -155,7 +154,6 @@ function show(name, backTo = null) {
   $("nav").hidden = $("back").hidden && $("home").hidden;
   $("main").scrollTop = 0;
   armTimers();
-  requestAnimationFrame(updateScrollCue);
 }
 
 function goBack() {
@@ -449,7 +447,10 @@ function start() {
   clock();
   setInterval(clock, 10000);
   $("main").addEventListener("scroll", updateScrollCue, { passive: true });
-  window.addEventListener("resize", updateScrollCue);
+  // Whatever changes the height of the screen or of what it shows (a screen switched, a list redrawn, the check-in
+  // button or a reason line appearing after load, fonts) says again whether anything lies below the edge.
+  const resized = new ResizeObserver(updateScrollCue);
+  for (const node of [$("main"), ...document.querySelectorAll(".screen")]) resized.observe(node);
   $("scroll-cue").addEventListener("click", () => $("main").scrollBy({ top: $("main").clientHeight * 0.7 }));
   showHome();
   refresh();
