@@ -22,9 +22,14 @@ export function fillDays(select, days) {
  * closed one cannot be chosen. Resolves with the slots shown.
  */
 export async function showSlots(container, service, day, onPick) {
+  // The latest choice wins: an answer for a day or service the citizen has already left is dropped.
+  const request = `${service}/${day}`;
+  container.dataset.request = request;
+  delete container.dataset.day;
   container.replaceChildren(el("p", "slots-empty", "Đang tải các khung giờ…"));
   const answer = await json("GET", `/api/appointments/slots?service=${encodeURIComponent(service)}`
     + `&date=${encodeURIComponent(day)}`);
+  if (container.dataset.request !== request) return answer.slots;
   const buttons = answer.slots.map((slot) => {
     const detail = slot.open ? `còn ${slot.left} chỗ` : slot.left ? "đã đóng" : "đã đủ";
     const node = button(null, "slot", () => {
@@ -41,6 +46,7 @@ export async function showSlots(container, service, day, onPick) {
   });
   const open = answer.slots.filter((slot) => slot.open);
   container.replaceChildren(...(open.length ? buttons : [el("p", "slots-empty", "Ngày này không còn khung giờ trống.")]));
+  container.dataset.day = day;  // the day whose slots are on screen
   onPick(null);
   return answer.slots;
 }

@@ -49,6 +49,7 @@ def book_in_browser(page, server, service="ly-lich", name="Nguyễn Thị Hẹn"
     expect(page.locator("#form")).to_be_visible()
     page.select_option("#department", "STP" if service in ("ly-lich", "ho-tich") else "SGTVT")
     page.select_option("#service", service)
+    expect(page.locator(f"#slots[data-request^='{service}/'][data-day]")).to_be_attached()  # this service's slots
     first = page.locator(".slot:not([disabled])").first
     expect(first).to_be_visible()
     start = first.get_attribute("data-start")
@@ -124,7 +125,9 @@ def test_move_and_cancel_on_the_booking_page(booking_server, page):
     page.click("#lookup-submit")
     page.wait_for_url(manage)
     expect(page.locator("#change")).to_be_visible()
-    page.select_option("#day", index=1)  # tomorrow
+    tomorrow = page.locator("#day option").nth(1).get_attribute("value")
+    page.select_option("#day", tomorrow)
+    expect(page.locator(f"#slots[data-day='{tomorrow}']")).to_be_attached()  # not today's slots still on screen
     target = page.locator(".slot:not([disabled])").nth(3)
     new_start = target.get_attribute("data-start")
     target.click()

@@ -37,6 +37,18 @@ def demo_server(tmp_path_factory):
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def demo_server_without_bookings(tmp_path_factory):
+    """The demo center without its [appointments] section (the last of its file): no check-in button."""
+    folder = tmp_path_factory.mktemp("demo-walk-in")
+    text = DEMO_CENTER.read_text(encoding="utf-8")
+    assert text.count("\n[appointments]") == 1 and text.index("\n[appointments]") > text.rindex("[[")
+    center = center_file(folder, text[:text.index("\n[appointments]")], "walk-in")
+    server = LiveServer(folder / "demo.db", center=center, env={"HANGDOI_IGNORE_OPENING_HOURS": "1"}).start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(params=list(SIZES))
 def kiosk(request, browser):
     """A kiosk page at one of the two real sizes; its name is the fixture's parameter."""
@@ -56,10 +68,15 @@ def center_file(tmp_path, text: str, name: str = "center"):
 
 # ----- every department on one screen, the notice readable -------------------------------------------------
 
-def test_every_department_of_the_demo_center_is_on_screen_and_the_notice_is_whole(demo_server, kiosk):
-    kiosk.goto(f"{demo_server.url}/kiosk")
+@pytest.mark.parametrize("bookings", [True, False], ids=["with-check-in", "walk-in-only"])
+def test_every_department_of_the_demo_center_is_on_screen_and_the_notice_is_whole(request, bookings, kiosk):
+    server = request.getfixturevalue("demo_server" if bookings else "demo_server_without_bookings")
+    kiosk.goto(f"{server.url}/kiosk")
     departments = kiosk.locator("#departments .choice")
     expect(departments).to_have_count(17)
+    # The check-in button beside the search (it appears after load) must not push the last row below the edge.
+    expect(kiosk.locator("#open-checkin")).to_be_visible(visible=bookings)
+    expect(kiosk.locator("#open-search")).to_be_visible()
     for i in range(17):
         expect(departments.nth(i)).to_be_in_viewport(ratio=1)
     expect(kiosk.locator("#scroll-cue")).to_be_hidden()  # nothing below the edge
@@ -74,7 +91,7 @@ def test_every_department_of_the_demo_center_is_on_screen_and_the_notice_is_whol
     cut = notice.evaluate("n => n.scrollWidth > n.clientWidth || n.scrollHeight > n.clientHeight")
     assert not cut
     assert float(notice.evaluate("n => getComputedStyle(n).fontSize").rstrip("px")) >= 26
-    shot(kiosk, f"{kiosk.size_name}-home")
+    shot(kiosk, f"{kiosk.size_name}-home{'' if bookings else '-walk-in'}")
 
 
 def test_a_center_with_more_departments_than_fit_shows_a_scroll_cue(tmp_path, kiosk):
@@ -91,6 +108,13 @@ def test_a_center_with_more_departments_than_fit_shows_a_scroll_cue(tmp_path, ki
         expect(cue).to_be_visible()
         expect(cue).to_have_text("Kéo xuống để xem thêm")
         expect(cue).to_be_in_viewport(ratio=1)
+        # The cue lies over the list and takes no room of its own: taking room, it would keep a page that fits
+        # without it overflowing, and so shown for ever.
+        heights = kiosk.evaluate("""() => {
+            const main = document.getElementById('main'), cue = document.getElementById('scroll-cue');
+            const shown = main.scrollHeight; cue.hidden = true; const hidden = main.scrollHeight; cue.hidden = false;
+            return [shown, hidden]; }""")
+        assert heights[0] == heights[1], heights
         last = kiosk.locator("#departments .choice").last
         expect(last).not_to_be_in_viewport()
         shot(kiosk, f"{kiosk.size_name}-scroll-cue")
