@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import psycopg
@@ -30,7 +29,8 @@ from server.core.outbox import (
     FEEDBACK_ITEM_COLUMNS,
     RATING_COLUMNS,
     TICKET_COLUMNS,
-    digest_and_payload,
+    canonical_event,
+    digest_of,
     event_digest,
 )
 
@@ -75,49 +75,96 @@ def ingest(conn: psycopg.Connection, site_id: int, batch: dict, now: int | None 
         raise ValueError("ingest needs a connection in autocommit mode")
     now = int(now if now is not None else time.time())
     after, through, events = _checked_shape(batch)
-    refusal = None
-    with conn.transaction():
-        site = conn.execute("SELECT acked_seq, state FROM hub_sites WHERE id = %s FOR UPDATE", (site_id,)).fetchone()
-        if site is None:
-            raise BatchRefused("unknown_site", "Đơn vị không có trong danh sách của tỉnh.", 403)
-        acked, state = site
+    writes: list[tuple[str, str, tuple]] = []
+    _column_types(conn)
+    try:
+        result = _take(conn, site_id, batch, (after, through, events), now, writes)
+    except (psycopg.DataError, psycopg.IntegrityError) as exc:  # a value the batch's columns cannot hold
+        # The rules come first, as when nothing was written before they were checked (a gap, a revoked site).
+        result = _take(conn, site_id, batch, (after, through, events), now, None)
+        if not isinstance(result, BatchRefused):
+            raise BatchRefused("bad_batch", f"Dữ liệu {WHAT[_refused_list(conn, writes)]} của lô không hợp lệ."
+                               ) from exc
+    if isinstance(result, BatchRefused):
+        raise result
+    return result
+
+
+def _take(conn, site_id: int, batch: dict, shape: tuple[int, int, list], now: int,
+          writes: list | None) -> IngestResult | BatchRefused:
+    """The batch's transaction in one round trip (pipeline mode): the site's row locked, the digests the batch
+    meets again read, and, before their answers are back, every write (each listed in `writes`, for
+    `_refused_list`) inside a savepoint, so PostgreSQL stores while the hub prepares the next statement. Writes
+    take only events after the site's `acked_seq`, and rows only when the batch goes beyond it. A refusal of the
+    rules rolls the savepoint back and is returned once its mark on the site's row is committed. With `writes`
+    None, only the rules are checked (nothing is stored)."""
+    after, through, events = shape
+    with conn.pipeline(), conn.transaction():
+        site = conn.execute("SELECT acked_seq, state FROM hub_sites WHERE id = %s FOR UPDATE", (site_id,))
+        # A statement of its own after the lock, so a new snapshot: it sees a batch of the site committed meanwhile.
+        known = conn.execute("SELECT seq, digest FROM site_events WHERE site_id = %s AND seq BETWEEN %s AND %s",
+                             (site_id, after, through))
         try:
-            if state == "revoked":
-                raise BatchRefused("revoked", "Mã truy cập của đơn vị đã bị thu hồi.", 403)
-            if state == "diverged":
-                raise BatchRefused("diverged", "Dữ liệu của đơn vị không khớp với dữ liệu tỉnh đã nhận (khôi phục từ"
-                                   " bản sao lưu cũ?): chờ quản trị tỉnh cấp lại mã.", 409, acked_seq=acked)
-            if after > acked:
-                raise BatchRefused("gap", f"Thiếu dữ liệu: tỉnh đã nhận đến số {acked}, lô này bắt đầu sau số {after}.",
-                                   409, expected_after=acked, acked_seq=acked)
-            _check_history(conn, site_id, after, acked, batch.get("prev_digest"), events)
+            with conn.transaction():
+                if writes is not None:
+                    for write in _writes(site_id, batch, through, now, _TYPES):
+                        writes.append(write)
+                        conn.execute(*write[1:])
+                site = site.fetchone()
+                if site is None:
+                    raise BatchRefused("unknown_site", "Đơn vị không có trong danh sách của tỉnh.", 403)
+                acked, state = site
+                _check_rules(acked, state, after, dict(known.fetchall()), batch.get("prev_digest"), events)
+                if writes is None:
+                    return None
+                result = IngestResult(acked_seq=max(acked, through), stored=sum(e["seq"] > acked for e in events))
+                result.skipped = len(events) - result.stored
+                if through > acked:
+                    result.days = _days(batch)
+                if batch.get("labels"):
+                    write = _label_write(conn, site_id, batch["labels"])
+                    writes.append(write)
+                    conn.execute(*write[1:])
+                info = _site_info(batch.get("site"))
+                conn.execute("UPDATE hub_sites SET acked_seq = %s, last_contact_at = %s, last_refusal = NULL,"
+                             " name = coalesce(%s, name), level = coalesce(%s, level),"
+                             " district = coalesce(%s, district) WHERE id = %s",
+                             (result.acked_seq, now, info["name"], info["level"], info["district"], site_id))
+                for listener in after_ingest:
+                    listener(conn, site_id, result)
         except BatchRefused as refused:
-            refusal = refused
-            diverged = refused.code == "history_differs"
+            if refused.code == "unknown_site":
+                raise
             conn.execute("UPDATE hub_sites SET last_contact_at = %s, last_refusal = %s,"
                          " state = CASE WHEN %s THEN 'diverged' ELSE state END WHERE id = %s",
-                         (now, refused.code, diverged, site_id))
-        if refusal is None:
-            result = IngestResult(acked_seq=max(acked, through))
-            fresh = [e for e in events if e["seq"] > acked]
-            result.skipped = len(events) - len(fresh)
-            if through > acked:
-                _store_events(conn, site_id, fresh, now)
-                result.stored = len(fresh)
-                _store_rows(conn, site_id, batch, result)
-            if batch.get("labels"):
-                _store_labels(conn, site_id, batch["labels"])
-            info = _site_info(batch.get("site"))
-            conn.execute("UPDATE hub_sites SET acked_seq = %s, last_contact_at = %s, last_refusal = NULL,"
-                         " name = coalesce(%s, name), level = coalesce(%s, level), district = coalesce(%s, district)"
-                         " WHERE id = %s",
-                         (result.acked_seq, now, info.get("name"), info.get("level") if info.get("level") in LEVELS
-                          else None, info.get("district"), site_id))
-            for listener in after_ingest:
-                listener(conn, site_id, result)
-    if refusal is not None:
-        raise refusal
+                         (now, refused.code, refused.code == "history_differs", site_id))
+            return refused
     return result
+
+
+def _check_rules(acked: int, state: str, after: int, stored: dict, prev_digest, events: list):
+    """BatchRefused unless the site may deliver and the batch follows what the hub holds (docs/HUB.md)."""
+    if state == "revoked":
+        raise BatchRefused("revoked", "Mã truy cập của đơn vị đã bị thu hồi.", 403)
+    if state == "diverged":
+        raise BatchRefused("diverged", "Dữ liệu của đơn vị không khớp với dữ liệu tỉnh đã nhận (khôi phục từ"
+                           " bản sao lưu cũ?): chờ quản trị tỉnh cấp lại mã.", 409, acked_seq=acked)
+    if after > acked:
+        raise BatchRefused("gap", f"Thiếu dữ liệu: tỉnh đã nhận đến số {acked}, lô này bắt đầu sau số {after}.",
+                           409, expected_after=acked, acked_seq=acked)
+    _check_history(stored, after, acked, prev_digest, events)
+
+
+def _refused_list(conn, writes: list) -> str:
+    """Which list of a refused batch PostgreSQL cannot take: its writes again one by one, rolled back."""
+    with conn.transaction(force_rollback=True):
+        for what, query, params in writes:
+            try:
+                with conn.transaction():
+                    conn.execute(query, params)
+            except (psycopg.DataError, psycopg.IntegrityError):
+                return what
+    return "rows"
 
 
 def _checked_shape(batch) -> tuple[int, int, list]:
@@ -145,6 +192,9 @@ def _checked_shape(batch) -> tuple[int, int, list]:
         rows = batch.get(key, [])
         if not isinstance(rows, list) or not all(isinstance(r, dict) and _whole(r.get("id", 0)) for r in rows):
             raise BatchRefused("bad_batch", f"Danh sách {key} không hợp lệ.")
+    if not all(isinstance(r.get("reasons", []), list) for r in batch.get("ratings", [])):
+        # jsonb would take a text too, and the reports read a list
+        raise BatchRefused("bad_batch", "Lý do đánh giá (reasons) phải là một danh sách.")
     site = batch.get("site")
     if site is not None and not (isinstance(site, dict) and all(
             isinstance(site.get(key), (str, type(None))) for key in ("name", "level", "district"))):
@@ -174,20 +224,15 @@ def _whole(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _check_history(conn, site_id: int, after: int, acked: int, prev_digest, events: list):
-    """The site's digests of what the hub already holds must match, from event `after` through `acked`."""
+def _check_history(stored: dict, after: int, acked: int, prev_digest, events: list):
+    """The site's digests of what the hub already holds must match, from event `after` through `acked`; `stored`
+    holds the hub's digests of the batch's range."""
     known = [e for e in events if e["seq"] <= acked]
-    seqs = [after] if after > 0 else []
-    seqs += [e["seq"] for e in known]
-    if not seqs:
-        return
-    stored = dict(conn.execute("SELECT seq, digest FROM site_events WHERE site_id = %s AND seq = ANY(%s)",
-                               (site_id, seqs)).fetchall())
     sent = {e["seq"]: event_digest(e) for e in known}
     if after > 0:
         sent[after] = prev_digest
-    for seq in seqs:
-        if stored.get(seq) != sent.get(seq):
+    for seq in sorted(sent):
+        if stored.get(seq) != sent[seq]:
             raise BatchRefused("history_differs", f"Sự kiện số {seq} của đơn vị khác với sự kiện tỉnh đã nhận: dữ liệu"
                                " của đơn vị đã quay lại (khôi phục từ bản sao lưu cũ?). Tỉnh tạm ngừng nhận; quản trị"
                                " tỉnh cấp lại mã để đồng bộ lại từ đầu.", 409, seq=seq)
@@ -196,29 +241,35 @@ def _check_history(conn, site_id: int, after: int, acked: int, prev_digest, even
 # What each list of a batch is, in the words of a refusal.
 WHAT = {"events": "sự kiện (events)", "tickets": "số thứ tự (tickets)", "ratings": "đánh giá (ratings)",
         "feedback_items": "phản ánh (feedback_items)", "feedback_actions": "xử lý phản ánh (feedback_actions)",
-        "rows": "các bảng", "labels": "nhãn (labels)"}
+        "rows": "các bảng", "labels": "nhãn (labels)", "site": "đơn vị (site)"}
 
 
-@contextmanager
-def _refused_as_bad(what: str):
-    """A value PostgreSQL refuses (a text where a number goes, a missing required column) is the batch's fault:
-    refused in Vietnamese, naming the list (the database's own words stay in the hub's log)."""
-    try:
-        yield
-    except (psycopg.DataError, psycopg.IntegrityError) as exc:
-        raise BatchRefused("bad_batch", f"Dữ liệu {WHAT.get(what, what)} của lô không hợp lệ.") from exc
+# Events as the JSON array of their canonical forms (the text each digest is of) with the digest appended: no
+# second encoding of the payloads, and a statement the pipeline can carry (a COPY cannot). Only the events after
+# the site's `acked_seq` are taken (the site's row is locked by then: the subquery reads its value).
+_INSERT_EVENTS = (
+    "INSERT INTO site_events (site_id, seq, at, kind, ticket_id, counter_number, officer, payload, digest,"
+    " received_at) SELECT %(site)s, (e->>0)::bigint, (e->>1)::bigint, e->>2, (e->>3)::bigint, (e->>4)::int, e->>5,"
+    " e->6, e->>7, %(now)s FROM jsonb_array_elements(%(events)s::jsonb) AS e"
+    " WHERE (e->>0)::bigint > (SELECT acked_seq FROM hub_sites WHERE id = %(site)s)")
+# Events per statement: PostgreSQL stores one part while the hub encodes and hashes the next.
+EVENTS_PER_STATEMENT = 200
 
 
-def _store_events(conn, site_id: int, events: list, now: int):
-    columns = "site_id, seq, at, kind, ticket_id, counter_number, officer, payload, digest, received_at"
-    with _refused_as_bad("events"), conn.cursor().copy(f"COPY site_events ({columns}) FROM STDIN") as copy:
-        for e in events:
-            digest, payload = digest_and_payload(e)  # the digest of the event as sent, NUL and all
-            if "\\u0000" in payload:
-                payload = json.dumps(without_nul(e.get("payload") or {}), sort_keys=True, ensure_ascii=False,
-                                     separators=(",", ":"))
-            copy.write_row((site_id, e["seq"], e["at"], without_nul(e["kind"]), e.get("ticket_id"),
-                            e.get("counter_number"), without_nul(e.get("officer")), payload, digest, now))
+def _writes(site_id: int, batch: dict, through: int, now: int, types: dict):
+    """The batch's statements as they are ready: (list, query, parameters). The rows first: quick to encode and
+    slow to upsert, PostgreSQL upserts them while the hub hashes the events."""
+    yield from _row_writes(site_id, batch, through, types)
+    events = batch.get("events") or []
+    for start in range(0, len(events), EVENTS_PER_STATEMENT):
+        parts = []
+        for e in events[start:start + EVENTS_PER_STATEMENT]:
+            canonical = canonical_event(e)  # the digest is of the event as sent, NUL and all
+            digest = digest_of(canonical)
+            if "\\u0000" in canonical:  # jsonb holds no NUL: the stored event goes without
+                canonical = canonical_event(without_nul(e))
+            parts.append(f'{canonical[:-1]},"{digest}"]')
+        yield "events", _INSERT_EVENTS, {"site": site_id, "now": now, "events": f"[{','.join(parts)}]"}
 
 
 # table, columns, what a row sent again does (None: inserted once, never changed).
@@ -230,68 +281,69 @@ _ROW_TABLES = {
 }
 
 
-def _store_rows(conn, site_id: int, batch: dict, result: IngestResult):
-    """Upsert the rows a batch carries through temporary tables filled by COPY: one round trip creates the
-    staging tables, one COPY per table, one round trip runs every upsert."""
-    present = [(key, *spec) for key, spec in _ROW_TABLES.items() if batch.get(key)]
-    if not present:
-        return
-    # Empty whenever a batch starts: emptied at each commit, and a failed batch's rows rolled back with it.
-    conn.execute("; ".join(f"CREATE TEMP TABLE IF NOT EXISTS incoming_{table} (LIKE {table}) ON COMMIT DELETE ROWS"
-                           for _, table, _, _ in present))
-    upserts = []
-    for key, table, columns, on_conflict in present:
-        rows = batch[key]
-        names = ", ".join(("site_id", *columns))
-        with _refused_as_bad(key), conn.cursor().copy(f"COPY incoming_{table} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row((site_id, *(_cell(row.get(c)) for c in columns)))
+def _row_writes(site_id: int, batch: dict, through: int, types: dict):
+    """Each list of rows upserted in one statement, sent as a JSON array of arrays in the columns' order (the
+    names once, not in every row), when the batch goes beyond the site's `acked_seq` (rows travel only with new
+    events: an old copy never brings back an older state). `types`: each table's column types."""
+    for key, (table, columns, on_conflict) in _ROW_TABLES.items():
+        rows = batch.get(key)
+        if not rows:
+            continue
+        text = json.dumps([[row.get(c) for c in columns] for row in rows], ensure_ascii=False)
+        if "\\u0000" in text:  # PostgreSQL's text holds no NUL
+            text = json.dumps([[without_nul(row.get(c)) for c in columns] for row in rows], ensure_ascii=False)
+        names = ", ".join(columns)
+        cells = ", ".join(f"r->{i}" if types[table][c] == "jsonb" else f"(r->>{i})::{types[table][c]}"
+                          for i, c in enumerate(columns))
         action = "DO NOTHING" if on_conflict is None else "DO UPDATE SET " + ", ".join(
             f"{c} = excluded.{c}" for c in columns if c != "id")
         # ORDER BY id: one site's batches never run at once (its row is locked), so no deadlock either way.
-        upserts.append(f"INSERT INTO {table} ({names}) SELECT {names} FROM incoming_{table} ORDER BY id"
-                       f" ON CONFLICT (site_id, id) {action}")
-        day_column = {"tickets": "local_date", "ratings": "service_local_date"}.get(key)
-        if day_column:
-            result.days |= {without_nul(r.get(day_column)) for r in rows if isinstance(r.get(day_column), str)}
-    with _refused_as_bad("rows"):
-        conn.execute("; ".join(upserts))
+        yield key, (f"INSERT INTO {table} (site_id, {names}) SELECT %(site)s, {cells}"
+                    f" FROM jsonb_array_elements(%(rows)s::jsonb) AS r"
+                    f" WHERE %(through)s > (SELECT acked_seq FROM hub_sites WHERE id = %(site)s) ORDER BY 2"
+                    f" ON CONFLICT (site_id, id) {action}"), {"site": site_id, "rows": text, "through": through}
 
 
-def _cell(value):
-    """A value as COPY takes it: lists and mappings (a rating's reasons) as JSON text; NUL removed from text."""
-    if isinstance(value, str):
-        return value.replace("\x00", "") if "\x00" in value else value
-    if isinstance(value, (list, dict)):
-        text = json.dumps(value, ensure_ascii=False)
-        return json.dumps(without_nul(value), ensure_ascii=False) if "\\u0000" in text else text
-    return value
+def _column_types(conn) -> dict[str, dict[str, str]]:
+    """{table: {column: SQL type}} of the fact tables, read once per process (migrations run before serving)."""
+    if not _TYPES:
+        for table, column, kind in conn.execute(
+                "SELECT attrelid::regclass::text, attname, format_type(atttypid, atttypmod) FROM pg_attribute"
+                " WHERE attrelid = ANY(%s::regclass[]) AND attnum > 0 AND NOT attisdropped",
+                ([table for table, _, _ in _ROW_TABLES.values()],)):
+            _TYPES.setdefault(table, {})[column] = kind
+    return _TYPES
 
 
-def _store_labels(conn, site_id: int, rows: list):
+_TYPES: dict[str, dict[str, str]] = {}
+
+
+def _days(batch: dict) -> set:
+    """The local dates of the tickets and ratings a batch writes."""
+    days = {t.get("local_date") for t in batch.get("tickets") or ()}
+    days |= {r.get("service_local_date") for r in batch.get("ratings") or ()}
+    return {without_nul(day) for day in days if isinstance(day, str)}
+
+
+def _label_write(conn, site_id: int, rows: list) -> tuple[str, str, tuple]:
     """The site's names for its codes; `target_wait_minutes` of services once the reports' schema has the column."""
-    with_target = _has_target_column(conn)
-    values = []
+    values = {}  # one per kind and code: the last one sent, as a row-by-row upsert would leave it
     for row in rows:
         kind, code, name = row.get("kind"), row.get("code"), row.get("name")
         if kind not in LABEL_KINDS or not isinstance(code, str) or not isinstance(name, str):
             raise BatchRefused("bad_batch", "Nhãn (labels) phải có kind, code và name.")
         target = row.get("target_wait_minutes")
-        values.append((site_id, kind, without_nul(code), without_nul(name), target if _whole(target) else None))
-    with _refused_as_bad("labels"):
-        _upsert_labels(conn, values, with_target)
-
-
-def _upsert_labels(conn, values: list, with_target: bool):
-    if with_target:
-        conn.cursor().executemany(
-            "INSERT INTO site_labels (site_id, kind, code, name, target_wait_minutes) VALUES (%s, %s, %s, %s, %s)"
-            " ON CONFLICT (site_id, kind, code) DO UPDATE SET name = excluded.name,"
-            " target_wait_minutes = excluded.target_wait_minutes", values)
-    else:
-        conn.cursor().executemany(
-            "INSERT INTO site_labels (site_id, kind, code, name) VALUES (%s, %s, %s, %s)"
-            " ON CONFLICT (site_id, kind, code) DO UPDATE SET name = excluded.name", [v[:4] for v in values])
+        values[(kind, code)] = {"kind": kind, "code": code, "name": name,
+                                "target_wait_minutes": target if _whole(target) else None}
+    text = json.dumps(without_nul(list(values.values())), ensure_ascii=False)
+    if _has_target_column(conn):
+        return ("labels", "INSERT INTO site_labels (site_id, kind, code, name, target_wait_minutes)"
+                " SELECT %s, kind, code, name, target_wait_minutes FROM json_populate_recordset(NULL::site_labels, %s)"
+                " ON CONFLICT (site_id, kind, code) DO UPDATE SET name = excluded.name,"
+                " target_wait_minutes = excluded.target_wait_minutes", (site_id, text))
+    return ("labels", "INSERT INTO site_labels (site_id, kind, code, name) SELECT %s, kind, code, name"
+            " FROM json_populate_recordset(NULL::site_labels, %s) ON CONFLICT (site_id, kind, code)"
+            " DO UPDATE SET name = excluded.name", (site_id, text))
 
 
 def _has_target_column(conn) -> bool:
