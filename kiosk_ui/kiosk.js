@@ -9,6 +9,7 @@ import { guidanceSpeaking, setTicketSentence, startKioskGuidance } from "/ui/sha
 import { mountCheckIn } from "/ui/booking/checkin.js";
 
 const RESULT_SECONDS = 10; // the result screen goes back to the start after this
+const AFTER_VOICE_SECONDS = 5; // …and never sooner than this after the voice has read the ticket (to take it)
 const IDLE_SECONDS = 30; // any other screen goes back to the start after this long untouched
 // The kiosk has no socket: an admin's change (services, names, hours) shows up within this (docs/CONFIG.md).
 const RELOAD_SECONDS = 15;
@@ -408,7 +409,9 @@ function armTimers() {
   if (state.screen === "result") {
     let left = RESULT_SECONDS;
     const tick = () => {
-      if (left <= 0 && guidanceSpeaking()) return; // the ticket is still read aloud: the start waits for the end
+      // While the ticket is read aloud the start waits; after the reading, a blind citizen still needs a moment to
+      // find the printed ticket before the next one can press a key.
+      if (guidanceSpeaking()) left = Math.max(left, AFTER_VOICE_SECONDS);
       if (left <= 0) return showHome();
       $("result-countdown").textContent = `Màn hình sẽ trở về trang đầu sau ${left} giây`;
       left -= 1;

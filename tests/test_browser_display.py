@@ -245,12 +245,16 @@ def test_calls_faster_than_speech_keep_the_voice_queue_bounded(live_server, ordi
     context = ordinary_browser.new_context(locale="vi-VN", viewport=TV_SIZES["1920x1080"])
     page = context.new_page()
     open_display(page, f"{live_server.url}/display?{FAST_VOICE}")
+    # The silent probe has been refused (the button is up): calls now wait in the queue, none starts playing.
+    expect(page.get_by_role("button", name="Bật âm thanh")).to_be_visible()
     for _ in range(13):
         issue(live_server.url, "ly-lich")
     an = officers("an", 1)
     assert an.act("call_next")["ok"] and an.act("recall")["ok"] and an.act("recall")["ok"]
     applied(page, an.wait_event("ticket_recalled", call_count=3))
-    assert page.evaluate("[hangdoiVoice.queued, hangdoiVoice.merged, hangdoiVoice.dropped]") == [1, 2, 0]
+    voice = page.evaluate("({queued: hangdoiVoice.queued, merged: hangdoiVoice.merged, dropped: hangdoiVoice.dropped,"
+                          " enabled: hangdoiVoice.enabled, played: hangdoiVoice.played.slice()})")
+    assert [voice["queued"], voice["merged"], voice["dropped"]] == [1, 2, 0], voice
 
     for _ in range(12):   # A002 … A013 at the same counter, none of them spoken yet
         assert an.act("start")["ok"] and an.act("finish")["ok"] and an.act("call_next")["ok"]
