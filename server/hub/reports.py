@@ -16,10 +16,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 import time
+from array import array
+from binascii import a2b_base64, b2a_base64
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain, repeat
+from operator import sub
 from zoneinfo import ZoneInfo
 
 from psycopg.rows import dict_row
@@ -160,12 +166,13 @@ class HubSummaries:
             self.compute(site_id, sorted(days))
         return len(rows)
 
-    def refresh_all(self, before: str = "9999-12-31", chunk_days: int = 62) -> int:
-        """Compute every stale site-day of every site dated before `before` (after a bulk load; the summariser's
-        round over past days); how many were computed."""
+    def refresh_all(self, before: str = "9999-12-31", chunk_days: int = 62, site_ids: list[int] | None = None) -> int:
+        """Compute every stale site-day of every site (or of `site_ids`) dated before `before` (after a bulk load;
+        the summariser's round over past days); how many were computed."""
         done = 0
         for (site_id,) in self.conn.execute("SELECT DISTINCT site_id FROM hub_summary_days WHERE stale"
-                                            " AND local_date < %s", (before,)).fetchall():
+                                            " AND local_date < %s AND (%s::int[] IS NULL OR site_id = ANY(%s))",
+                                            (before, site_ids, site_ids)).fetchall():
             days = [r[0] for r in self.conn.execute(
                 "SELECT local_date FROM hub_summary_days WHERE site_id = %s AND stale AND local_date < %s"
                 " ORDER BY local_date", (site_id, before))]
@@ -330,12 +337,16 @@ class ProvinceReportBuilder(ReportBuilder):
         dimension = SOURCE_DIMENSION[group_by]
         groups: dict[str, dict] = {}
         total, hours, reporting = empty_group(), {}, set()
+        # Rows of whole sites' days (site, district, level, day) each take every site-day's whole figures once:
+        # the total is then the union of the rows, each made one histogram first (fewer parts to merge).
+        total_of_rows = dimension == "center"
         for site_id, days in site_days.items():
             site = self.sites[site_id]
             for day in sorted(days):
                 summary = days[day]
                 for figures in summary.get("center", {}).values():
-                    merge_groups(total, figures)
+                    if not total_of_rows:
+                        merge_groups(total, figures)
                     if figures["issued"] or figures["rated"]:
                         reporting.add(site_id)
                 for key, issued in summary.get(HOUR_ISSUED, {}).items():
@@ -344,6 +355,10 @@ class ProvinceReportBuilder(ReportBuilder):
                     row_key = self.row_key(group_by, site, day, key)
                     if row_key is not None:
                         merge_groups(groups.setdefault(row_key, empty_group()), figures)
+        if total_of_rows:
+            for group in groups.values():
+                group.update({name: one_histogram(group[name]) for name in TIMES})
+                merge_groups(total, group)
         names = level_columns(total["ratings"], PROVINCE_SCALE)
         rows = [{"key": key, **self.describe(group_by, key), **self.figures(groups[key], names)}
                 for key in self.order(group_by, groups)]
@@ -443,19 +458,45 @@ class ProvinceReportBuilder(ReportBuilder):
         return text
 
 
-# A median over many parts is found by bisecting every part some 50 times (summaries.order_statistic); a union of
-# few durations per part (a commune's day) is cheaper merged once into one histogram, whose order statistics are
-# one bisection each. Merged when the parts hold at most this many distinct values each, on average.
-MERGE_VALUES_PER_PART = 50
+# A median over many parts is found by bisecting every part some 50 times (summaries.order_statistic). A union of
+# few durations per part (a commune's days) is cheaper made into one histogram first: every duration listed and
+# sorted, at C speed, then one bisection per order statistic. Done when the parts hold at most this many durations
+# each on average (a provincial center's month of days still is), and never past MERGE_DURATIONS_AT_MOST in all.
+MERGE_DURATIONS_PER_PART = 500
+MERGE_DURATIONS_AT_MOST = 1_000_000
 
 
 def one_histogram(histogram: dict) -> dict:
-    """`histogram` itself, or its parts merged into one (summaries.flatten, exact) when they are small."""
+    """`histogram` itself, or its parts merged into one (the same exact durations) when that is cheaper."""
     parts = histogram.get("parts") or ()
-    # "v" packs 4 bytes a value in base64 (4 characters per 3 bytes): 16 characters per 3 values.
-    if len(parts) > 1 and sum(len(p["v"]) for p in parts) * 3 // 16 <= MERGE_VALUES_PER_PART * len(parts):
-        return flatten(histogram)
-    return histogram
+    n = histogram["n"]
+    if len(parts) < 2 or n > min(MERGE_DURATIONS_PER_PART * len(parts), MERGE_DURATIONS_AT_MOST):
+        return histogram
+    durations = []
+    for part in parts:
+        values, running = unpacked(part["v"]), unpacked(part["k"])
+        # each value as many times as it occurs: the running counts' differences
+        durations += chain.from_iterable(map(repeat, values, map(sub, running, chain((0,), running))))
+    durations.sort()
+    distinct = sorted(set(durations))
+    at_or_below = map(bisect_right, repeat(durations), distinct)
+    return {"n": n, "sum": histogram["sum"], "max": histogram["max"], "v": packed(distinct),
+            "k": packed(at_or_below)}
+
+
+def packed(numbers) -> str:
+    """The summaries' form of a list of seconds: base64 of little-endian 32-bit integers."""
+    numbers = array("i", numbers)
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    return b2a_base64(numbers.tobytes(), newline=False).decode("ascii")
+
+
+def unpacked(text: str) -> array:
+    numbers = array("i", a2b_base64(text))
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    return numbers
 
 
 @dataclass(frozen=True)
