@@ -14,12 +14,19 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.forkserver import ForkServer
+
 ROOT = Path(__file__).resolve().parent.parent
 SMALL_CENTER = ROOT / "tests" / "centers" / "small.toml"
 # `python run.py`, without aiohttp: the test venv has it for bench/bench_calls.py's AsyncClients, a center's install
 # does not, and engineio imports it whenever it is there (a fifth of a server's start-up CPU, for nothing).
 RUN_SERVER = [sys.executable, "-c", "import runpy, sys; sys.modules['aiohttp'] = None; sys.argv[:2] = sys.argv[1:2];"
               " runpy.run_path(sys.argv[0], run_name='__main__')", str(ROOT / "run.py")]
+
+
+# Eventlet servers are forked from a process that has imported them (tests/forkserver.py); False starts each one as
+# `python run.py` (bench/bench_test_starts.py compares the two).
+FORK = True
 
 
 def free_port() -> int:
@@ -53,8 +60,11 @@ class LiveServer:
         """Start and wait until /healthz answers. A server that exits is reported at once; the time-out is for one
         that hangs, and leaves room for a start-up of ~1 s of CPU on 2 cores at a load of 20 (20 s was too short)."""
         self.log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(RUN_SERVER, cwd=ROOT, env=self.environment(),
-                                        stdout=self.log, stderr=subprocess.STDOUT)
+        if FORK and self.async_mode == "eventlet":
+            self.process = ForkServer.get(ROOT / "run.py").spawn(self.environment(), self.log_path, ROOT)
+        else:
+            self.process = subprocess.Popen(RUN_SERVER, cwd=ROOT, env=self.environment(),
+                                            stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
