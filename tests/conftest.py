@@ -24,6 +24,7 @@ from server.core.center import load_center
 from server.core.queue import Queue
 from server.core.store import Store
 from server.settings import Settings
+from tests import hash_cost
 from tests.csrf import CsrfFlaskClient
 from tests.live import SMALL_CENTER, LiveServer
 
@@ -48,6 +49,16 @@ class FakeClock:
 
     def set(self, moment: dt.datetime):
         self.now = moment.timestamp()
+
+
+@pytest.fixture(autouse=True)
+def password_hash_cost(request):
+    """A low scrypt cost for passwords hashed in this process, unless the test is marked production_hash_cost
+    (tests/hash_cost.py says why)."""
+    production = request.node.get_closest_marker("production_hash_cost") is not None
+    hash_cost.use(hash_cost.PRODUCTION if production else hash_cost.LOW)
+    yield
+    hash_cost.use(hash_cost.PRODUCTION)
 
 
 @pytest.fixture

@@ -68,7 +68,8 @@ def test_book_check_in_and_be_called_at_the_slot(booking_server, page):
     expect(page.locator("#state")).to_have_text("Đã đặt")
     expect(page.locator("#service")).to_have_text("Lý lịch tư pháp")
     expect(page.locator("#phone")).to_have_text("091****678")
-    assert page.eval_on_selector("#qr", "img => img.complete && img.naturalWidth > 0")
+    expect(page.locator("#qr")).to_have_js_property("complete", True)  # loaded (or failed): then it must show
+    assert page.eval_on_selector("#qr", "img => img.naturalWidth > 0")
     code = page.inner_text("#code")
     manage = page.url
 

@@ -17,6 +17,9 @@ from server.core.sign_in_limits import keys_for
 from tests.conftest import app_over
 from tests.test_realtime import PASSWORD
 
+# The cost is the point here: hashes upgraded to it, and unknown users answered in the time of one real hash.
+pytestmark = pytest.mark.production_hash_cost
+
 LOCKED = "Đăng nhập sai quá nhiều lần, vui lòng thử lại sau"
 
 
