@@ -20,12 +20,10 @@ import sys
 import time
 from array import array
 from binascii import a2b_base64, b2a_base64
-from bisect import bisect_right
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import chain, repeat
-from operator import sub
+from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from psycopg.rows import dict_row
@@ -459,29 +457,29 @@ class ProvinceReportBuilder(ReportBuilder):
 
 
 # A median over many parts is found by bisecting every part some 50 times (summaries.order_statistic). A union of
-# few durations per part (a commune's days) is cheaper made into one histogram first: every duration listed and
-# sorted, at C speed, then one bisection per order statistic. Done when the parts hold at most this many durations
-# each on average (a provincial center's month of days still is), and never past MERGE_DURATIONS_AT_MOST in all.
-MERGE_DURATIONS_PER_PART = 500
-MERGE_DURATIONS_AT_MOST = 1_000_000
+# parts with few distinct durations each (a commune's days) is cheaper merged into one histogram first (a loop over
+# the distinct values), whose order statistics are one bisection each. Merged when the parts hold at most this many
+# distinct values each on average.
+MERGE_VALUES_PER_PART = 200
 
 
 def one_histogram(histogram: dict) -> dict:
-    """`histogram` itself, or its parts merged into one (the same exact durations) when that is cheaper."""
+    """`histogram` itself, or its parts merged into one (summaries.flatten's result, byte for byte) when that is
+    the cheaper way to its order statistics."""
     parts = histogram.get("parts") or ()
-    n = histogram["n"]
-    if len(parts) < 2 or n > min(MERGE_DURATIONS_PER_PART * len(parts), MERGE_DURATIONS_AT_MOST):
+    # "v" packs 4 bytes a value in base64 (4 characters per 3 bytes): 16 characters per 3 values.
+    if len(parts) < 2 or sum(len(p["v"]) for p in parts) * 3 // 16 > MERGE_VALUES_PER_PART * len(parts):
         return histogram
-    durations = []
+    counts: dict[int, int] = {}
+    count = counts.get
     for part in parts:
-        values, running = unpacked(part["v"]), unpacked(part["k"])
-        # each value as many times as it occurs: the running counts' differences
-        durations += chain.from_iterable(map(repeat, values, map(sub, running, chain((0,), running))))
-    durations.sort()
-    distinct = sorted(set(durations))
-    at_or_below = map(bisect_right, repeat(durations), distinct)
-    return {"n": n, "sum": histogram["sum"], "max": histogram["max"], "v": packed(distinct),
-            "k": packed(at_or_below)}
+        below = 0
+        for value, at_or_below in zip(unpacked(part["v"]), unpacked(part["k"])):
+            counts[value] = count(value, 0) + at_or_below - below
+            below = at_or_below
+    distinct = sorted(counts)
+    return {"n": histogram["n"], "sum": histogram["sum"], "max": histogram["max"], "v": packed(distinct),
+            "k": packed(accumulate(map(counts.__getitem__, distinct)))}
 
 
 def packed(numbers) -> str:
