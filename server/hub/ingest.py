@@ -305,8 +305,10 @@ def _row_writes(site_id: int, batch: dict, through: int, types: dict):
 
 
 def _column_types(conn) -> dict[str, dict[str, str]]:
-    """{table: {column: SQL type}} of the fact tables, read once per process (migrations run before serving)."""
-    if not _TYPES:
+    """{table: {column: SQL type}} of the fact tables, read once per process (migrations run before serving), and
+    again should a column the site sends be missing from it."""
+    if not all(set(columns) <= _TYPES.get(table, {}).keys() for table, columns, _ in _ROW_TABLES.values()):
+        _TYPES.clear()
         for table, column, kind in conn.execute(
                 "SELECT attrelid::regclass::text, attname, format_type(atttypid, atttypmod) FROM pg_attribute"
                 " WHERE attrelid = ANY(%s::regclass[]) AND attnum > 0 AND NOT attisdropped",
