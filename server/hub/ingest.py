@@ -295,8 +295,13 @@ def _row_writes(site_id: int, batch: dict, through: int, types: dict):
         names = ", ".join(columns)
         cells = ", ".join(f"r->{i}" if types[table][c] == "jsonb" else f"(r->>{i})::{types[table][c]}"
                           for i, c in enumerate(columns))
-        action = "DO NOTHING" if on_conflict is None else "DO UPDATE SET " + ", ".join(
-            f"{c} = excluded.{c}" for c in columns if c != "id")
+        changed = [c for c in columns if c != "id"]
+        # A row sent again as it is stored (a site catching up sends each ticket's newest state with every batch
+        # that touches it) writes no new version: no dead row, no index entries.
+        action = "DO NOTHING" if on_conflict is None else (
+            f"DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in changed)}"
+            f" WHERE ({', '.join(f'{table}.{c}' for c in changed)})"
+            f" IS DISTINCT FROM ({', '.join(f'excluded.{c}' for c in changed)})")
         # ORDER BY id: one site's batches never run at once (its row is locked), so no deadlock either way.
         yield key, (f"INSERT INTO {table} (site_id, {names}) SELECT %(site)s, {cells}"
                     f" FROM jsonb_array_elements(%(rows)s::jsonb) AS r"
