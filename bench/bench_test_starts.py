@@ -114,7 +114,8 @@ def main():
         f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores;"
         f" median of {args.rounds} alternating rounds; CPU seconds (user + sys) of the processes involved; load"
         f" average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after (other engineers' work shares the cores)."
-        f" Command: `.venv/bin/python bench/bench_test_starts.py`.", "",
+        f" Command: `.venv/bin/python bench/bench_test_starts.py`. The zygote's own start (run.py's imports, once per"
+        f" test process) is left out of the forked row.", "",
         "| what | baseline | now | ratio |", "|---|---:|---:|---:|",
         row("a live server, start to answering /healthz, then SIGTERM", "`python run.py`", plain,
             "tests/live.py RUN_SERVER (no aiohttp)", trimmed),
