@@ -235,6 +235,7 @@ def test_a_site_whose_log_is_shorter_than_acknowledged_is_caught_by_the_heartbea
     (lambda b: b["tickets"][0].update(label=None), "tickets"),
     (lambda b: b["ratings"].append({"id": "x"}), "ratings"),
     (lambda b: b.update(labels=[{"kind": "room", "code": "1", "name": "x"}]), "labels"),
+    (lambda b: b["tickets"].append(dict(b["tickets"][0])), "lặp lại"),  # was a 500: one upsert, a row twice
 ])
 def test_a_malformed_batch_is_refused_and_changes_nothing(site, hub, clock, change, words):
     from server.hub.ingest import BatchRefused, ingest

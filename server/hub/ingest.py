@@ -192,6 +192,9 @@ def _checked_shape(batch) -> tuple[int, int, list]:
         rows = batch.get(key, [])
         if not isinstance(rows, list) or not all(isinstance(r, dict) and _whole(r.get("id", 0)) for r in rows):
             raise BatchRefused("bad_batch", f"Danh sách {key} không hợp lệ.")
+        # One upsert statement per list cannot touch a row twice (PostgreSQL refuses the whole statement).
+        if key != "labels" and len({r.get("id") for r in rows}) != len(rows):
+            raise BatchRefused("bad_batch", f"Danh sách {key} có mã (id) lặp lại.")
     if not all(isinstance(r.get("reasons", []), list) for r in batch.get("ratings", [])):
         # jsonb would take a text too, and the reports read a list
         raise BatchRefused("bad_batch", "Lý do đánh giá (reasons) phải là một danh sách.")
