@@ -13,22 +13,12 @@ from playwright.sync_api import expect
 
 from server.core import booking_codes
 from tests.csrf import CsrfSession
-from tests.live import SMALL_CENTER, LiveServer
 from tests.officer import issue
 from tests.screenshots import save_screenshot
 from tests.test_browser_console_queue import officer, sign_in
-from tests.test_preview_events_live import POLICY
+from tests.test_preview_events_live import POLICY, server  # noqa: F401 (the fixture: a center with remote numbers)
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
-
-
-@pytest.fixture
-def server(tmp_path):
-    center = tmp_path / "center.toml"
-    center.write_text(SMALL_CENTER.read_text(encoding="utf-8") + POLICY, encoding="utf-8")
-    live = LiveServer(tmp_path / "tv.db", center=center).start()
-    yield live
-    live.stop()
 
 
 def remote_number(server, phone: str):
