@@ -130,9 +130,14 @@ def booked_time_of(conn, ticket_id: int) -> dict | None:
     return {"slot_start": row["slot_start"], "late": row["state"] == "late"} if row else None
 
 
-def remote_checked_in(conn, ticket_id: int) -> bool | None:
-    """For a remote number's ticket, whether the citizen has checked in at the kiosk (False: held, its phone page
-    says how to check in); None for any other ticket."""
-    row = conn.execute("SELECT state FROM appointments WHERE ticket_id = ? AND kind = 'remote'",
-                       (ticket_id,)).fetchone()
-    return row["state"] == "checked_in" if row else None
+def appointment_marks(conn, ticket_id: int) -> dict:
+    """What a ticket's view says of its appointment, from one read: `booked` as booked_time_of gives it, and
+    `remote_checked_in`, for a remote number's ticket, whether the citizen has checked in at the kiosk (False:
+    held, its phone page says how to check in); None for any other ticket."""
+    marks = {"booked": None, "remote_checked_in": None}
+    for row in conn.execute("SELECT kind, slot_start, state FROM appointments WHERE ticket_id = ?", (ticket_id,)):
+        if row["kind"] == "booking" and marks["booked"] is None:
+            marks["booked"] = {"slot_start": row["slot_start"], "late": row["state"] == "late"}
+        elif row["kind"] == "remote" and marks["remote_checked_in"] is None:
+            marks["remote_checked_in"] = row["state"] == "checked_in"
+    return marks

@@ -25,11 +25,10 @@ from .appointments_queue import (
     APPOINTMENT_CHANNEL,
     REMOTE_CHANNEL,
     BookedCandidates,
+    appointment_marks,
     booked_candidates,
-    booked_time_of,
     expire_passed_remote,
     note_passed_remote,
-    remote_checked_in,
 )
 from .center import Center, Counter, Department, Service
 from .events import Event, last_seq
@@ -479,8 +478,7 @@ class Queue:
             ticket = self._by_token(conn, token)
             view = self._view(conn, ticket)
             if self.center.appointments is not None:  # a booked citizen's ticket prints the booked time
-                view["booked"] = booked_time_of(conn, ticket["id"])
-                view["remote_checked_in"] = remote_checked_in(conn, ticket["id"])
+                view.update(appointment_marks(conn, ticket["id"]))
         if view["state"] in UNFINISHED and view["local_date"] != self.center.local_date(self.now()):
             view.update(state=EXPIRED, state_name=STATE_NAMES[EXPIRED], ahead=None, estimated_wait_minutes=None)
         return view
