@@ -580,7 +580,8 @@ def main(argv=None):
     results["load"] = (load_before, open("/proc/loadavg").read().split()[:3])
     print(json.dumps(results, indent=1, default=str))
     if not args.no_record:
-        record("hub", section(results, args))
+        # --full keeps a section of its own: the default run (a month) is the one repeated after each change
+        record("hub-full" if args.full else "hub", section(results, args))
 
 
 def section(r: dict, args) -> str:
@@ -592,7 +593,8 @@ def section(r: dict, args) -> str:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT,
                             check=False).stdout
     lines = [
-        "## Provincial hub (bench/bench_hub.py)",
+        "## Provincial hub, three years (bench/bench_hub.py --full)" if args.full
+        else "## Provincial hub (bench/bench_hub.py)",
         "",
         f"Run {dt.date.today()} at {commit.strip()}, {platform.processor() or platform.machine()}, load average"
         f" {' '.join(r['load'][0])} → {' '.join(r['load'][1])} (a machine shared with other work: compare the"
