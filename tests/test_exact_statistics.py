@@ -6,11 +6,12 @@ import datetime as dt
 import json
 import random
 import statistics
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import pytest
 
-from server.core.reports import ReportBuilder, make_period, minutes
+from server.core.reports import ReportBuilder, make_period, minutes, rounded, share
 from server.core.summaries import Summaries, empty_histogram, flatten, histogram_of, merge_histograms, percentiles
 from tests.conftest import VN
 
@@ -56,6 +57,27 @@ def test_the_issues_example_median_is_not_bucketed():
 def test_rounding_is_half_up():
     assert minutes(Fraction(3, 1)) == 0.1 and minutes(Fraction(15, 2)) == 0.1  # 7,5 s = 0,125 phút → 0,1
     assert minutes(9) == 0.2  # 0,15 phút → 0,2 (Python's round() gives 0,1 on the float 0,15)
+
+
+def decimal_half_up(value: Fraction, places: int) -> float:
+    """The reference: Decimal's ROUND_HALF_UP of the exact value, then the nearest float."""
+    scaled = Decimal(value.numerator) / Decimal(value.denominator)
+    return float(scaled.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+@pytest.mark.parametrize("places", (0, 1, 2))
+def test_integer_rounding_equals_decimal_half_up(places):
+    """rounded/share/minutes round in integers: the same float as Decimal's half up, ties and signs included."""
+    rng = random.Random(places)
+    ties = [Fraction(2 * k + 1, 2 * 10 ** places) for k in range(-300, 300)]  # x,x5 exactly: away from zero
+    randoms = [Fraction(rng.randint(-10 ** 7, 10 ** 7), rng.randint(1, 10 ** 5)) for _ in range(3000)]
+    for value in ties + randoms + [Fraction(0), Fraction(-1, 3)]:
+        assert rounded(value, places) == decimal_half_up(value, places), value
+    for part, whole in [(rng.randint(0, 5000), rng.randint(1, 5000)) for _ in range(2000)] + [(1, 8), (749, 786)]:
+        assert share(part, whole, places) == decimal_half_up(Fraction(100 * part, whole), places)
+    assert share(749, 786, 1) == 95.3  # the Quảng Ngãi seed: 749 of 786 "Rất hài lòng", 95,3%
+    for seconds in [Fraction(rng.randint(0, 10 ** 6), rng.choice((1, 2, 10))) for _ in range(2000)]:
+        assert minutes(seconds) == decimal_half_up(seconds / 60, 1)
 
 
 def serve(queue, counter, officer, service, wait, walk, service_s):

@@ -19,7 +19,8 @@ from array import array
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from fractions import Fraction
-from itertools import accumulate
+from itertools import accumulate, chain, repeat
+from operator import sub
 
 from .center import Center
 
@@ -95,7 +96,34 @@ def flatten(histogram: dict) -> dict:
 
 
 def _decoded(parts: list[dict]) -> list[tuple[array, array]]:
-    return [(_unpack(p["v"]), _unpack(p["k"])) for p in parts if p["n"]]
+    return [_arrays(p) for p in parts if p["n"]]
+
+
+def _arrays(histogram: dict) -> tuple:
+    """(distinct values ascending, how many durations at or below each); a `sorted_union` is its durations
+    ascending with their ranks (1, 2, … n), which order_statistic and flatten read the same way."""
+    return histogram.get("arrays") or (_unpack(histogram["v"]), _unpack(histogram["k"]))
+
+
+def _durations(histogram: dict):
+    """Every duration of one histogram (no parts), ascending."""
+    values, running = _arrays(histogram)
+    if isinstance(running, range):
+        return values
+    return chain.from_iterable(map(repeat, values, map(sub, running, chain((0,), running))))
+
+
+def sorted_union(histogram: dict) -> dict:
+    """A period's histogram with its parts replaced by one sorted list of all their durations (in memory only,
+    never stored): an order statistic is then one index. Sorting the concatenated parts runs at C speed and
+    costs about n·log(parts), far less than merging counts value by value or bisecting every part ~50 times per
+    statistic; worth it while n is modest (a province report's rows)."""
+    parts = histogram.get("parts")
+    if not parts:
+        return histogram
+    ordered = sorted(chain.from_iterable(map(_durations, parts)))
+    return {"n": histogram["n"], "sum": histogram["sum"], "max": histogram["max"],
+            "arrays": (ordered, range(1, len(ordered) + 1))}
 
 
 def order_statistic(parts: list[tuple[array, array]], k: int, largest: int) -> int:

@@ -16,14 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 import time
-from array import array
-from binascii import a2b_base64, b2a_base64
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from psycopg.rows import dict_row
@@ -48,6 +44,7 @@ from server.core.summaries import (
     empty_group,
     flatten,
     merge_groups,
+    sorted_union,
     summarize_day,
 )
 from server.core.vietnamese import format_number
@@ -456,45 +453,19 @@ class ProvinceReportBuilder(ReportBuilder):
         return text
 
 
-# A median over many parts is found by bisecting every part some 50 times (summaries.order_statistic). A union of
-# parts with few distinct durations each (a commune's days) is cheaper merged into one histogram first (a loop over
-# the distinct values), whose order statistics are one bisection each. Merged when the parts hold at most this many
-# distinct values each on average.
-MERGE_VALUES_PER_PART = 200
+# A median over many parts is found by bisecting every part some 50 times (summaries.order_statistic). A row of
+# a province report is the union of many small parts (its site-days, a commune's 20 tickets each): one sorted list of
+# all its durations (summaries.sorted_union) is cheaper to make than those bisections, up to this many durations
+# (a three-day report of 2,120 sites has ~230,000 in its total row; a year's total row keeps the bisections).
+SORT_MAX_DURATIONS = 250_000
 
 
 def one_histogram(histogram: dict) -> dict:
-    """`histogram` itself, or its parts merged into one (summaries.flatten's result, byte for byte) when that is
-    the cheaper way to its order statistics."""
-    parts = histogram.get("parts") or ()
-    # "v" packs 4 bytes a value in base64 (4 characters per 3 bytes): 16 characters per 3 values.
-    if len(parts) < 2 or sum(len(p["v"]) for p in parts) * 3 // 16 > MERGE_VALUES_PER_PART * len(parts):
+    """`histogram` itself, or its parts as one sorted list of durations when that is the cheaper way to its order
+    statistics (the same exact figures)."""
+    if len(histogram.get("parts") or ()) < 2 or histogram["n"] > SORT_MAX_DURATIONS:
         return histogram
-    counts: dict[int, int] = {}
-    count = counts.get
-    for part in parts:
-        below = 0
-        for value, at_or_below in zip(unpacked(part["v"]), unpacked(part["k"])):
-            counts[value] = count(value, 0) + at_or_below - below
-            below = at_or_below
-    distinct = sorted(counts)
-    return {"n": histogram["n"], "sum": histogram["sum"], "max": histogram["max"], "v": packed(distinct),
-            "k": packed(accumulate(map(counts.__getitem__, distinct)))}
-
-
-def packed(numbers) -> str:
-    """The summaries' form of a list of seconds: base64 of little-endian 32-bit integers."""
-    numbers = array("i", numbers)
-    if sys.byteorder == "big":
-        numbers.byteswap()
-    return b2a_base64(numbers.tobytes(), newline=False).decode("ascii")
-
-
-def unpacked(text: str) -> array:
-    numbers = array("i", a2b_base64(text))
-    if sys.byteorder == "big":
-        numbers.byteswap()
-    return numbers
+    return sorted_union(histogram)
 
 
 @dataclass(frozen=True)
