@@ -17,7 +17,9 @@ packages=(fonts-dejavu-core espeak-ng)
 [[ $offline ]] && packages+=(python3-venv)  # a bare Debian has no `python3 -m venv` without it
 # The hub's tests start a throwaway PostgreSQL cluster of their own (tests/pg.py) from Debian's server programs,
 # and nginx with the documented TLS configuration in front of a hub (tests/test_hub_tls.py; nginx-light's binary).
-[[ $test ]] && packages+=(chromium postgresql nginx-light)
+# The browser tests drive chromium-headless-shell (Debian's build of the same Chromium, without a window's UI:
+# a third of the CPU); the lobby TV's own start command is tested with chromium itself.
+[[ $test ]] && packages+=(chromium chromium-headless-shell postgresql nginx-light)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})) && [[ $offline ]]; then

@@ -213,13 +213,17 @@ def live_server(server_pool, request):
     server.stop()
 
 
-def chromium_path():
-    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+def chromium_path(full: bool = False):
+    """Debian's chromium-headless-shell (the same Chromium build without a browser window's UI processes: a third
+    of the CPU of `chromium --headless` on the kiosk's tests, BENCHMARKS.md "Test suite"), or with `full` the
+    browser the center's screens run; CHROMIUM_PATH overrides both."""
+    found = None if full else shutil.which("chromium-headless-shell")
+    return os.environ.get("CHROMIUM_PATH") or found or shutil.which("chromium")
 
 
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's chromium driven by Playwright (no downloaded browser)."""
+    """Debian's chromium (its headless shell) driven by Playwright (no downloaded browser)."""
     path = chromium_path()
     if not path:
         if os.environ.get("HANGDOI_REQUIRE_BROWSER"):

@@ -185,7 +185,8 @@ def test_dates_are_dd_mm_yyyy_in_an_english_browser(browser, demo_server):
     save_screenshot(page, "admin-reports-date-en-US-1366x768")
 
     # Feedback filters: a day typed dd/mm/yyyy is the day the inbox is asked for.
-    page.goto(f"{demo_server.url}/admin/feedback")
+    with page.expect_response(re.compile(r"/api/feedback\?")):  # the filters are set from the URL by then
+        page.goto(f"{demo_server.url}/admin/feedback")
     first = page.locator("#f-first")
     expect(first).to_have_attribute("placeholder", "dd/mm/yyyy")
     with page.expect_request(re.compile(r"/api/feedback\?.*first=2026-11-05")) as asked:

@@ -34,13 +34,14 @@ def documented_line(path: str) -> tuple[list[str], str]:
 
 
 def start_as_documented(browser, path: str, tmp_path, size: str):
-    """A chromium started with the documented flags (its own profile folder, as --user-data-dir asks)."""
+    """The chromium a TV runs, started with the documented flags (its own profile folder, as --user-data-dir
+    asks)."""
     flags, _ = documented_line(path)
     profile = [f for f in flags if f.startswith("--user-data-dir=")]
     assert profile, "the documented line keeps its pairing in a fixed profile folder"
     rest = [f for f in flags if f not in profile]
     return browser.browser_type.launch_persistent_context(
-        tmp_path / "profile", executable_path=chromium_path(), args=["--disable-gpu", *rest], locale="vi-VN",
+        tmp_path / "profile", executable_path=chromium_path(full=True), args=["--disable-gpu", *rest], locale="vi-VN",
         viewport=TV_SIZES[size])
 
 
