@@ -153,11 +153,12 @@ def percentiles(histogram: dict, fractions: tuple[Fraction, ...]) -> list[Fracti
     parts = _decoded(histogram.get("parts") or [histogram])
     result = []
     for fraction in fractions:
-        rank = (n - 1) * Fraction(fraction)
-        below = int(rank)  # floor: rank is never negative
+        p = Fraction(fraction)
+        # rank = (n − 1)·p = below + remainder/denominator, in integers (one Fraction made per percentile)
+        below, remainder = divmod((n - 1) * p.numerator, p.denominator)
         low = order_statistic(parts, below, histogram["max"])
-        high = low if rank == below else order_statistic(parts, below + 1, histogram["max"])
-        result.append(low + (rank - below) * (high - low))
+        high = low if not remainder else order_statistic(parts, below + 1, histogram["max"])
+        result.append(Fraction(low * p.denominator + remainder * (high - low), p.denominator))
     return result
 
 
