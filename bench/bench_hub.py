@@ -23,11 +23,10 @@ out). Measured, each against its baseline:
 5. stress: the province ten times larger (2,120 sites: each site's rows copied under ten site ids) for a slice of
    the period (its first three days; --full: the last month of the three years, only that month's rows copied,
    so that the run fits a working session: a whole year of 2,120 sites is 20–95 min of summarising on 2 cores,
-   by their load), the
-   report by site against the same bare SQL.
+   by their load), the report by site against the same bare SQL.
 
     .venv/bin/python bench/bench_hub.py                  # a month of history (September 2025), ~15 min on 2 cores
-    .venv/bin/python bench/bench_hub.py --full           # three years (2023–2025), ~1 h on 2 cores
+    .venv/bin/python bench/bench_hub.py --full           # three years (2023–2025), 15–60 min on 2 cores
     .venv/bin/python bench/bench_hub.py --days 10 --lag-seconds 20 --no-record   # a quick look
 
 Timings are wall time on a machine shared with other work: compare ratios within one run, not across runs.
