@@ -77,6 +77,7 @@ PUSH_SECONDS = 5
 BATCH_EVENTS = 500  # the site pusher's batch (server/core/outbox.py BATCH_EVENTS)
 EVENT_COLUMNS = ("seq", "at", "kind", "ticket_id", "counter_number", "officer", "payload")
 STRESS_FACTOR = 10
+AT_ONCE_SITES = 4  # sites delivering at once in the concurrent ingest measure
 # Bare tables: the facts' columns and primary keys, none of the hub's rules, triggers or indexes.
 BARE_TABLES = """
 CREATE TABLE bare_events (site_id int, seq bigint, at bigint, kind text, ticket_id bigint, counter_number int,
@@ -240,6 +241,44 @@ def measure_ingest(dsn: str, batches: list[dict], rounds: int) -> dict:
             "copy_s": statistics.median(bare.wall for _, bare in runs),
             "ratio": statistics.median(ratios), "ratio_low": ratios[0], "ratio_high": ratios[-1],
             "cpu_ratio": statistics.median(cpu) if cpu else None}
+
+
+def measure_concurrent_ingest(dsn: str, batches: list[dict], sites: int, rounds: int) -> dict:
+    """Throughput with `sites` sites delivering at once, as a province's hub ingests (each site's batches in order
+    on a connection of its own, the hub's threads in one process): the wall time for all of them against the same
+    number of bare COPYs of the same rows run at once. Medians of `rounds` alternated rounds."""
+    def at_once(work):
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(sites)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return time.perf_counter() - started
+
+    hub_times, bare_times = [], []
+    for number in range(rounds):
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute("TRUNCATE bare_events, bare_tickets, bare_ratings")
+            ids = [hub_sites.authenticate(conn, hub_sites.grant(conn, code), code)
+                   for code in (f"LSN-TT-AT-ONCE-{number + 1}-{n + 1}" for n in range(sites))]
+
+        def hub_site(n):
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                for batch in batches:
+                    ingest(conn, ids[n], batch)
+
+        def bare_site(n):
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                bare_copy(conn, ids[n], batches)
+
+        hub_times.append(at_once(hub_site))
+        bare_times.append(at_once(bare_site))
+        say(f"  {sites} sites at once, round {number + 1}: hub {hub_times[-1]:.2f} s, COPY {bare_times[-1]:.2f} s")
+    ratios = sorted(b / h for h, b in zip(hub_times, bare_times))
+    return {"sites": sites, "rounds": rounds, "ingest_s": statistics.median(hub_times),
+            "copy_s": statistics.median(bare_times), "ratio": statistics.median(ratios), "ratio_low": ratios[0],
+            "ratio_high": ratios[-1]}
 
 
 def measure_catch_up(hub: LiveHub, token: str, batches: list[dict]) -> float:
@@ -540,6 +579,8 @@ def main(argv=None):
         results["ingest"] = measure_ingest(dsn, batches, args.ingest_rounds)
         copy_seconds = results["ingest"]["copy_s"]
         say(f"ingest: {results['ingest']}")
+        results["ingest_at_once"] = measure_concurrent_ingest(dsn, batches, AT_ONCE_SITES, args.ingest_rounds)
+        say(f"ingest, {AT_ONCE_SITES} sites at once: {results['ingest_at_once']}")
 
         # 2. catch-up over HTTP, and 3. lag, against one hub process
         hub = LiveHub(dsn, folder / "hub.log", env={"HANGDOI_HUB_THREADS": "16"}).start(timeout=60)
@@ -604,6 +645,7 @@ def section(r: dict, args) -> str:
     def ratio(a, b):
         return f"{a / b:.2f}×" if b else "–"
     i, c, lag, bare = r["ingest"], r["catch_up"], r["lag"], r["lag_bare"]
+    a = r["ingest_at_once"]
     cpu = f"; CPU of both processes {i['cpu_ratio']:.2f}×" if i.get("cpu_ratio") is not None else ""
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT,
                             check=False).stdout
@@ -625,6 +667,10 @@ def section(r: dict, args) -> str:
         f" rows; medians of {i['rounds']} rounds) | {i['ingest_s']:.2f} s ({i['rows'] / i['ingest_s']:,.0f} rows/s)"
         f" | COPY {i['copy_s']:.2f} s ({i['rows'] / i['copy_s']:,.0f} rows/s) | {i['ratio']:.2f}× of COPY's"
         f" throughput (rounds {i['ratio_low']:.2f}–{i['ratio_high']:.2f}{cpu}) | ≥ 0,5× |",
+        f"| ingest with {a['sites']} sites delivering the same week at once (each in order on its own connection;"
+        f" medians of {a['rounds']} rounds) | {a['ingest_s']:.2f} s ({a['sites'] * i['rows'] / a['ingest_s']:,.0f}"
+        f" rows/s) | {a['sites']} COPYs at once {a['copy_s']:.2f} s | {a['ratio']:.2f}× of their throughput (rounds"
+        f" {a['ratio_low']:.2f}–{a['ratio_high']:.2f}) | ≥ 0,5× |",
         f"| catch-up of a site a week behind, over HTTP to one hub process | {c['seconds']:.1f} s"
         f" ({c['events'] / c['seconds']:,.0f} events/s) | COPY {c['copy_s']:.2f} s |"
         f" {ratio(c['seconds'], c['copy_s'])} the time | – |",
