@@ -49,7 +49,6 @@ import threading
 import time
 from fractions import Fraction
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -513,7 +512,7 @@ def stress_copy(conn, factor: int, site_ids: list[int], period=None) -> list[int
         first, last = period.first.isoformat(), period.last.isoformat()
         dates = {"site_tickets": f" AND local_date BETWEEN '{first}' AND '{last}'",
                  "site_ratings": f" AND service_local_date BETWEEN '{first}' AND '{last}'"}
-        zone = ZoneInfo("Asia/Ho_Chi_Minh")
+        zone = hub_reports.HUB_TIMEZONE  # the sites' days, as the hub's reports cut them
         start = dt.datetime.combine(period.first, dt.time(), zone).timestamp() - 2 * 86400  # presence look-back
         end = dt.datetime.combine(period.last + dt.timedelta(days=1), dt.time(), zone).timestamp()
         moments = f" AND at >= {int(start)} AND at < {int(end)}"
@@ -623,7 +622,7 @@ def main(argv=None):
             for name, period in (("month", month), ("year", year)):
                 results[name] = {"period": period.name, **measure_reports(conn, period, site_ids, codes, args.repeat)}
                 say(f"{name} report by site: {results[name]}")
-            # 5. stress: ten times the sites, a week (or everything with --full)
+            # 5. stress: ten times the sites, three days (with --full the last month)
             slice_period = month if args.full else make_period("custom", first_day, first_day + dt.timedelta(days=2))
             # --full copies the month's rows alone: the bare SQL then scans a smaller table than a province with
             # three years would hold (a harder baseline for the hub, whose summaries are per site-day either way)

@@ -127,7 +127,11 @@ def booked_time_of(conn, ticket_id: int) -> dict | None:
     {"slot_start": "HH:MM", "late": whether it came too late and waits as a walk-in}, or None for any other ticket."""
     row = conn.execute("SELECT slot_start, state FROM appointments WHERE ticket_id = ? AND kind = 'booking'",
                        (ticket_id,)).fetchone()
-    return {"slot_start": row["slot_start"], "late": row["state"] == "late"} if row else None
+    return _booked(row) if row else None
+
+
+def _booked(row) -> dict:
+    return {"slot_start": row["slot_start"], "late": row["state"] == "late"}
 
 
 def appointment_marks(conn, ticket_id: int) -> dict:
@@ -137,7 +141,7 @@ def appointment_marks(conn, ticket_id: int) -> dict:
     marks = {"booked": None, "remote_checked_in": None}
     for row in conn.execute("SELECT kind, slot_start, state FROM appointments WHERE ticket_id = ?", (ticket_id,)):
         if row["kind"] == "booking" and marks["booked"] is None:
-            marks["booked"] = {"slot_start": row["slot_start"], "late": row["state"] == "late"}
+            marks["booked"] = _booked(row)
         elif row["kind"] == "remote" and marks["remote_checked_in"] is None:
             marks["remote_checked_in"] = row["state"] == "checked_in"
     return marks
