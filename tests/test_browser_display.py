@@ -14,7 +14,7 @@ import pytest
 import socketio
 from playwright.sync_api import expect
 
-from tests.conftest import chromium_path
+from tests.conftest import TEST_BROWSER_ARGS, chromium_path
 from tests.officer import Officer, issue
 from tests.screenshots import save_screenshot
 
@@ -39,8 +39,7 @@ def tv(request, browser):
 def ordinary_browser(browser):
     """Chromium as an ordinary browser: the same Playwright, without the autoplay flag, so sound waits for a
     click."""
-    ordinary = browser.browser_type.launch(executable_path=chromium_path(), args=[
-        "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"])
+    ordinary = browser.browser_type.launch(executable_path=chromium_path(), args=TEST_BROWSER_ARGS)
     yield ordinary
     ordinary.close()
 

@@ -70,6 +70,10 @@ def test_a_tv_started_as_documented_speaks_without_a_click(live_server, browser,
         assert heard(page, len(clips)) == clips   # the chime and every word sounded; nobody clicked
         expect(page.locator("#sound-overlay")).to_be_hidden()
         expect(page.locator("#newest")).to_contain_text("MỜI SỐ A001 ĐẾN QUẦY 01")
+        # The TV moves (the other browser tests ask for reduced motion): the notice scrolls, the new call blinks.
+        running = page.evaluate("() => document.getAnimations().filter(a => a.playState === 'running')"
+                                ".map(a => a.animationName)")
+        assert {"ticker-run", "newest-blink"} <= set(running), running
         save_screenshot(page, f"display-{size}-started-as-documented")
     finally:
         context.close()
