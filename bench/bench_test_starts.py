@@ -40,7 +40,7 @@ PLAIN_RUN = [sys.executable, str(TESTS_ROOT / "run.py")]
 
 def zygote_cpu_seconds() -> float:
     """User + sys of the fork server's zygote and of the children it reaped (fields 14–17 of /proc/PID/stat)."""
-    server = ForkServer._instance
+    server = ForkServer._instances.get("eventlet")
     if server is None:
         return 0.0
     fields = Path(f"/proc/{server.zygote.pid}/stat").read_text().rsplit(")", 1)[1].split()

@@ -2,15 +2,15 @@
 of ~0.9 s (bench/bench_test_starts.py), and the suite starts a few hundred.
 
 Run as a script (`python tests/forkserver.py run.py`) it is the zygote: it runs run.py's top level without its
-`main` (eventlet's monkey patch, then every import a server needs; no hub, no thread, no socket yet), then forks one
-child per request read from its standard input. A request is one JSON line {"env", "log", "cwd"}; the child takes
-that environment and log file as a `python run.py` process would, and runs `main([])`. The zygote writes
-"started <pid>" for each child and "exited <pid> <code>" when it reaps one (the code as subprocess gives it: negative
-for a signal).
+`main` (the monkey patch of its HANGDOI_ASYNC_MODE, eventlet or gevent, then every import a server needs; no hub,
+no thread, no socket yet), then forks one child per request read from its standard input. A request is one JSON
+line {"env", "log", "cwd"}; the child takes that environment and log file as a `python run.py` process would, and
+runs `main([])`. The zygote writes "started <pid>" for each child and "exited <pid> <code>" when it reaps one (the
+code as subprocess gives it: negative for a signal).
 
-Imported, it is the tests' side: `ForkServer.spawn(env, log)` returns a `ForkedProcess`, which answers poll(), wait(),
-send_signal(), terminate(), kill() and pid like the subprocess.Popen it replaces. Only eventlet servers are forked
-(gevent patches at import too, and its tests are few): tests/live.py decides.
+Imported, it is the tests' side: `ForkServer.get(run_py, async_mode).spawn(env, log)` returns a `ForkedProcess`,
+which answers poll(), wait(), send_signal(), terminate(), kill() and pid like the subprocess.Popen it replaces.
+There is one zygote per async mode: a process patched for one cannot serve the other.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ import sys
 import threading
 from pathlib import Path
 
-# Kept before run.py's monkey patch replaces them with eventlet's green versions, which need a hub to run.
-_select, _waitpid = select.select, os.waitpid
+# Kept before run.py's monkey patch replaces them with green versions, which need a hub to run (gevent's fork would
+# also watch the children on a hub the zygote never runs, against its own reaping).
+_select, _waitpid, _fork = select.select, os.waitpid, os.fork
 
 
 def zygote(run_py: str):
@@ -42,7 +43,7 @@ def zygote(run_py: str):
         if not line:
             return  # the tests' process has gone: the children are stopped by their owners' signals
         request = json.loads(line)
-        pid = os.fork()
+        pid = _fork()
         if pid == 0:
             child(main, request)
         print("started", pid, flush=True)
@@ -63,6 +64,8 @@ def child(main, request: dict):
     """In the fork: become `python run.py` with the request's environment, output to its log; never return."""
     code = 1
     try:
+        if "gevent" in sys.modules:  # forked without gevent's own fork: its hub starts afresh (gevent.reinit docs)
+            sys.modules["gevent"].reinit()
         os.setpgid(0, 0)  # a signal meant for the tests' process group is not this server's
         log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         os.dup2(log, 1)
@@ -122,14 +125,16 @@ class ForkedProcess:
 
 
 class ForkServer:
-    """One zygote per test process (each xdist worker), started at the first request, stopped at exit."""
+    """One zygote per async mode and test process (each xdist worker), started at the first request, stopped at
+    exit."""
 
-    _instance: ForkServer | None = None
+    _instances: dict[str, ForkServer] = {}
     _lock = threading.Lock()
 
-    def __init__(self, run_py: Path):
+    def __init__(self, run_py: Path, async_mode: str):
         self.zygote = subprocess.Popen([sys.executable, __file__, str(run_py)], stdin=subprocess.PIPE,
-                                       stdout=subprocess.PIPE, cwd=run_py.parent)
+                                       stdout=subprocess.PIPE, cwd=run_py.parent,
+                                       env={**os.environ, "HANGDOI_ASYNC_MODE": async_mode})
         self.started: list[int] = []
         self.processes: dict[int, ForkedProcess] = {}
         self.exits: dict[int, int] = {}  # reported before their process object was made
@@ -138,12 +143,13 @@ class ForkServer:
         threading.Thread(target=self._read, name="forkserver-reader", daemon=True).start()
 
     @classmethod
-    def get(cls, run_py: Path) -> ForkServer:
+    def get(cls, run_py: Path, async_mode: str = "eventlet") -> ForkServer:
         with cls._lock:
-            if cls._instance is None or cls._instance.zygote.poll() is not None:
-                cls._instance = ForkServer(run_py)
-                atexit.register(cls._instance.close)
-            return cls._instance
+            running = cls._instances.get(async_mode)
+            if running is None or running.zygote.poll() is not None:
+                running = cls._instances[async_mode] = ForkServer(run_py, async_mode)
+                atexit.register(running.close)
+            return running
 
     def close(self):
         """End the zygote and wait for it: its CPU and its children's then count as this process's (time -v)."""

@@ -24,8 +24,8 @@ RUN_SERVER = [sys.executable, "-c", "import runpy, sys; sys.modules['aiohttp'] =
               " runpy.run_path(sys.argv[0], run_name='__main__')", str(ROOT / "run.py")]
 
 
-# Eventlet servers are forked from a process that has imported them (tests/forkserver.py); False starts each one as
-# `python run.py` (bench/bench_test_starts.py compares the two).
+# Servers are forked from a process that has imported them in their async mode (tests/forkserver.py); False starts
+# each one as `python run.py` (bench/bench_test_starts.py compares the two).
 FORK = True
 
 
@@ -60,8 +60,9 @@ class LiveServer:
         """Start and wait until /healthz answers. A server that exits is reported at once; the time-out is for one
         that hangs, and leaves room for a start-up of ~1 s of CPU on 2 cores at a load of 20 (20 s was too short)."""
         self.log = open(self.log_path, "ab")
-        if FORK and self.async_mode == "eventlet":
-            self.process = ForkServer.get(ROOT / "run.py").spawn(self.environment(), self.log_path, ROOT)
+        if FORK and self.async_mode in ("eventlet", "gevent"):
+            self.process = ForkServer.get(ROOT / "run.py", self.async_mode).spawn(self.environment(), self.log_path,
+                                                                                  ROOT)
         else:
             self.process = subprocess.Popen(RUN_SERVER, cwd=ROOT, env=self.environment(),
                                             stdout=self.log, stderr=subprocess.STDOUT)

@@ -25,16 +25,18 @@ def test_a_server_that_refuses_to_start_exits_1_with_its_reason_in_its_log(tmp_p
 
 # `python run.py` ends on SIGTERM by the signal too (no handler of its own): subprocess reports both as -signal.
 @pytest.mark.parametrize("kill, code", [(False, -signal.SIGTERM), (True, -signal.SIGKILL)])
-def test_a_forked_server_serves_and_stops_like_a_process(tmp_path, kill, code):
-    server = LiveServer(tmp_path / "q.db").start()
+@pytest.mark.parametrize("mode", ["eventlet", "gevent"])
+def test_a_forked_server_serves_and_stops_like_a_process(tmp_path, mode, kill, code):
+    server = LiveServer(tmp_path / "q.db", async_mode=mode).start()
     process = server.process
+    assert requests.get(f"{server.url}/healthz", timeout=10).json()["async_mode"] == mode
     assert requests.post(f"{server.url}/api/tickets", json={"service_code": "ly-lich"}, timeout=10).status_code == 201
     server.stop(kill=kill)
     assert process.poll() == code
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{server.url}/healthz", timeout=2)
     # Its own process: the database it wrote is on disk, the ticket kept across the stop.
-    again = LiveServer(server.database)
+    again = LiveServer(server.database, async_mode=mode)
     again.port, again.url = server.port, server.url
     try:
         again.start()
